@@ -1,0 +1,16 @@
+/** modhost/decorators: the decorators module authors use. Each only writes metadata. */
+import 'reflect-metadata';
+
+export { Module } from './module.js';
+export { Callback } from './callback.js';
+export { WebResource } from './web-resource.js';
+export { Cached } from './cached.js';
+export { Inject } from './inject.js';
+export type { CallbackCategories, CallbackSignature } from './callback-types.js';
+export type {
+  ModuleOptions,
+  WebResourceOptions,
+  CachedOptions,
+  Duration,
+  InjectionToken,
+} from './metadata.js';

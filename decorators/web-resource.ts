@@ -1,0 +1,56 @@
+import { ownerClass, type WebResourceOptions, writeWebResource } from './metadata.js';
+import { describeType, isMethod, misuse } from './checks.js';
+
+const HTTP_METHOD = /^[A-Z]+$/;
+
+/** Serves the decorated method, a Fetch-style handler, at `path` (or below it with `prefix`). */
+export function WebResource(path: string, options: WebResourceOptions = {}): MethodDecorator {
+  return (target, member, descriptor) => {
+    const where = { decorator: '@WebResource', member };
+    if (typeof target === 'function') {
+      misuse(target, { ...where, problem: 'applies to instance methods, not static ones' });
+      return;
+    }
+    if (!isMethod(descriptor)) {
+      misuse(target, {
+        ...where,
+        problem: 'applies to methods only (this member is a property or accessor)',
+      });
+      return;
+    }
+    if (typeof path !== 'string' || !path.startsWith('/')) {
+      misuse(target, {
+        ...where,
+        problem: `path must be an absolute path starting with "/", got ${typeof path === 'string' ? JSON.stringify(path) : describeType(path)}`,
+      });
+      return;
+    }
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      misuse(target, {
+        ...where,
+        problem: `options must be an object, got ${describeType(options)}`,
+      });
+      return;
+    }
+    const { methods, prefix } = options;
+    if (
+      methods !== undefined &&
+      (!Array.isArray(methods) ||
+        !methods.every((m) => typeof m === 'string' && HTTP_METHOD.test(m)))
+    ) {
+      misuse(target, {
+        ...where,
+        problem: `options.methods must be an array of upper-case HTTP methods such as ['GET', 'POST'], got ${JSON.stringify(methods)}`,
+      });
+      return;
+    }
+    if (prefix !== undefined && typeof prefix !== 'boolean') {
+      misuse(target, {
+        ...where,
+        problem: `options.prefix must be a boolean, got ${describeType(prefix)}`,
+      });
+      return;
+    }
+    writeWebResource(ownerClass(target), { path, options: { methods, prefix }, member });
+  };
+}

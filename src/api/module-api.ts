@@ -1,0 +1,114 @@
+/**
+ * The object each module receives (Synapse's ModuleApi): its identity, a logger, and the ways
+ * to register callbacks, web resources and caches and to run background work. One per module.
+ */
+import type { WebResourceOptions } from '../../decorators/metadata.js';
+import type { Clock } from '../clock/clock.js';
+import type { Logger } from '../logging/logger.js';
+import { parseDuration } from '../config/units.js';
+import type { HttpClient } from './http-client.js';
+import type {
+  BackgroundTasks,
+  CacheRegistrar,
+  CallbackRegistrar,
+  DelayedCallHandle,
+  LoopHandle,
+  LoopingCallOptions,
+  ModuleIdentity,
+  WebHandler,
+  WebRegistrar,
+} from './services.js';
+
+export interface ModuleApiContext {
+  identity: ModuleIdentity;
+  instanceName: string;
+  publicBaseUrl: string;
+  logger: Logger;
+  clock: Clock;
+  callbacks: CallbackRegistrar;
+  web: WebRegistrar;
+  caches: CacheRegistrar;
+  tasks: BackgroundTasks;
+  http: HttpClient;
+}
+
+export class ModuleApi {
+  readonly moduleName: string;
+  readonly instanceName: string;
+  readonly publicBaseUrl: string;
+  /** A child logger carrying the module's name. */
+  readonly logger: Logger;
+  /** An HTTP client with timeouts, JSON helpers and errors carrying status and body. */
+  readonly http: HttpClient;
+
+  constructor(private readonly ctx: ModuleApiContext) {
+    this.moduleName = ctx.identity.name;
+    this.instanceName = ctx.instanceName;
+    this.publicBaseUrl = ctx.publicBaseUrl;
+    this.logger = ctx.logger;
+    this.http = ctx.http;
+  }
+
+  /** Registers callbacks of `category` by name, as Synapse's `register_<category>_callbacks`. */
+  registerCallbacks(category: string, callbacks: Record<string, unknown>): void {
+    this.ctx.callbacks.register(this.ctx.identity, category, callbacks);
+  }
+
+  /** Serves `handler` at `path`; only while the module is being constructed. */
+  registerWebResource(path: string, handler: WebHandler, options?: WebResourceOptions): void {
+    this.ctx.web.register(this.ctx.identity, path, handler, options);
+  }
+
+  /** Makes a cached function reachable by name for cluster-wide invalidation. */
+  registerCachedFunction(fn: unknown): void {
+    this.ctx.caches.register(this.ctx.identity, fn);
+  }
+
+  /** Invalidates `key` of `fn`'s cache here at once and on every other instance. */
+  invalidateCache(fn: unknown, key: readonly unknown[] | unknown): Promise<void> {
+    return this.ctx.caches.invalidate(fn, key);
+  }
+
+  /** Clears `fn`'s whole cache here and on every other instance. */
+  invalidateCacheAll(fn: unknown): Promise<void> {
+    return this.ctx.caches.invalidateAll(fn);
+  }
+
+  /**
+   * Runs `fn` every `interval` (ms or '5m'), the next run after the previous finished. Only on
+   * the instance that runs background tasks unless `runOnAllInstances`. Stopped with the host.
+   */
+  loopingCall(
+    fn: () => unknown,
+    interval: number | string,
+    options?: LoopingCallOptions,
+  ): LoopHandle {
+    const ms = parseDuration(interval, `loopingCall interval of module ${this.moduleName}`);
+    return this.ctx.tasks.loopingCall(this.ctx.identity, fn, ms, options);
+  }
+
+  /** Runs `fn` once after `delay`; errors are logged. The handle cancels it. */
+  delayedCall(delay: number | string, fn: () => unknown): DelayedCallHandle {
+    const ms = parseDuration(delay, `delayedCall delay of module ${this.moduleName}`);
+    return this.ctx.tasks.delayedCall(this.ctx.identity, ms, fn);
+  }
+
+  /** Runs `fn` detached; an error is logged with `description` and the result is null. */
+  runInBackground<T>(description: string, fn: () => T | Promise<T>): Promise<T | null> {
+    return this.ctx.tasks.runInBackground(this.ctx.identity, description, fn);
+  }
+
+  /** Whether this instance runs background tasks (`instance.run_background_tasks`). */
+  shouldRunBackgroundTasks(): boolean {
+    return this.ctx.tasks.shouldRunBackgroundTasks();
+  }
+
+  sleep(ms: number | string): Promise<void> {
+    return this.ctx.clock.sleep(parseDuration(ms, 'sleep duration'));
+  }
+
+  /** Milliseconds since the epoch, on the host's (fakeable) clock. */
+  now(): number {
+    return this.ctx.clock.now();
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * How cache invalidations reach the other instances of a deployment. The local bus (single
+ * instance) delivers nothing; the Redis bus publishes over pub/sub.
+ */
+export interface InvalidationMessage {
+  /** The cache's registered name, `module.method`. */
+  cache: string;
+  /** Keys to invalidate (each the list of key parts, types preserved); absent with `all`. */
+  keys?: unknown[][];
+  /** Invalidate the whole cache. */
+  all?: boolean;
+}
+
+export type BusState = 'connected' | 'disconnected';
+
+export interface InvalidationBus {
+  readonly kind: 'local' | 'redis';
+  /** `connected` for the local bus; for Redis, whether pub/sub is live now. */
+  readonly state: BusState;
+  /** Sends to every other instance (batched per tick by the Redis bus). */
+  publish(message: InvalidationMessage): void;
+  /** Messages from other instances (never this one's own). */
+  onMessage(handler: (message: InvalidationMessage) => void): void;
+  /** Called on every change of state; on `connected` after a gap, caches must be cleared. */
+  onStateChange(handler: (state: BusState) => void): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  describe(): string;
+}
+
+export class LocalBus implements InvalidationBus {
+  readonly kind = 'local';
+  readonly state = 'connected';
+  publish(): void {}
+  onMessage(): void {}
+  onStateChange(): void {}
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {}
+  describe(): string {
+    return 'local (single instance)';
+  }
+}

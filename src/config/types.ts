@@ -1,0 +1,80 @@
+/**
+ * The validated shape of a host configuration, produced from YAML (`fromConfigFile`) or from
+ * objects (`ModuleHost.create`). Durations are milliseconds, sizes bytes, after validation.
+ */
+import type { Class } from '../../decorators/metadata.js';
+
+export type OnError = 'fail_closed' | 'fail_open';
+
+export interface ServerConfig {
+  bind: string;
+  /** 0 binds an ephemeral port. */
+  port: number;
+  /** Whether the host listens at all (`createTestHost` and `check` do not). */
+  listen: boolean;
+  public_baseurl: string;
+  max_request_size: number;
+  /** Time allowed to receive a request's headers, ms. */
+  headers_timeout: number;
+  /** Time allowed for a whole request, ms. */
+  request_timeout: number;
+  /** Idle keep-alive connections are closed after this, ms. */
+  keep_alive_timeout: number;
+  /** On stop, in-flight requests get this long to finish, ms. */
+  drain_timeout: number;
+  /** Path prefixes modules may not claim. */
+  reserved_prefixes: string[];
+}
+
+export interface InstanceConfig {
+  name: string;
+  run_background_tasks: boolean;
+}
+
+export interface ClusterConfig {
+  redis_url: string;
+  /** Channel prefix, so several deployments can share one Redis. */
+  channel: string;
+}
+
+export interface MetricsConfig {
+  bind: string;
+  port: number;
+}
+
+export interface CachesConfig {
+  global_factor: number;
+  /** Per-cache factors by cache name (`module.method`), overriding the global one. */
+  per_cache_factors: Record<string, number>;
+}
+
+export interface ModuleEntry {
+  /** Position in `modules:`, for messages (`modules[2]`). */
+  index: number;
+  /** A class, or a spec `./file.js#Class`, `package#Class`, `package`. */
+  module: Class | string;
+  /** The raw `config:` mapping (`{}` when missing or null). */
+  config: unknown;
+  on_error?: OnError;
+  /** ms */
+  callback_timeout?: number;
+}
+
+export interface HostConfig {
+  /** The YAML file this came from, if any; module specs resolve relative to it. */
+  file?: string;
+  server: ServerConfig;
+  instance: InstanceConfig;
+  cluster?: ClusterConfig;
+  metrics?: MetricsConfig;
+  caches: CachesConfig;
+  /** ms; absent means no timeout (as Synapse). */
+  callback_timeout?: number;
+  log_level: string;
+  modules: ModuleEntry[];
+}
+
+/** Finds the line and column of a key path in the source YAML (1-based), when there is one. */
+export type Locator = (
+  path: readonly (string | number)[],
+) => { line: number; column: number } | undefined;

@@ -1,0 +1,11 @@
+/** The error module: codes, error classes and every message modhost produces. */
+export { ErrorCode } from './codes.js';
+export {
+  ModhostError,
+  ConfigError,
+  ConfigValidationError,
+  type ConfigProblem,
+  type ConfigPath,
+  renderPath,
+  formatProblem,
+} from './modhost-error.js';

@@ -20,6 +20,9 @@ export class Hello {
   @WebResource('/_synapse/client/my_super_module/say_hello', { methods: ['GET'] })
   sayHello(request: Request): Response {
     const name = new URL(request.url).searchParams.get('name') ?? 'world';
-    return Response.json({ message: `${this.config.greeting}, ${name}!`, instance: this.api.instanceName });
+    return Response.json({
+      message: `${this.config.greeting}, ${name}!`,
+      instance: this.api.instanceName,
+    });
   }
 }

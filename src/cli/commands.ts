@@ -23,7 +23,11 @@ export async function inspect(args: CliArgs, out: NodeJS.WritableStream): Promis
   const host = await wiredHost(args);
   try {
     const description = host.inspect();
-    out.write(args.json ? `${JSON.stringify(description, null, 2)}\n` : `${renderDescription(description)}\n`);
+    out.write(
+      args.json
+        ? `${JSON.stringify(description, null, 2)}\n`
+        : `${renderDescription(description)}\n`,
+    );
   } finally {
     await host.stop();
   }

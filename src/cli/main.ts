@@ -7,7 +7,9 @@ import { check, inspect, serve } from './commands.js';
 import { renderError } from './report-error.js';
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+  const pkg = JSON.parse(
+    readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'),
+  ) as {
     version: string;
   };
   return pkg.version;

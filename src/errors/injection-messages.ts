@@ -9,14 +9,30 @@ const tokenName = (token: unknown): string =>
       ? token.toString()
       : JSON.stringify(token);
 
-const PRIMITIVES = new Set<unknown>([Object, String, Number, Boolean, Array, Function, Symbol, BigInt]);
+const PRIMITIVES = new Set<unknown>([
+  Object,
+  String,
+  Number,
+  Boolean,
+  Array,
+  Function,
+  Symbol,
+  BigInt,
+]);
 
 export const injectionErrors = {
-  unresolvable: (moduleName: string, className: string, index: number, token: unknown, cause?: unknown) => {
+  unresolvable: (
+    moduleName: string,
+    className: string,
+    index: number,
+    token: unknown,
+    cause?: unknown,
+  ) => {
     const where = `module "${moduleName}": cannot inject constructor parameter #${index} of class ${className}`;
     let why: string;
     if (token === undefined) {
-      why = 'its type is unknown (a circular import, or a type only known at compile time); use @Inject(TOKEN)';
+      why =
+        'its type is unknown (a circular import, or a type only known at compile time); use @Inject(TOKEN)';
     } else if (PRIMITIVES.has(token)) {
       why = `its type erases to ${tokenName(token)} at run time (interfaces, unions and \`any\` do); use @Inject(TOKEN) with a token the host provides, or MODULE_CONFIG for the module's config`;
     } else {

@@ -25,7 +25,9 @@ export function closest(name: string, candidates: Iterable<string>): string | un
       bestScore = d;
     }
   }
-  return best !== undefined && bestScore <= Math.max(2, Math.floor(best.length / 3)) ? best : undefined;
+  return best !== undefined && bestScore <= Math.max(2, Math.floor(best.length / 3))
+    ? best
+    : undefined;
 }
 
 /** ` (did you mean "x"?)` or ''. */

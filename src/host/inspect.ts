@@ -29,7 +29,10 @@ export function describeHost(
   runtime: Runtime,
 ): HostDescription {
   return {
-    instance: { name: config.instance.name, runBackgroundTasks: config.instance.run_background_tasks },
+    instance: {
+      name: config.instance.name,
+      runBackgroundTasks: config.instance.run_background_tasks,
+    },
     bus: runtime.bus.describe(),
     server: {
       bind: config.server.bind,
@@ -60,15 +63,22 @@ export function renderDescription(d: HostDescription): string {
     `${d.modules.length} module${d.modules.length === 1 ? '' : 's'}:`,
   ];
   for (const m of d.modules) {
-    lines.push(`  [${m.index}] ${m.name} (${m.source})${m.onError ? ` on_error=${m.onError}` : ''}`);
+    lines.push(
+      `  [${m.index}] ${m.name} (${m.source})${m.onError ? ` on_error=${m.onError}` : ''}`,
+    );
     for (const c of m.callbacks) lines.push(`      callback  ${c.category}.${c.name}`);
     for (const w of m.webResources) {
-      lines.push(`      resource  ${w.path}${w.prefix ? ' (prefix)' : ''}${w.methods ? ` [${w.methods.join(', ')}]` : ''}`);
+      lines.push(
+        `      resource  ${w.path}${w.prefix ? ' (prefix)' : ''}${w.methods ? ` [${w.methods.join(', ')}]` : ''}`,
+      );
     }
     for (const c of m.caches) {
-      lines.push(`      cache     ${c.name} max ${c.maxEntries}${c.tree ? ', tree' : ''}${c.ttl ? `, ttl ${c.ttl} ms` : ''}`);
+      lines.push(
+        `      cache     ${c.name} max ${c.maxEntries}${c.tree ? ', tree' : ''}${c.ttl ? `, ttl ${c.ttl} ms` : ''}`,
+      );
     }
-    if (!m.callbacks.length && !m.webResources.length && !m.caches.length) lines.push('      (registers nothing)');
+    if (!m.callbacks.length && !m.webResources.length && !m.caches.length)
+      lines.push('      (registers nothing)');
   }
   return lines.join('\n');
 }

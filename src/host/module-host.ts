@@ -90,7 +90,12 @@ export class ModuleHost {
     const { config, problems, locate } = await readConfigFile(file);
     if (!config) throw new ConfigValidationError(problems);
     if (options.instanceName) config.instance.name = options.instanceName;
-    return ModuleHost.build(config, path.dirname(config.file ?? path.resolve(file)), locate, options);
+    return ModuleHost.build(
+      config,
+      path.dirname(config.file ?? path.resolve(file)),
+      locate,
+      options,
+    );
   }
 
   private static async build(
@@ -103,7 +108,11 @@ export class ModuleHost {
     const logger = (options.logger ?? createLogger({ level: config.log_level })).child({
       instance: config.instance.name,
     });
-    return new ModuleHost(config, prepared, { ...options, logger, clock: options.clock ?? systemClock });
+    return new ModuleHost(config, prepared, {
+      ...options,
+      logger,
+      clock: options.clock ?? systemClock,
+    });
   }
 
   /** The base URL once listening, e.g. `http://127.0.0.1:8008`. */
@@ -154,12 +163,18 @@ export class ModuleHost {
   /** A module's instance, by name or class. */
   module<T extends object = object>(nameOrClass: string | Class<T>): T {
     const found = this.live.find((m) =>
-      typeof nameOrClass === 'string' ? m.prepared.blueprint.name === nameOrClass : m.prepared.blueprint.cls === nameOrClass,
+      typeof nameOrClass === 'string'
+        ? m.prepared.blueprint.name === nameOrClass
+        : m.prepared.blueprint.cls === nameOrClass,
     );
     if (!found) {
-      const what = typeof nameOrClass === 'string' ? `named "${nameOrClass}"` : `of class ${nameOrClass.name}`;
+      const what =
+        typeof nameOrClass === 'string' ? `named "${nameOrClass}"` : `of class ${nameOrClass.name}`;
       if (!this.wired) throw hostErrors.notWired('host.module()');
-      throw hostErrors.unknownModule(what, this.prepared.map((p) => p.blueprint.name));
+      throw hostErrors.unknownModule(
+        what,
+        this.prepared.map((p) => p.blueprint.name),
+      );
     }
     return found.instance as T;
   }
@@ -210,22 +225,30 @@ export class ModuleHost {
       }
       if (this.config.server.listen) {
         const url = await this.runtime.server.listen().catch((err) => {
-          throw hostErrors.listenFailed(`HTTP on ${this.config.server.bind}:${this.config.server.port}`, err);
+          throw hostErrors.listenFailed(
+            `HTTP on ${this.config.server.bind}:${this.config.server.port}`,
+            err,
+          );
         });
         if (this.config.metrics) {
-          this.metricsServer = await startMetricsServer(this.metrics, this.config.metrics, this.logger).catch(
-            (err) => {
-              throw hostErrors.listenFailed(
-                `metrics on ${this.config.metrics!.bind}:${this.config.metrics!.port}`,
-                err,
-              );
-            },
-          );
+          this.metricsServer = await startMetricsServer(
+            this.metrics,
+            this.config.metrics,
+            this.logger,
+          ).catch((err) => {
+            throw hostErrors.listenFailed(
+              `metrics on ${this.config.metrics!.bind}:${this.config.metrics!.port}`,
+              err,
+            );
+          });
         }
         this.logger.info({ url, metrics: this.metricsServer?.url }, 'listening');
       }
       this.logger.info(
-        { modules: this.live.map((m) => m.prepared.blueprint.name), bus: this.runtime.bus.describe() },
+        {
+          modules: this.live.map((m) => m.prepared.blueprint.name),
+          bus: this.runtime.bus.describe(),
+        },
         'host started',
       );
     } catch (err) {
@@ -267,7 +290,9 @@ export class ModuleHost {
     // Modules may start loops from their constructors (as in Synapse): stop those too.
     await runtime.tasks.stop();
     runtime.caches.stop();
-    await runtime.bus.stop().catch((err: Error) => this.logger.warn({ err }, 'closing the invalidation bus failed'));
+    await runtime.bus
+      .stop()
+      .catch((err: Error) => this.logger.warn({ err }, 'closing the invalidation bus failed'));
     for (const m of [...this.live].reverse()) {
       await Promise.resolve(m.container.dispose()).catch(() => undefined);
     }

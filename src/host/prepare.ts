@@ -44,12 +44,7 @@ async function prepareOne(
     problems.push(problemAt(at, (err as Error).message, source));
     return undefined;
   }
-  const result = await validateModuleConfig(
-    blueprint.cls,
-    blueprint.configClass,
-    entry,
-    source,
-  );
+  const result = await validateModuleConfig(blueprint.cls, blueprint.configClass, entry, source);
   problems.push(...result.problems);
   if (result.problems.length > 0) return undefined;
   return {
@@ -74,7 +69,9 @@ export async function prepareModules(
   const source = { file: config.file, locate };
   const problems: ConfigProblem[] = [];
   // Entries load independently, so every problem is found in one pass; order is kept.
-  const prepared = await Promise.all(config.modules.map((e) => prepareOne(e, baseDir, source, problems)));
+  const prepared = await Promise.all(
+    config.modules.map((e) => prepareOne(e, baseDir, source, problems)),
+  );
   const seen = new Map<string, number>();
   for (const p of prepared) {
     if (!p) continue;

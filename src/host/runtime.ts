@@ -35,7 +35,12 @@ export interface Runtime {
 
 export function createRuntime(
   config: HostConfig,
-  extras: { logger: Logger; clock: Clock; categories: readonly CategoryDefinition[]; providers: readonly Provider[] },
+  extras: {
+    logger: Logger;
+    clock: Clock;
+    categories: readonly CategoryDefinition[];
+    providers: readonly Provider[];
+  },
 ): Runtime {
   const { logger, clock } = extras;
   const metrics = createMetricsRegistry({ instance: config.instance.name });

@@ -9,7 +9,8 @@ export function wireDecorated(prepared: PreparedModule, instance: object, runtim
   const { blueprint, identity } = prepared;
   const members = instance as Record<string | symbol, unknown>;
   // Caches first: a method that is both @Cached and @Callback is registered in its cached form.
-  if (blueprint.cached.length > 0) runtime.caches.wireInstance(identity, instance, blueprint.cached);
+  if (blueprint.cached.length > 0)
+    runtime.caches.wireInstance(identity, instance, blueprint.cached);
   for (const cb of blueprint.callbacks) {
     const method = members[cb.member] as Function;
     runtime.callbacks.register(identity, cb.category, { [cb.name]: method.bind(instance) });

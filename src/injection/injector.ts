@@ -28,19 +28,26 @@ export function createModuleContainer(
   child.register(ModuleApi, { useValue: injectables.api });
   child.register(MODULE_CONFIG, { useValue: injectables.config });
   child.register(MODULE_LOGGER, { useValue: injectables.logger });
-  if (blueprint.configClass) child.register(blueprint.configClass, { useValue: injectables.config });
+  if (blueprint.configClass)
+    child.register(blueprint.configClass, { useValue: injectables.config });
   return child;
 }
 
 /** Resolves every constructor parameter, then constructs the module. */
-export function instantiateModule(blueprint: ModuleBlueprint, container: DependencyContainer): object {
+export function instantiateModule(
+  blueprint: ModuleBlueprint,
+  container: DependencyContainer,
+): object {
   const args = blueprint.parameters.map(({ index, token }) => {
     const fail = (cause?: unknown) =>
       injectionErrors.unresolvable(blueprint.name, blueprint.cls.name, index, token, cause);
     if (token === undefined || token === Object) throw fail();
     if (container.isRegistered(token as never, true)) return container.resolve(token as never);
     // An unregistered class may still be constructible by tsyringe (@injectable() on it).
-    if (typeof token === 'function' && ![String, Number, Boolean, Array, Function].includes(token as never)) {
+    if (
+      typeof token === 'function' &&
+      ![String, Number, Boolean, Array, Function].includes(token as never)
+    ) {
       try {
         return container.resolve(token as Class);
       } catch (err) {

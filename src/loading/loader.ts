@@ -24,10 +24,15 @@ async function importFile(file: string, label: string): Promise<Record<string, u
 function pickExport(exports: Record<string, unknown>, label: string, exportName?: string): Class {
   if (exportName !== undefined) {
     if (!(exportName in exports)) {
-      throw loadingErrors.exportMissing(label, exportName, Object.keys(exports).filter((k) => k !== 'default'));
+      throw loadingErrors.exportMissing(
+        label,
+        exportName,
+        Object.keys(exports).filter((k) => k !== 'default'),
+      );
     }
     const value = exports[exportName];
-    if (!isModuleClass(value)) throw loadingErrors.notAModule(`export "${exportName}" of ${label}`, value);
+    if (!isModuleClass(value))
+      throw loadingErrors.notAModule(`export "${exportName}" of ${label}`, value);
     return value;
   }
   if (isModuleClass(exports.default)) return exports.default;
@@ -36,7 +41,8 @@ function pickExport(exports: Record<string, unknown>, label: string, exportName?
   const distinct = [...new Map(modules.map(([k, v]) => [v, k])).values()];
   if (distinct.length === 1) return exports[distinct[0]!] as Class;
   if (distinct.length > 1) throw loadingErrors.ambiguous(label, distinct);
-  if (exports.default !== undefined) throw loadingErrors.notAModule(`the default export of ${label}`, exports.default);
+  if (exports.default !== undefined)
+    throw loadingErrors.notAModule(`the default export of ${label}`, exports.default);
   throw loadingErrors.noModuleExport(label);
 }
 

@@ -38,7 +38,10 @@ export function resolvePackage(name: string, fromDir: string): string | undefine
       const key = sub ? `./${sub}` : '.';
       const exp = json.exports;
       const entry =
-        exp && typeof exp === 'object' && !Array.isArray(exp) && Object.keys(exp)[0]?.startsWith('.')
+        exp &&
+        typeof exp === 'object' &&
+        !Array.isArray(exp) &&
+        Object.keys(exp)[0]?.startsWith('.')
           ? (exp as Record<string, unknown>)[key]
           : key === '.'
             ? exp

@@ -22,8 +22,7 @@ const TSYRINGE_INJECTION_TOKENS = 'injectionTokens';
 function explicitTokens(cls: Class): Map<number, InjectionToken> {
   const tokens = new Map(readInjectTokens(cls));
   const fromTsyringe = Reflect.getOwnMetadata(TSYRINGE_INJECTION_TOKENS, cls) as
-    | Record<number, unknown>
-    | undefined;
+    Record<number, unknown> | undefined;
   for (const [index, token] of Object.entries(fromTsyringe ?? {})) {
     if (!tokens.has(Number(index))) tokens.set(Number(index), token as InjectionToken);
   }

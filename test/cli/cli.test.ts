@@ -4,7 +4,8 @@ import path from 'node:path';
 import { repoRoot, sourceFixture } from '../helpers/paths.js';
 
 const bin = path.join(repoRoot, 'dist/src/cli/main.js');
-const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 20_000 });
+const run = (...args: string[]) =>
+  spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 20_000 });
 
 describe('modhost command', () => {
   it('prints help and version', () => {
@@ -29,14 +30,18 @@ describe('modhost command', () => {
     expect(r.stderr).to.equal('');
     expect(r.status).to.equal(0);
     expect(r.stdout).to.contain('instance checker');
-    expect(r.stdout).to.contain('[0] greeter').and.contain('resource  /_synapse/client/greeter/hello [GET]');
+    expect(r.stdout)
+      .to.contain('[0] greeter')
+      .and.contain('resource  /_synapse/client/greeter/hello [GET]');
     expect(r.stdout).to.contain('[1] raw').and.contain('(registers nothing)');
   });
 
   it('check exits 1 with located messages and no stack trace', () => {
     const r = run('check', '-c', sourceFixture('host/loading-errors.yaml'));
     expect(r.status).to.equal(1);
-    expect(r.stderr).to.match(/loading-errors\.yaml:3:13: modules\[0\]\.module: module file not found/);
+    expect(r.stderr).to.match(
+      /loading-errors\.yaml:3:13: modules\[0\]\.module: module file not found/,
+    );
     expect(r.stderr).to.contain('6 problems found; nothing was started.');
     expect(r.stderr).to.not.match(/\n\s+at /);
   });
@@ -50,7 +55,10 @@ describe('modhost command', () => {
   it('inspect --json prints the description as data', () => {
     const r = run('inspect', '--json', '-c', sourceFixture('host/good.yaml'));
     expect(r.status).to.equal(0);
-    const data = JSON.parse(r.stdout) as { modules: { name: string }[]; instance: { name: string } };
+    const data = JSON.parse(r.stdout) as {
+      modules: { name: string }[];
+      instance: { name: string };
+    };
     expect(data.instance.name).to.equal('checker');
     expect(data.modules.map((m) => m.name)).to.deep.equal(['greeter', 'raw']);
   });

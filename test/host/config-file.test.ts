@@ -39,7 +39,9 @@ describe('host from a config file', () => {
       [10, 17, 'modules[5].config.greeting'],
     ]);
     const lines = error!.problems.map(formatProblem);
-    expect(lines[0]).to.match(/^.*loading-errors\.yaml:3:13: modules\[0\]\.module: module file not found: /);
+    expect(lines[0]).to.match(
+      /^.*loading-errors\.yaml:3:13: modules\[0\]\.module: module file not found: /,
+    );
     expect(lines[1]).to.contain('did you mean "First"');
     expect(lines[2]).to.contain('is not a @Module class');
     expect(lines[3]).to.contain('@Callback on Misuse.notAMethod');

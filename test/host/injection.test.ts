@@ -33,7 +33,10 @@ describe('injection', () => {
     expect(one.api).to.not.equal(two.api);
     expect([one.api.moduleName, two.api.moduleName]).to.deep.equal(['one', 'two']);
     one.api.logger.info('hello from one');
-    expect(host.logs.find((r) => r.msg === 'hello from one')).to.include({ module: 'one', instance: 'main' });
+    expect(host.logs.find((r) => r.msg === 'hello from one')).to.include({
+      module: 'one',
+      instance: 'main',
+    });
     await host.stop();
   });
 
@@ -59,7 +62,10 @@ describe('injection', () => {
     const tokens = host.module(Tokens);
     expect(tokens.mailer).to.equal(mailer);
     expect(tokens.config).to.deep.equal({ a: 1 });
-    expect((tokens.logger as { bindings(): object }).bindings()).to.deep.equal({ instance: 'main', module: 'tokens' });
+    expect((tokens.logger as { bindings(): object }).bindings()).to.deep.equal({
+      instance: 'main',
+      module: 'tokens',
+    });
     await host.stop();
   });
 

@@ -44,7 +44,12 @@ describe('host lifecycle', () => {
         { module: RawConfigModule, config: { anything: [1, 2] } },
       ],
     });
-    expect(journal).to.deep.equal(['construct greeter', 'construct raw', 'start greeter', 'start raw']);
+    expect(journal).to.deep.equal([
+      'construct greeter',
+      'construct raw',
+      'start greeter',
+      'start raw',
+    ]);
     expect(host.module(RawConfigModule).config).to.deep.equal({ anything: [1, 2] });
     expect(host.module<Greeter>('greeter').config.greeting).to.equal('hi');
     await host.stop();
@@ -52,7 +57,10 @@ describe('host lifecycle', () => {
   });
 
   it('makes start and stop idempotent', async () => {
-    const host = await createTestHost({ modules: [{ module: Greeter, config: { greeting: 'x' } }], start: false });
+    const host = await createTestHost({
+      modules: [{ module: Greeter, config: { greeting: 'x' } }],
+      start: false,
+    });
     await Promise.all([host.start(), host.start()]);
     await host.start();
     await Promise.all([host.stop(), host.stop()]);
@@ -68,7 +76,9 @@ describe('host lifecycle', () => {
   });
 
   it('gives the validated config-class instance to the constructor', async () => {
-    const host = await createTestHost({ modules: [{ module: Greeter, config: { greeting: 'hey', times: 2 } }] });
+    const host = await createTestHost({
+      modules: [{ module: Greeter, config: { greeting: 'hey', times: 2 } }],
+    });
     const res = await host.fetch(new Request('http://x/_synapse/client/greeter/hello'));
     expect(await res.json()).to.deep.equal({ text: 'hey hey' });
     await host.stop();
@@ -89,13 +99,24 @@ describe('host lifecycle', () => {
 
   it('undoes started modules when a later onStart fails, naming the module', async () => {
     const host = await createTestHost({
-      modules: [{ module: Greeter, config: { greeting: 'x' } }, { module: FailingStart }, { module: RawConfigModule }],
+      modules: [
+        { module: Greeter, config: { greeting: 'x' } },
+        { module: FailingStart },
+        { module: RawConfigModule },
+      ],
       start: false,
     });
     const err = (await rejection(host.start())) as ModhostError;
     expect(err.code).to.equal('MODHOST_MODULE_START_FAILED');
-    expect(err.message).to.equal('module "failing-start" failed in onStart(): database unreachable');
-    expect(journal).to.deep.equal(['construct greeter', 'construct raw', 'start greeter', 'stop greeter']);
+    expect(err.message).to.equal(
+      'module "failing-start" failed in onStart(): database unreachable',
+    );
+    expect(journal).to.deep.equal([
+      'construct greeter',
+      'construct raw',
+      'start greeter',
+      'stop greeter',
+    ]);
   });
 
   it('names the module whose constructor throws, and undoes nothing it did not do', async () => {
@@ -105,7 +126,9 @@ describe('host lifecycle', () => {
     });
     const err = (await rejection(host.start())) as ModhostError;
     expect(err.code).to.equal('MODHOST_MODULE_CONSTRUCTOR_FAILED');
-    expect(err.message).to.contain('module "failing-ctor" (class FailingConstructor) failed in its constructor: bad things');
+    expect(err.message).to.contain(
+      'module "failing-ctor" (class FailingConstructor) failed in its constructor: bad things',
+    );
     expect(journal).to.deep.equal(['construct greeter']);
   });
 
@@ -132,7 +155,10 @@ describe('host lifecycle', () => {
   });
 
   it('listens on an ephemeral port and closes it on stop', async () => {
-    const host = await createTestHost({ modules: [{ module: Greeter, config: { greeting: 'yo' } }], listen: true });
+    const host = await createTestHost({
+      modules: [{ module: Greeter, config: { greeting: 'yo' } }],
+      listen: true,
+    });
     const url = host.url!;
     expect(url).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
     const res = await fetch(`${url}/_synapse/client/greeter/hello`);
@@ -143,11 +169,17 @@ describe('host lifecycle', () => {
   });
 
   it('describes modules and registrations', async () => {
-    const host = await createTestHost({ modules: [{ module: Greeter, config: { greeting: 'x' } }] });
+    const host = await createTestHost({
+      modules: [{ module: Greeter, config: { greeting: 'x' } }],
+    });
     const d = host.inspect();
     expect(d.instance).to.deep.equal({ name: 'main', runBackgroundTasks: true });
     expect(d.modules).to.have.length(1);
-    expect(d.modules[0]).to.include({ name: 'greeter', className: 'Greeter', source: '<class Greeter>' });
+    expect(d.modules[0]).to.include({
+      name: 'greeter',
+      className: 'Greeter',
+      source: '<class Greeter>',
+    });
     expect(d.modules[0]!.webResources).to.deep.equal([
       { path: '/_synapse/client/greeter/hello', methods: ['GET'], prefix: false },
     ]);
@@ -161,6 +193,8 @@ describe('host lifecycle', () => {
         logger: quiet(),
       }),
     );
-    expect(err.message).to.contain('modules[1].module: two modules are named "raw" (modules[0] and modules[1])');
+    expect(err.message).to.contain(
+      'modules[1].module: two modules are named "raw" (modules[0] and modules[1])',
+    );
   });
 });

@@ -17,11 +17,31 @@ async function loadError(spec: string, baseDir: string): Promise<ModhostError> {
 
 describe('module specs', () => {
   it('parses files, packages and export names', () => {
-    expect(parseModuleSpec('./a/b.js#Cls')).to.deep.equal({ kind: 'file', path: './a/b.js', exportName: 'Cls' });
-    expect(parseModuleSpec('../b.js')).to.deep.equal({ kind: 'file', path: '../b.js', exportName: undefined });
-    expect(parseModuleSpec('/abs/b.js#X')).to.deep.equal({ kind: 'file', path: '/abs/b.js', exportName: 'X' });
-    expect(parseModuleSpec('pkg#X')).to.deep.equal({ kind: 'package', name: 'pkg', exportName: 'X' });
-    expect(parseModuleSpec('@scope/pkg')).to.deep.equal({ kind: 'package', name: '@scope/pkg', exportName: undefined });
+    expect(parseModuleSpec('./a/b.js#Cls')).to.deep.equal({
+      kind: 'file',
+      path: './a/b.js',
+      exportName: 'Cls',
+    });
+    expect(parseModuleSpec('../b.js')).to.deep.equal({
+      kind: 'file',
+      path: '../b.js',
+      exportName: undefined,
+    });
+    expect(parseModuleSpec('/abs/b.js#X')).to.deep.equal({
+      kind: 'file',
+      path: '/abs/b.js',
+      exportName: 'X',
+    });
+    expect(parseModuleSpec('pkg#X')).to.deep.equal({
+      kind: 'package',
+      name: 'pkg',
+      exportName: 'X',
+    });
+    expect(parseModuleSpec('@scope/pkg')).to.deep.equal({
+      kind: 'package',
+      name: '@scope/pkg',
+      exportName: undefined,
+    });
   });
 
   it('rejects what is not a spec', () => {
@@ -58,7 +78,10 @@ describe('loader', () => {
   it('loads a package from node_modules next to the config', async () => {
     const cls = await loadModuleClass('fake-modhost-module', sourceFixture('packages'));
     expect(cls.name).to.equal('PackagedModule');
-    const named = await loadModuleClass('fake-modhost-module#PackagedModule', sourceFixture('packages'));
+    const named = await loadModuleClass(
+      'fake-modhost-module#PackagedModule',
+      sourceFixture('packages'),
+    );
     expect(named).to.equal(cls);
   });
 
@@ -70,14 +93,18 @@ describe('loader', () => {
 
   it('names a missing package and how to install it', async () => {
     const err = await loadError('no-such-package-xyz#X', modulesDir);
-    expect(err.message).to.contain('package "no-such-package-xyz" not found').and.contain('npm install');
+    expect(err.message)
+      .to.contain('package "no-such-package-xyz" not found')
+      .and.contain('npm install');
   });
 
   it('lists the exports when the named one is missing, with a suggestion', async () => {
     const err = await loadError('./exports.js#Frist', modulesDir);
     expect(err.code).to.equal('MODHOST_MODULE_EXPORT_MISSING');
     expect(err.message).to.contain('no export named "Frist"').and.contain('did you mean "First"');
-    expect(err.message).to.match(/it exports: (\w+, ){3}\w+$/).and.contain('NotAModule');
+    expect(err.message)
+      .to.match(/it exports: (\w+, ){3}\w+$/)
+      .and.contain('NotAModule');
   });
 
   it('refuses a class without @Module, saying how to fix it', async () => {

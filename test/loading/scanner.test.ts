@@ -40,7 +40,9 @@ describe('scanner', () => {
     }
     const bp = scanModule(Everything);
     expect(bp.name).to.equal('everything');
-    expect(bp.callbacks).to.deep.equal([{ category: 'spam_checker', name: 'check_event_for_spam', member: 'check' }]);
+    expect(bp.callbacks).to.deep.equal([
+      { category: 'spam_checker', name: 'check_event_for_spam', member: 'check' },
+    ]);
     expect(bp.webResources).to.deep.equal([
       { path: '/_synapse/client/x', options: { methods: ['GET'], prefix: true }, member: 'res' },
     ]);
@@ -79,9 +81,15 @@ describe('scanner', () => {
     expect(err.code).to.equal('MODHOST_DECORATOR_MISUSE');
     const lines = err.message.split('\n');
     expect(lines).to.have.length(3);
-    expect(lines[0]).to.equal('@Callback on Misuse.notAMethod: applies to methods only (this member is a property or accessor)');
-    expect(lines[1]).to.contain('@WebResource on Misuse.handler: path must be an absolute path starting with "/", got "relative/path"');
-    expect(lines[2]).to.contain('@Cached on Misuse.lookup: option maxEntries must be a positive integer, got -5');
+    expect(lines[0]).to.equal(
+      '@Callback on Misuse.notAMethod: applies to methods only (this member is a property or accessor)',
+    );
+    expect(lines[1]).to.contain(
+      '@WebResource on Misuse.handler: path must be an absolute path starting with "/", got "relative/path"',
+    );
+    expect(lines[2]).to.contain(
+      '@Cached on Misuse.lookup: option maxEntries must be a positive integer, got -5',
+    );
   });
 
   it('reports options of the wrong type', () => {
@@ -98,13 +106,17 @@ describe('scanner', () => {
     }
     const err = scanError(BadOptions);
     expect(err.message).to.contain('options.methods must be an array of upper-case HTTP methods');
-    expect(err.message).to.contain('@Cached on BadOptions.b: option tree must be a boolean, got "yes"');
+    expect(err.message).to.contain(
+      '@Cached on BadOptions.b: option tree must be a boolean, got "yes"',
+    );
   });
 
   it('reports @Module options of the wrong type', () => {
     @Module({ name: 42 as unknown as string })
     class BadName {}
-    expect(scanError(BadName).message).to.contain('@Module on BadName: name must be a non-empty string, got a number');
+    expect(scanError(BadName).message).to.contain(
+      '@Module on BadName: name must be a non-empty string, got a number',
+    );
   });
 
   it('refuses static members', () => {
@@ -115,7 +127,9 @@ describe('scanner', () => {
         return 'NOT_SPAM';
       }
     }
-    expect(scanError(Statics).message).to.contain('@Callback on Statics.check: applies to instance methods, not static ones');
+    expect(scanError(Statics).message).to.contain(
+      '@Callback on Statics.check: applies to instance methods, not static ones',
+    );
   });
 
   it('detects a class compiled without decorator metadata and names tsc', async () => {

@@ -1,0 +1,119 @@
+/**
+ * The demo chat server: an application that embeds a `ModuleHost`. It serves its own
+ * Matrix-like endpoints (and the /_demo/ stand-in services) on its own `node:http` server, and
+ * hands every other request to the module host, which serves the modules' web resources (and
+ * /health). The module host itself does not listen (`server.listen: false` in demo.yaml).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ModuleHost, Provider } from 'modhost';
+import { HOMESERVER_API } from '../modules/homeserver-api.js';
+import { ChatState } from './chat-state.js';
+import { CLIENT_PREFIX, ClientApi } from './client-api.js';
+import { DemoHomeserverApi } from './demo-homeserver-api.js';
+import { DEMO_PREFIX, DemoServices, type DemoServicesOptions } from './demo-services.js';
+import { forwardToHost } from './fetch-bridge.js';
+import { Homeserver } from './homeserver.js';
+import { sendJson } from './http-util.js';
+import { errorBody } from './matrix-error.js';
+
+export interface DemoOptions {
+  serverName?: string;
+  /** Localparts that are admins (default `admin`). */
+  admins?: readonly string[];
+  services?: Partial<DemoServicesOptions>;
+}
+
+/** Must equal http_antispam's `authorization` in demo.yaml. */
+export const DEMO_ANTISPAM_SECRET = 'demo-antispam-secret';
+
+export class Demo {
+  readonly state: ChatState;
+  readonly homeserver: Homeserver;
+  readonly services: DemoServices;
+  /** What the demo gives modules: its `HomeserverApi`. Pass to `ModuleHost.fromConfigFile`. */
+  readonly providers: Provider[];
+  private readonly clientApi: ClientApi;
+  private host?: ModuleHost;
+  private server?: Server;
+  private baseUrl?: string;
+
+  constructor(options: DemoOptions = {}) {
+    this.state = new ChatState(options.serverName ?? 'localhost');
+    this.homeserver = new Homeserver(this.state, options.admins ?? ['admin']);
+    this.services = new DemoServices(this.state, {
+      antispamSecret: DEMO_ANTISPAM_SECRET,
+      bannedWords: ['viagra', 'spam'],
+      departments: {
+        [this.state.userId('alice')]: 'engineering',
+        [this.state.userId('bob')]: 'sales',
+      },
+      ...options.services,
+    });
+    this.clientApi = new ClientApi(this.homeserver);
+    this.providers = [
+      { provide: HOMESERVER_API, useValue: new DemoHomeserverApi(this.homeserver) },
+    ];
+  }
+
+  get url(): string | undefined {
+    return this.baseUrl;
+  }
+
+  /** Starts the module host and routes module requests and callbacks to it. */
+  async attach(host: ModuleHost): Promise<void> {
+    this.homeserver.attach(host);
+    await host.start();
+    this.host = host;
+  }
+
+  /** Listens on `bind:port` (0 = ephemeral); resolves to the base URL. */
+  listen(port: number, bind = '127.0.0.1'): Promise<string> {
+    const server = createServer((req, res) => void this.onRequest(req, res));
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, bind, () => {
+        server.off('error', reject);
+        const address = server.address() as AddressInfo;
+        const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+        this.server = server;
+        this.baseUrl = `http://${host}:${address.port}`;
+        resolve(this.baseUrl);
+      });
+    });
+  }
+
+  /** Stops listening, then stops the module host (onStop, loops). */
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (server) {
+      server.closeIdleConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    await this.host?.stop();
+  }
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+      if (url.pathname.startsWith(DEMO_PREFIX)) {
+        const [status, body] = await this.services.handle(req, url);
+        return sendJson(res, status, body);
+      }
+      if (url.pathname.startsWith(`${CLIENT_PREFIX}/`)) {
+        const [status, body] = await this.clientApi.handle(req, url);
+        return sendJson(res, status, body);
+      }
+      if (!this.host)
+        return sendJson(res, 503, { errcode: 'M_UNKNOWN', error: 'The module host is starting' });
+      await forwardToHost(this.host, req, res, url);
+    } catch (error) {
+      const { status, body } = errorBody(error);
+      if (status === 500)
+        this.host?.logger.error({ err: error, url: req.url }, 'demo request failed');
+      if (!res.headersSent) sendJson(res, status, body);
+      else res.destroy();
+    }
+  }
+}

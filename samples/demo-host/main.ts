@@ -1,0 +1,51 @@
+/**
+ * `npm start`: the demo chat server on 127.0.0.1:8008 with the sample modules of demo.yaml.
+ * Usage: node dist/samples/demo-host/main.js [path/to/demo.yaml]
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ModuleHost } from 'modhost';
+import { Demo } from './demo.js';
+
+/** demo.yaml in the source tree, from dist/samples/demo-host/main.js or samples/demo-host/. */
+function defaultConfigFile(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const repoRoot = here.includes(`${path.sep}dist${path.sep}`)
+    ? path.resolve(here, '../../..')
+    : path.resolve(here, '../..');
+  return path.join(repoRoot, 'samples/demo-host/demo.yaml');
+}
+
+async function main(): Promise<void> {
+  const configFile = process.argv[2] ?? defaultConfigFile();
+  const demo = new Demo({ serverName: 'localhost' });
+  const host = await ModuleHost.fromConfigFile(configFile, { providers: demo.providers });
+  await demo.attach(host);
+  const { bind, port } = host.config.server;
+  const url = await demo.listen(port, bind);
+  host.logger.info(
+    { url, modules: host.inspect().modules.map((m) => m.name) },
+    `demo chat server on ${url}`,
+  );
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    host.logger.info({ signal }, 'stopping');
+    demo.close().then(
+      () => process.exit(0),
+      (err) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: Error & { code?: string }) => {
+  // Config problems already name file, line and path: print them without a stack.
+  console.error(err.code?.startsWith('MODHOST_') ? err.message : err);
+  process.exit(1);
+});

@@ -61,7 +61,8 @@ export function parseYamlSource(text: string, file: string): YamlSource {
 
   const problems: ConfigProblem[] = doc.errors.map((error) => {
     const offset = error.pos[0];
-    const path = pathAt(doc, offset);
+    // A second document is outside the first one's nodes, whatever their ranges say.
+    const path = error.code === 'MULTIPLE_DOCS' ? [] : pathAt(doc, offset);
     const message =
       error.code === 'DUPLICATE_KEY'
         ? duplicateKeyMessage(keyAt(doc, offset))

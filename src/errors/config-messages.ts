@@ -29,7 +29,7 @@ export function expectedFound(expected: string, value: unknown, path: ConfigPath
 
 export function unknownKeyMessage(key: string, allowed: readonly string[]): string {
   const suggestion = didYouMean(key, allowed);
-  const hint = suggestion !== undefined ? `; did you mean '${suggestion}'?` : '';
+  const hint = suggestion !== undefined ? `; did you mean '${suggestion}'?` : '.';
   const list =
     allowed.length > 0 ? ` Allowed keys: ${allowed.join(', ')}.` : ' No keys are allowed here.';
   return `unknown key '${key}'${hint}${list}`;

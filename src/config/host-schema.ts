@@ -229,7 +229,7 @@ function readCaches(sink: ProblemSink, value: unknown): CachesConfig | undefined
   const m = readMapping(sink, path, value, CACHES_KEYS);
   if (!m) return undefined;
   const global_factor = readField(sink, path, m, 'global_factor', positiveNumberCheck, 1.0);
-  const per_cache_factors: Record<string, number> = {};
+  const factorEntries: [string, number][] = [];
   const factorsPath = [...path, 'per_cache_factors'];
   const factors = readMapping(
     sink,
@@ -240,9 +240,10 @@ function readCaches(sink: ProblemSink, value: unknown): CachesConfig | undefined
   );
   for (const [name, factor] of Object.entries(factors ?? {})) {
     const parsed = checkValue(sink, [...factorsPath, name], factor, positiveNumberCheck);
-    if (parsed !== undefined) per_cache_factors[name] = parsed;
+    if (parsed !== undefined) factorEntries.push([name, parsed]);
   }
-  return { global_factor, per_cache_factors };
+  // fromEntries defines own properties, so a cache named __proto__ cannot touch the prototype.
+  return { global_factor, per_cache_factors: Object.fromEntries(factorEntries) };
 }
 
 function readModules(sink: ProblemSink, value: unknown, fromFile: boolean): ModuleEntry[] {

@@ -59,7 +59,9 @@ export function parseYamlSource(text: string, file: string): YamlSource {
     message,
   });
 
-  const problems: ConfigProblem[] = doc.errors.map((error) => {
+  // Warnings (an unknown tag, a collection as a key) are problems too: a configuration that
+  // yaml had to guess about is not what its author meant.
+  const problems: ConfigProblem[] = [...doc.errors, ...doc.warnings].map((error) => {
     const offset = error.pos[0];
     // A second document is outside the first one's nodes, whatever their ranges say.
     const path = error.code === 'MULTIPLE_DOCS' ? [] : pathAt(doc, offset);

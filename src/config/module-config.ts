@@ -42,19 +42,27 @@ export async function validateModuleConfig(
   }
   if (configClass === undefined) return { value, problems: [] };
 
-  if (!(value instanceof configClass)) {
-    if (!isMapping(value)) {
-      sink.add(configPath, expectedFound(`a mapping for ${configClass.name}`, value, configPath));
-      return { problems: sink.problems };
+  let errors: ValidationError[];
+  try {
+    if (!(value instanceof configClass)) {
+      if (!isMapping(value)) {
+        sink.add(configPath, expectedFound(`a mapping for ${configClass.name}`, value, configPath));
+        return { problems: sink.problems };
+      }
+      value = plainToInstance(configClass, value);
     }
-    value = plainToInstance(configClass, value);
+    errors = await validate(value as object, {
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      forbidUnknownValues: false,
+      validationError: { target: true, value: true },
+    });
+  } catch (error) {
+    // A throwing @Transform or custom validator: the module's fault, reported like parseConfig's.
+    const inner = safeMessage(describeError(error), entry.config);
+    sink.add(configPath, moduleConfigFailedMessage(moduleName, inner));
+    return { problems: sink.problems };
   }
-  const errors = await validate(value as object, {
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    forbidUnknownValues: false,
-    validationError: { target: true, value: true },
-  });
   for (const error of errors) reportValidationError(sink, configPath, error);
   return sink.count > 0 ? { problems: sink.sorted() } : { value, problems: [] };
 }
@@ -66,13 +74,37 @@ function reportParseFailure(
   raw: unknown,
   error: unknown,
 ): void {
-  if (error instanceof ConfigError) {
-    const path = [...configPath, ...error.path];
-    sink.add(path, moduleConfigFailedMessage(moduleName, safeMessage(error.message, raw)));
+  const relative = configErrorPath(error);
+  if (relative !== undefined) {
+    const message = (error as Error).message;
+    sink.add(
+      [...configPath, ...relative],
+      moduleConfigFailedMessage(moduleName, safeMessage(message, raw)),
+    );
     return;
   }
-  const inner = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  sink.add(configPath, moduleConfigFailedMessage(moduleName, safeMessage(inner, raw)));
+  sink.add(
+    configPath,
+    moduleConfigFailedMessage(moduleName, safeMessage(describeError(error), raw)),
+  );
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/**
+ * The relative path of a ConfigError, or undefined for any other error. Duck-typed as well,
+ * since a module may import ConfigError from its own copy of modhost.
+ */
+function configErrorPath(error: unknown): ConfigPath | undefined {
+  const isConfigError =
+    error instanceof ConfigError || (error instanceof Error && error.name === 'ConfigError');
+  if (!isConfigError) return undefined;
+  const path: unknown = (error as { path?: unknown }).path;
+  if (typeof path === 'string') return path === '' ? [] : [path];
+  if (!Array.isArray(path)) return [];
+  return path.filter((part): part is string | number => ['string', 'number'].includes(typeof part));
 }
 
 /**

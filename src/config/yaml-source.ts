@@ -92,8 +92,13 @@ export function parseYamlSource(text: string, file: string): YamlSource {
 // Locating paths
 
 function keyText(key: unknown): string | undefined {
-  if (isScalar(key)) return String(key.value);
+  if (isScalar(key) && typeof key.value !== 'symbol') return String(key.value);
   return undefined;
+}
+
+/** With merge keys on, yaml gives `<<` a symbol value. */
+function isMergeKey(key: unknown): boolean {
+  return isScalar(key) && (typeof key.value === 'symbol' || key.value === '<<');
 }
 
 function resolveAlias(doc: Doc, node: unknown): unknown {
@@ -125,7 +130,7 @@ function locateNode(
     let next: unknown;
     let found = false;
     if (isMap(container)) {
-      const match = container.items.find((p) => keyText(p.key) === String(part));
+      const match = findPair(doc, container, String(part), 0);
       if (match) {
         pair = match;
         next = match.value;
@@ -149,6 +154,26 @@ function locateNode(
   const wantKey = target === 'key' || node === null || isEmptyScalar(node);
   const offset = wantKey && pair ? startOf(pair.key) : (startOf(node) ?? startOf(pair?.key));
   return offset === undefined ? undefined : position(offset);
+}
+
+/**
+ * The entry for `key` in a mapping: its own, else one it takes from a merge key (`<<: *base`,
+ * `<<: [*a, *b]`, earlier sources first), as YAML's merge rules say.
+ */
+function findPair(doc: Doc, map: unknown, key: string, depth: number): Pair | undefined {
+  if (!isMap(map) || depth > 20) return undefined;
+  const own = map.items.find((p) => keyText(p.key) === key);
+  if (own) return own;
+  for (const pair of map.items) {
+    if (!isMergeKey(pair.key)) continue;
+    const value = resolveAlias(doc, pair.value);
+    const sources = isSeq(value) ? value.items.map((item) => resolveAlias(doc, item)) : [value];
+    for (const merged of sources) {
+      const found = findPair(doc, merged, key, depth + 1);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }
 
 /** The key path of the innermost node around `offset` (for syntax errors). */

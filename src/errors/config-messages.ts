@@ -10,7 +10,8 @@ const MAX_SHOWN = 60;
 
 /** A short description of a found value, safe to print. */
 export function describeValue(value: unknown, path: ConfigPath = []): string {
-  if (value === null || value === undefined) return 'nothing (null)';
+  if (value === undefined) return 'nothing (the key is missing)';
+  if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'function') return `a class or function (${value.name || 'anonymous'})`;
   if (typeof value === 'object') return 'a mapping';

@@ -91,6 +91,9 @@ describe('parseYamlSource', () => {
       bind: '127.0.0.1',
       port: 9100,
     });
+    // A merged key is located where it is written.
+    expect(parsed.locate(['metrics', 'bind'])).to.deep.equal({ line: 1, column: 20 });
+    expect(parsed.locate(['metrics', 'port'])).to.deep.equal({ line: 4, column: 9 });
   });
 
   it('accepts moderate use of aliases', () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   IsArray,
   IsInt,
@@ -260,6 +260,46 @@ describe('validateModuleConfig', () => {
       });
     });
 
+    it('recognises a ConfigError from another copy of modhost by its name', async () => {
+      class ForeignConfigError extends Error {
+        override name = 'ConfigError';
+        constructor(
+          message: string,
+          readonly path: unknown,
+        ) {
+          super(message);
+        }
+      }
+      const failWith = (path: unknown) =>
+        class Foreign {
+          static parseConfig(): never {
+            throw new ForeignConfigError('bad', path);
+          }
+        };
+      const paths = await Promise.all(
+        [['a', 0, 'b'], 'a', undefined, [{ x: 1 }, 'c']].map(async (path) => {
+          const { problems } = await validateModuleConfig(failWith(path), undefined, entry({}), {});
+          return problems[0]!.path;
+        }),
+      );
+      expect(paths).to.deep.equal([
+        'modules[0].config.a[0].b',
+        'modules[0].config.a',
+        'modules[0].config',
+        'modules[0].config.c',
+      ]);
+    });
+
+    it('reports a thrown non-Error value', async () => {
+      class Strange {
+        static parseConfig(): never {
+          throw 'nope';
+        }
+      }
+      const { problems } = await validateModuleConfig(Strange, undefined, entry({}), {});
+      expect(problems[0]!.message).to.equal("Failed to parse config for module 'Strange': nope");
+    });
+
     it('masks secrets a parseConfig message quotes', async () => {
       class Leaky {
         static parseConfig(raw: unknown): never {
@@ -289,6 +329,57 @@ describe('validateModuleConfig', () => {
       const bad = await validateModuleConfig(Defaults, AntispamConfig, entry({ threshold: 0 }), {});
       expect(bad.problems.map((p) => p.path)).to.deep.equal(['modules[0].config.threshold']);
     });
+  });
+
+  it('maps errors of a nested object to nested paths', async () => {
+    class Limits {
+      @IsInt() max!: number;
+    }
+    class WithLimits {
+      @ValidateNested() @Type(() => Limits) limits!: Limits;
+    }
+    const { entries, source } = fromYaml(
+      ['modules:', '  - module: m', '    config:', '      limits: {max: 1.5, min: 0}', ''].join(
+        '\n',
+      ),
+    );
+    const { problems } = await validateModuleConfig(class M {}, WithLimits, entries[0]!, source);
+    expect(problems.map((p) => [p.line, p.column, p.path])).to.deep.equal([
+      [4, 21, 'modules[0].config.limits.max'],
+      [4, 26, 'modules[0].config.limits.min'],
+    ]);
+  });
+
+  it('reports a missing required property at its parent mapping', async () => {
+    class Required {
+      @IsString() homeserver!: string;
+    }
+    const { entries, source } = fromYaml(
+      ['modules:', '  - module: m', '    config:', '      other: 1', ''].join('\n'),
+    );
+    const { problems } = await validateModuleConfig(class M {}, Required, entries[0]!, source);
+    expect(problems.map((p) => [p.line, p.column, p.path])).to.deep.equal([
+      [4, 7, 'modules[0].config.other'],
+      [4, 7, 'modules[0].config.homeserver'],
+    ]);
+    expect(problems[1]!.message).to.equal('must be a string; found nothing (the key is missing)');
+  });
+
+  it('reports a config class whose transform throws, at the entry config', async () => {
+    class Throwing {
+      @Transform(() => {
+        throw new Error('cannot transform');
+      })
+      @IsString()
+      name!: string;
+    }
+    const { problems } = await validateModuleConfig(class T {}, Throwing, entry({ name: 'x' }), {});
+    expect(problems).to.deep.equal([
+      {
+        path: 'modules[0].config',
+        message: "Failed to parse config for module 'T': Error: cannot transform",
+      },
+    ]);
   });
 
   it('passes the raw mapping through when there is neither parseConfig nor a config class', async () => {

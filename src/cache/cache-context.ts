@@ -12,8 +12,11 @@ import { noCacheContext } from '../errors/cache-messages.js';
 export interface CacheContext {
   /** Invalidates the entry being computed (or computed) when this context was taken. Stable. */
   readonly invalidate: () => void;
-  /** Calls `fn` so that invalidating its entry invalidates this one. */
-  call<A extends unknown[], R>(fn: TrackableFunction<A, R>, ...args: A): Promise<R>;
+  /**
+   * Calls the cached function `fn` (e.g. `this.roomName`) so that invalidating or evicting the
+   * entry it uses invalidates this one. A function that is not cached is a rejected call.
+   */
+  call<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Promise<Awaited<R>>;
 }
 
 export interface TrackableFunction<A extends unknown[], R> {

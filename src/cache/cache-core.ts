@@ -5,12 +5,13 @@
  * tree, so a call needs one lookup whether the entry is pending or completed.
  */
 import type { Clock, TimerHandle } from '../clock/clock.js';
-import { keyFunctionLength } from '../errors/cache-messages.js';
+import { keyFunctionLength, notCachedFunction } from '../errors/cache-messages.js';
 import {
   type CacheContext,
   type ContextSource,
   enterContext,
   leaveContext,
+  type TrackableFunction,
 } from './cache-context.js';
 import { Entry, EntryAux } from './entry.js';
 import { checkKeyFunctionResult, checkKeyLength, checkKeyParts, keyPartsOf } from './key-parts.js';
@@ -361,7 +362,15 @@ export class CacheCore implements ContextSource {
       const invalidate = (): void => this.invalidateEntry(entry);
       aux.context = {
         invalidate,
-        call: (fn, ...args) => fn.withOnInvalidate(invalidate, ...args),
+        call: (fn, ...args) => {
+          const tracked = fn as unknown as Partial<TrackableFunction<unknown[], never>>;
+          if (typeof tracked?.withOnInvalidate !== 'function') {
+            return Promise.reject(
+              notCachedFunction(`cache ${this.name}: cacheContext().call(fn)`, fn),
+            );
+          }
+          return tracked.withOnInvalidate(invalidate, ...args);
+        },
       };
     }
     return aux.context;

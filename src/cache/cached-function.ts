@@ -49,6 +49,18 @@ export function originalOf(value: unknown): Function | undefined {
   return typeof value === 'function' ? originals.get(value) : undefined;
 }
 
+/**
+ * The cached-function view of a wired @Cached member, typed: TypeScript still sees the method's
+ * own type on `this.method`, so `asCached(this.method).invalidate([userId])`. Throws when `fn` is
+ * not a cached function (e.g. read from the prototype, or before the host wired the instance).
+ */
+export function asCached<A extends unknown[], R>(
+  fn: (...args: A) => R,
+): CachedFunction<A, Awaited<R>> {
+  if (!cores.has(fn)) throw notCachedFunction('asCached(fn)', fn);
+  return fn as unknown as CachedFunction<A, Awaited<R>>;
+}
+
 export interface CachedFunctionOptions extends CachedOptions {
   /** Time source for `ttl`; defaults to the system clock. */
   clock?: Clock;

@@ -2,6 +2,7 @@
 export { CacheRegistry, type CacheRegistryOptions, type CacheDescription } from './registry.js';
 export {
   cachedFunction,
+  asCached,
   type CachedFunction,
   type CachedFunctionOptions,
   type CacheStats,

@@ -62,3 +62,11 @@ export function invalidationMessageInvalid(problem: string): ModhostError {
       `or { cache: 'module.method', all: true }`,
   );
 }
+
+export function redisUrlInvalid(url: string, problem: string): ModhostError {
+  return new ModhostError(
+    ErrorCode.CONFIG_INVALID,
+    `cluster.redis_url ${JSON.stringify(url)} cannot be used: ${problem}; ` +
+      `write it as redis://host:6379 (or rediss://, with user:password@ and /db when needed)`,
+  );
+}

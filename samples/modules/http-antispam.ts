@@ -9,8 +9,8 @@
  * out or answers something that is not JSON, the callback fails closed (M_UNKNOWN) unless
  * `fail_open` says otherwise for it.
  *
- * Registration is imperative (`api.registerCallbacks`), since which callbacks exist depends on
- * the config.
+ * Registration is imperative (`api.registerSpamCheckerCallbacks`, Synapse's
+ * `register_spam_checker_callbacks`), since which callbacks exist depends on the config.
  */
 import { Module } from 'modhost/decorators';
 import { Codes, HttpResponseError, ModuleApi, NOT_SPAM, parseDuration } from 'modhost';
@@ -40,9 +40,9 @@ export class HttpAntispam {
     this.baseUrl = config.base_url.replace(/\/+$/, '');
     const wanted = new Set(config.enabled_callbacks ?? Object.keys(FORWARDED_CALLBACKS));
     this.enabled = Object.keys(FORWARDED_CALLBACKS).filter((name) => wanted.has(name));
-    const callbacks: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
+    const callbacks: Record<string, (...args: unknown[]) => Promise<any>> = {};
     for (const name of this.enabled) callbacks[name] = (...args) => this.forward(name, args);
-    api.registerCallbacks('spam_checker', callbacks);
+    api.registerSpamCheckerCallbacks(callbacks);
   }
 
   /** Sends one callback to the service and turns the answer into that callback's result. */

@@ -9,7 +9,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Inject, Module } from 'modhost/decorators';
-import { ModuleApi } from 'modhost';
+import { type AuthCheckerRegistration, ModuleApi } from 'modhost';
 import { HOMESERVER_API, type HomeserverApi } from './homeserver-api.js';
 import { SharedSecretAuthConfig } from './shared-secret-auth.config.js';
 
@@ -20,8 +20,6 @@ export function sharedSecretToken(secret: string, userId: string): string {
   return createHmac('sha512', secret).update(userId, 'utf8').digest('hex');
 }
 
-type AuthResult = [userId: string, onLoggedIn: null] | null;
-
 @Module({ name: 'shared_secret_auth', config: SharedSecretAuthConfig })
 export class SharedSecretAuth {
   constructor(
@@ -30,24 +28,22 @@ export class SharedSecretAuth {
     @Inject(HOMESERVER_API) private readonly homeserver: HomeserverApi,
   ) {
     // Synapse keys auth checkers by (login type, fields); modhost by login type.
-    const checkers: Record<string, { fields: string[]; check: Function }> = {};
+    const checkers: Record<string, AuthCheckerRegistration> = {};
     if (config.com_devture_shared_secret_auth_support_enabled)
       checkers[SHARED_SECRET_LOGIN_TYPE] = {
         fields: ['token'],
-        check: (username: string, _type: string, fields: Record<string, unknown>) =>
-          this.check(username, fields.token),
+        check: (username, _type, fields) => this.check(username, fields.token),
       };
     if (config.m_login_password_support_enabled)
       checkers['m.login.password'] = {
         fields: ['password'],
-        check: (username: string, _type: string, fields: Record<string, unknown>) =>
-          this.check(username, fields.password),
+        check: (username, _type, fields) => this.check(username, fields.password),
       };
     if (Object.keys(checkers).length === 0) {
       api.logger.warn('both login types are disabled: this module does nothing');
       return;
     }
-    api.registerCallbacks('password_auth_provider', { auth_checkers: checkers });
+    api.registerPasswordAuthProviderCallbacks({ auth_checkers: checkers });
   }
 
   /** The full user ID for what the client sent as the user (a localpart or a full ID). */
@@ -55,7 +51,7 @@ export class SharedSecretAuth {
     return username.startsWith('@') ? username : `@${username}:${this.homeserver.serverName}`;
   }
 
-  async check(username: string, token: unknown): Promise<AuthResult> {
+  async check(username: string, token: unknown): Promise<[string, null] | null> {
     if (typeof token !== 'string' || token === '') return null;
     const userId = this.canonicalUserId(username);
     if (!this.homeserver.isMine(userId)) return null;

@@ -9,7 +9,7 @@
  *   link, send a new notice on request, and let an admin set an expiry.
  */
 import { Callback, Inject, Module, WebResource } from 'modhost/decorators';
-import { ModuleApi, parseDuration } from 'modhost';
+import { ModuleApi, readJson, parseDuration } from 'modhost';
 import { AccountValidityConfig } from './account-validity.config.js';
 import { AccountValidityStore } from './account-validity-store.js';
 import { HOMESERVER_API, type HomeserverApi } from './homeserver-api.js';
@@ -131,12 +131,8 @@ export class AccountValidity {
     const requester = await this.homeserver.getUserByRequest(request);
     if (!requester) return matrixError(401, 'M_MISSING_TOKEN', 'An access token is required');
     if (!requester.isAdmin) return matrixError(403, 'M_FORBIDDEN', 'You are not a server admin');
-    let body: { user_id?: unknown; expiration_ts?: unknown };
-    try {
-      body = (await request.json()) as typeof body;
-    } catch {
-      return matrixError(400, 'M_NOT_JSON', 'The body must be a JSON object');
-    }
+    // readJson: a body that is not JSON gets the server's 400 M_NOT_JSON.
+    const body = await readJson<{ user_id?: unknown; expiration_ts?: unknown } | null>(request);
     if (typeof body?.user_id !== 'string')
       return matrixError(400, 'M_MISSING_PARAM', 'user_id (a string) is required');
     if (body.expiration_ts !== undefined && !Number.isInteger(body.expiration_ts))

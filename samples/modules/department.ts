@@ -12,7 +12,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { Cached, Module, WebResource } from 'modhost/decorators';
-import { ModuleApi } from 'modhost';
+import { ModuleApi, readJson } from 'modhost';
 import { DepartmentConfig } from './department.config.js';
 
 const BASE = '/_synapse/client/department';
@@ -71,12 +71,8 @@ export class Department {
     const given = auth.startsWith('Bearer ') ? auth.slice(7) : '';
     if (secret === undefined || !sameSecret(given, secret))
       return matrixError(403, 'M_FORBIDDEN', 'A valid invalidation token is required');
-    let body: { user_id?: unknown };
-    try {
-      body = (await request.json()) as typeof body;
-    } catch {
-      return matrixError(400, 'M_NOT_JSON', 'The body must be a JSON object');
-    }
+    // readJson: a body that is not JSON gets the server's 400 M_NOT_JSON.
+    const body = await readJson<{ user_id?: unknown } | null>(request);
     if (typeof body?.user_id !== 'string')
       return matrixError(400, 'M_MISSING_PARAM', 'user_id (a string) is required');
     await this.api.invalidateCache(this.departmentOf, [body.user_id]);

@@ -69,6 +69,15 @@ describe('sample department (cached remote lookup)', () => {
     departments.set('@alice:x', 'research');
     expect((await invalidate(host, '@alice:x', 'wrong-secret-of-length')).status).to.equal(403);
     expect((await lookup(host, '@alice:x')).department).to.equal('engineering');
+    const notJson = await host.fetch(
+      new Request(`${BASE}/invalidate`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${SECRET}` },
+        body: '{',
+      }),
+    );
+    expect(notJson.status).to.equal(400);
+    expect(((await notJson.json()) as { errcode: string }).errcode).to.equal('M_NOT_JSON');
     const res = await invalidate(host, '@alice:x');
     expect(res.status).to.equal(200);
     expect((await lookup(host, '@alice:x')).department).to.equal('research');

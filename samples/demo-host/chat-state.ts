@@ -3,6 +3,7 @@
  * sent to users. No module logic here; `Homeserver` decides, this only stores.
  */
 import { randomBytes } from 'node:crypto';
+import { stateKey } from 'modhost';
 
 export interface DemoEvent {
   event_id: string;
@@ -30,7 +31,7 @@ export interface DemoRoom {
   roomId: string;
   creator: string;
   isPublic: boolean;
-  /** Current state, keyed by `type|state_key`. */
+  /** Current state, keyed by `stateKey(type, state_key)`. */
   state: Map<string, DemoEvent>;
   timeline: DemoEvent[];
 }
@@ -83,6 +84,7 @@ export class ChatState {
   }
 
   membership(room: DemoRoom, userId: string): string | undefined {
-    return room.state.get(`m.room.member|${userId}`)?.content.membership as string | undefined;
+    return room.state.get(stateKey('m.room.member', userId))?.content.membership as
+      string | undefined;
   }
 }

@@ -3,7 +3,7 @@
  * skipping the argument building when no module registered the callback (`callbacks.has`).
  */
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
-import { Codes, RegistrationBehaviour, supportedLoginTypes } from 'modhost';
+import { Codes, RegistrationBehaviour, stateKey, supportedLoginTypes } from 'modhost';
 import type { ModuleHost } from 'modhost';
 import { ChatState, type DemoEvent, type DemoRoom, type DemoUser, randomId } from './chat-state.js';
 import { matrixError } from './matrix-error.js';
@@ -27,9 +27,6 @@ export interface LoginResult {
   device_id: string;
   home_server: string;
 }
-
-/** Keys of `state_events` maps, as the Synapse pack's `StateEvents` documents: `type|state_key`. */
-export const stateKeyOf = (type: string, key: string): string => `${type}|${key}`;
 
 type PostLogin = (response: Record<string, unknown>) => unknown;
 
@@ -462,8 +459,7 @@ export class Homeserver {
     }
     if (this.state.users.get(sender)?.shadowBanned) return event.event_id;
     room.timeline.push(event);
-    if (event.state_key !== undefined)
-      room.state.set(stateKeyOf(event.type, event.state_key), event);
+    if (event.state_key !== undefined) room.state.set(stateKey(event.type, event.state_key), event);
     if (cb.has('third_party_rules', 'on_new_event'))
       await cb.run(
         'third_party_rules',

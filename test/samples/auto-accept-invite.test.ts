@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { stateKey } from 'modhost';
 import { createTestHost, type TestHost } from 'modhost/testing';
 import { AutoAcceptInvite } from '../../samples/modules/auto-accept-invite.js';
 import { demoTestHost, type DemoTestHost, info } from './demo-helpers.js';
@@ -74,7 +75,7 @@ describe('sample auto_accept_invite', () => {
     others.push(worker);
     const roomId = await roomWithInvite();
     // The worker sees the same event, as every instance would.
-    const invite = t.hs.room(roomId).state.get('m.room.member|@bob:test');
+    const invite = t.hs.room(roomId).state.get(stateKey('m.room.member', '@bob:test'));
     await worker.callbacks.run('third_party_rules', 'on_new_event', invite, new Map());
     expect(t.host.module(AutoAcceptInvite).accepted).to.equal(1);
     expect(worker.module(AutoAcceptInvite).accepted).to.equal(0);

@@ -36,7 +36,8 @@ export async function readJsonBody(req: IncomingMessage): Promise<Record<string,
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  // A final newline keeps curl sessions readable.
+  const text = `${JSON.stringify(body)}\n`;
   res.writeHead(status, {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(text),

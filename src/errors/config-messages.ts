@@ -4,7 +4,7 @@
  */
 import type { ConfigPath } from './modhost-error.js';
 import { REDACTED, isSecretPath, redactUrlPasswords } from '../config/redact.js';
-import { didYouMean } from '../config/did-you-mean.js';
+import { closest } from './suggest.js';
 
 const MAX_SHOWN = 60;
 
@@ -29,7 +29,7 @@ export function expectedFound(expected: string, value: unknown, path: ConfigPath
 }
 
 export function unknownKeyMessage(key: string, allowed: readonly string[]): string {
-  const suggestion = didYouMean(key, allowed);
+  const suggestion = closest(key, allowed);
   const hint = suggestion !== undefined ? `; did you mean '${suggestion}'?` : '.';
   const list =
     allowed.length > 0 ? ` Allowed keys: ${allowed.join(', ')}.` : ' No keys are allowed here.';

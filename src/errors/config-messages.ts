@@ -80,6 +80,8 @@ export function yamlSyntaxMessage(code: string, yamlMessage: string): string {
       return 'YAML syntax error: tabs are not allowed as indentation; indent with spaces';
     case 'BAD_DQ_ESCAPE':
       return 'YAML syntax error: invalid escape sequence in a double-quoted string; write \\\\ for a backslash or use single quotes';
+    case 'RESOURCE_EXHAUSTION':
+      return 'YAML syntax error: the document nests too deeply to be read; flatten it';
     case 'MULTIPLE_DOCS':
       return `YAML syntax error: ${multipleDocumentsMessage()}`;
     default: {

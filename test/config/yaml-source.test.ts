@@ -150,6 +150,16 @@ describe('parseYamlSource', () => {
     }
   });
 
+  it('reports nesting too deep to parse, with a short path', () => {
+    const depth = 5000;
+    const parsed = parseYamlSource(`a: ${'['.repeat(depth)}${']'.repeat(depth)}\n`, 'f.yaml');
+    expect(parsed.problems).to.have.length.above(0);
+    expect(parsed.problems[0]!.message).to.equal(
+      'YAML syntax error: the document nests too deeply to be read; flatten it',
+    );
+    expect(parsed.problems[0]!.path).to.have.length.below(120);
+  });
+
   it('reports a root that is not a mapping', () => {
     const parsed = parseYamlSource('\n- a\n- b\n', 'f.yaml');
     expect(parsed.problems).to.deep.equal([

@@ -289,7 +289,6 @@ function readModuleEntry(
   const check = moduleSpecCheck(fromFile);
   if (m.module === undefined || m.module === null) {
     sink.add([...path, 'module'], missingKeyMessage('module', check.expected));
-    return undefined;
   }
   const module = readField(sink, path, m, 'module', check, undefined);
   const on_error = readField(sink, path, m, 'on_error', enumCheck(ON_ERROR_VALUES), undefined);

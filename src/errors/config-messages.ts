@@ -24,6 +24,14 @@ export function describeValue(value: unknown, path: ConfigPath = []): string {
   return String(value);
 }
 
+/** A key for a message: 'name', or JSON-quoted when it holds control or odd characters. */
+function quoteKey(key: string): string {
+  const shown = key.length > MAX_SHOWN ? `${key.slice(0, MAX_SHOWN)}…` : key;
+  return /^[\x20-\x7e]*$/.test(shown) && !shown.includes("'")
+    ? `'${shown}'`
+    : JSON.stringify(shown);
+}
+
 export function expectedFound(expected: string, value: unknown, path: ConfigPath): string {
   return `expected ${expected}, found ${describeValue(value, path)}`;
 }
@@ -33,7 +41,7 @@ export function unknownKeyMessage(key: string, allowed: readonly string[]): stri
   const hint = suggestion !== undefined ? `; did you mean '${suggestion}'?` : '.';
   const list =
     allowed.length > 0 ? ` Allowed keys: ${allowed.join(', ')}.` : ' No keys are allowed here.';
-  return `unknown key '${key}'${hint}${list}`;
+  return `unknown key ${quoteKey(key)}${hint}${list}`;
 }
 
 export function missingKeyMessage(key: string, expected: string): string {
@@ -53,7 +61,7 @@ export function unreadableFileMessage(reason: string): string {
 }
 
 export function duplicateKeyMessage(key: string | undefined): string {
-  const which = key !== undefined ? ` '${key}'` : '';
+  const which = key !== undefined ? ` ${quoteKey(key)}` : '';
   return `duplicate key${which}: a mapping may hold each key only once`;
 }
 

@@ -59,3 +59,13 @@ describe('secrets stay out of messages', () => {
     expect(problems[0]!.message).to.contain('remove the user name and password');
   });
 });
+
+describe('keys in messages', () => {
+  it('quotes odd keys so a message stays on one line', () => {
+    const { problems } = validateHostConfig({ 'bad\nkey': 1, "it's": 2 }, {});
+    expect(problems.map((p) => p.message.split('.')[0])).to.deep.equal([
+      'unknown key "bad\\nkey"',
+      'unknown key "it\'s"',
+    ]);
+  });
+});

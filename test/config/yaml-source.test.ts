@@ -81,6 +81,14 @@ describe('parseYamlSource', () => {
     }
   });
 
+  it('locates the same with CRLF line ends and a byte-order mark', () => {
+    for (const text of ['server:\r\n  port: x\r\n', '\ufeffserver:\n  port: x\n']) {
+      const parsed = parseYamlSource(text, 'f.yaml');
+      expect(parsed.value).to.deep.equal({ server: { port: 'x' } });
+      expect(parsed.locate(['server', 'port'])).to.deep.equal({ line: 2, column: 9 });
+    }
+  });
+
   it('supports merge keys', () => {
     const parsed = parseYamlSource(
       'base: &base {bind: 127.0.0.1}\nmetrics:\n  <<: *base\n  port: 9100\n',

@@ -5,6 +5,7 @@
 import type { ConfigProblem } from '../errors/index.js';
 import {
   expectedFound,
+  metricsPortClashMessage,
   missingKeyMessage,
   rootNotMappingMessage,
 } from '../errors/config-messages.js';
@@ -216,10 +217,7 @@ function readMetrics(
     port: readField(sink, path, m, 'port', portCheck, 9090),
   };
   if (server && metrics.port !== 0 && metrics.port === server.port && server.listen) {
-    sink.add(
-      [...path, 'port'],
-      `metrics.port ${metrics.port} is also server.port; the metrics listener needs a port of its own`,
-    );
+    sink.add([...path, 'port'], metricsPortClashMessage(metrics.port));
   }
   return metrics;
 }

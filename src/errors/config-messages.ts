@@ -48,6 +48,10 @@ export function missingKeyMessage(key: string, expected: string): string {
   return `missing required key '${key}' (${expected})`;
 }
 
+export function metricsPortClashMessage(port: number): string {
+  return `metrics.port ${port} is also server.port; the metrics listener needs a port of its own`;
+}
+
 export function rootNotMappingMessage(value: unknown): string {
   return expectedFound('a mapping of sections (server, instance, modules, ...)', value, []);
 }

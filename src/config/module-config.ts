@@ -16,6 +16,7 @@ import {
 import { readModule } from '../../decorators/metadata.js';
 import type { Class } from '../../decorators/metadata.js';
 import { type ConfigSource, ProblemSink, isMapping } from './problem-sink.js';
+import { firstFailingItem } from './each-item.js';
 import { REDACTED, isSecretPath, redactUrlPasswords } from './redact.js';
 import type { ModuleEntry } from './types.js';
 
@@ -63,7 +64,7 @@ export async function validateModuleConfig(
     sink.add(configPath, moduleConfigFailedMessage(moduleName, inner));
     return { problems: sink.problems };
   }
-  for (const error of errors) reportValidationError(sink, configPath, error);
+  for (const error of errors) await reportValidationError(sink, configPath, error);
   return sink.count > 0 ? { problems: sink.sorted() } : { value, problems: [] };
 }
 
@@ -147,7 +148,11 @@ function declaredProperties(target: object | undefined): string[] {
   return [...new Set(metadata.map((m) => m.propertyName))];
 }
 
-function reportValidationError(sink: ProblemSink, parentPath: ConfigPath, error: ValidationError) {
+async function reportValidationError(
+  sink: ProblemSink,
+  parentPath: ConfigPath,
+  error: ValidationError,
+): Promise<void> {
   // Items of validated arrays come back as properties '0', '1', ... of the array.
   const key: string | number =
     Array.isArray(error.target) && /^\d+$/.test(error.property)
@@ -157,15 +162,42 @@ function reportValidationError(sink: ProblemSink, parentPath: ConfigPath, error:
   const constraints = error.constraints ?? {};
   if ('whitelistValidation' in constraints) {
     sink.add(path, unknownKeyMessage(error.property, declaredProperties(error.target)), 'key');
-  } else if (Object.keys(constraints).length > 0) {
-    const messages = Object.values(constraints).map((m) => stripProperty(m, error.property));
-    const secret = isSecretPath(path);
-    const masked = messages.map((m) =>
-      secret ? maskValue(m, error.value) : redactUrlPasswords(m),
-    );
-    sink.add(path, `${masked.join('; ')}; found ${describeValue(error.value, path)}`);
+  } else {
+    for (const [name, message] of Object.entries(constraints)) {
+      const index = await failingItemIndex(error, name, message);
+      const at = index === undefined ? path : [...path, index];
+      const found = index === undefined ? error.value : (error.value as unknown[])[index];
+      sink.add(
+        at,
+        `${safeConstraintMessage(message, error, at, found)}; found ${describeValue(found, at)}`,
+      );
+    }
   }
-  for (const child of error.children ?? []) reportValidationError(sink, path, child);
+  for (const child of error.children ?? []) await reportValidationError(sink, path, child);
+}
+
+/** For a failed `each` rule on a list, the first offending item (see each-item.ts). */
+async function failingItemIndex(
+  error: ValidationError,
+  name: string,
+  message: string,
+): Promise<number | undefined> {
+  if (!Array.isArray(error.value) || !error.target || !message.startsWith('each value in ')) {
+    return undefined;
+  }
+  return firstFailingItem(error.target, error.property, name, error.value);
+}
+
+function safeConstraintMessage(
+  message: string,
+  error: ValidationError,
+  path: ConfigPath,
+  found: unknown,
+): string {
+  const short = stripProperty(message, error.property);
+  return isSecretPath(path)
+    ? maskValue(maskValue(short, found), error.value)
+    : redactUrlPasswords(short);
 }
 
 /** "banned_words must be an array" → "must be an array" (the path already names it). */

@@ -20,6 +20,9 @@ import { firstFailingItem } from './each-item.js';
 import { REDACTED, isSecretPath, redactUrlPasswords } from './redact.js';
 import type { ModuleEntry } from './types.js';
 
+/** Shorter secrets are still never shown as values, but are not searched for inside text. */
+const MIN_MASKED = 3;
+
 export type ModuleClassWithParse = Function & { parseConfig?: (raw: unknown) => unknown };
 
 export async function validateModuleConfig(
@@ -109,8 +112,8 @@ function configErrorPath(error: unknown): ConfigPath | undefined {
 }
 
 /**
- * A module's own message may quote a value; when the path is secret-looking, any secret
- * string found under it in the raw config is masked, and URL passwords always are.
+ * A module's own message may quote a value: every value found under a secret-looking key of
+ * the raw config is masked in it, and so are URL passwords.
  */
 function safeMessage(message: string, raw: unknown): string {
   let out = redactUrlPasswords(message);
@@ -125,7 +128,7 @@ function secretStrings(raw: unknown): string[] {
     if (depth > 32) return;
     if (typeof value === 'string' || typeof value === 'number') {
       const text = String(value);
-      if (isSecretPath(path) && text.length >= 3) found.push(text);
+      if (isSecretPath(path) && text.length >= MIN_MASKED) found.push(text);
     } else if (Array.isArray(value)) {
       value.forEach((item: unknown, i) => walk(item, [...path, i], depth + 1));
     } else if (isMapping(value)) {
@@ -205,8 +208,9 @@ function stripProperty(message: string, property: string): string {
   return message.startsWith(`${property} `) ? message.slice(property.length + 1) : message;
 }
 
+/** Masks `value` where a message quotes it (not 1- or 2-character values: too common). */
 function maskValue(message: string, value: unknown): string {
   if (typeof value !== 'string' && typeof value !== 'number') return message;
   const text = String(value);
-  return text.length === 0 ? message : message.split(text).join(REDACTED);
+  return text.length < MIN_MASKED ? message : message.split(text).join(REDACTED);
 }

@@ -1,5 +1,5 @@
 /** Matrix-style errors: `{errcode, error}` with an HTTP status, as the demo answers them. */
-import { HttpError } from 'modhost';
+import { carriesHttpStatus, HttpError } from 'modhost';
 
 export function matrixError(
   status: number,
@@ -10,25 +10,15 @@ export function matrixError(
   return new HttpError(status, errcode, message, fields);
 }
 
-/** Status and body for any error: its own HTTP answer if it carries one, else a bare 500. */
+/**
+ * Status and body for any error: its own HTTP answer if it carries one (an `HttpError` thrown by
+ * the demo or a module, a `ModuleFailedError` from a wrapping callback policy), else a bare 500.
+ */
 export function errorBody(error: unknown): { status: number; body: Record<string, unknown> } {
-  const e = error as {
-    status?: unknown;
-    errcode?: unknown;
-    message?: unknown;
-    additionalFields?: Record<string, unknown>;
-  };
-  if (
-    e !== null &&
-    typeof e === 'object' &&
-    typeof e.status === 'number' &&
-    e.status >= 400 &&
-    e.status <= 599 &&
-    typeof e.errcode === 'string'
-  ) {
+  if (carriesHttpStatus(error)) {
     return {
-      status: e.status,
-      body: { ...e.additionalFields, errcode: e.errcode, error: String(e.message ?? '') },
+      status: error.status,
+      body: { ...error.additionalFields, errcode: error.errcode, error: error.message },
     };
   }
   return { status: 500, body: { errcode: 'M_UNKNOWN', error: 'Internal server error' } };

@@ -41,34 +41,37 @@ export class ClientApi {
     this.routes = [
       r('POST', '/register', async (c) => [
         200,
-        await hs.register(await c.body(), requestInfo(c.req)),
+        await hs.accounts.register(await c.body(), requestInfo(c.req)),
       ]),
-      r('GET', '/login', async () => [200, { flows: hs.loginFlows() }]),
-      r('POST', '/login', async (c) => [200, await hs.login(await c.body(), requestInfo(c.req))]),
+      r('GET', '/login', async () => [200, { flows: hs.login.flows() }]),
+      r('POST', '/login', async (c) => [
+        200,
+        await hs.login.logIn(await c.body(), requestInfo(c.req)),
+      ]),
       r('GET', '/account/whoami', async (c) => {
         const who = await c.requester();
         return [200, { user_id: who.user_id, device_id: who.device_id }];
       }),
       r('POST', '/createRoom', async (c) => {
         const who = await c.requester();
-        return [200, { room_id: await hs.createRoom(who, await c.body()) }];
+        return [200, { room_id: await hs.rooms.createRoom(who, await c.body()) }];
       }),
       r('POST', '/rooms/{}/invite', async (c) => {
         const who = await c.requester();
         const body = await c.body();
         if (typeof body.user_id !== 'string')
           throw matrixError(400, Codes.MISSING_PARAM, 'user_id is required');
-        await hs.invite(who.user_id, c.params[0]!, body.user_id);
+        await hs.rooms.invite(who.user_id, c.params[0]!, body.user_id);
         return [200, {}];
       }),
       r('POST', '/rooms/{}/join', async (c) => {
         const who = await c.requester();
-        await hs.join(who.user_id, c.params[0]!);
+        await hs.rooms.join(who.user_id, c.params[0]!);
         return [200, { room_id: c.params[0] }];
       }),
       r('POST', '/rooms/{}/leave', async (c) => {
         const who = await c.requester();
-        await hs.leave(who.user_id, c.params[0]!);
+        await hs.rooms.leave(who.user_id, c.params[0]!);
         return [200, {}];
       }),
       r('PUT', '/rooms/{}/send/{}/{}', (c) => this.send(c)),
@@ -77,16 +80,16 @@ export class ClientApi {
         const who = await c.requester();
         const dir = c.url.searchParams.get('dir') === 'f' ? 'f' : 'b';
         const limit = Math.min(Number(c.url.searchParams.get('limit') ?? 50) || 50, 1000);
-        return [200, await hs.messages(who, c.params[0]!, dir, limit)];
+        return [200, await hs.rooms.messages(who, c.params[0]!, dir, limit)];
       }),
       r('GET', '/profile/{}/displayname', async (c) => {
-        const user = hs.user(c.params[0]!);
+        const user = hs.accounts.user(c.params[0]!);
         if (!user) throw matrixError(404, Codes.NOT_FOUND, 'No such user');
         return [200, { displayname: user.displayname ?? null }];
       }),
       r('PUT', '/profile/{}/displayname', async (c) => {
         const who = await c.requester();
-        await hs.setDisplayname(who, c.params[0]!, (await c.body()).displayname);
+        await hs.accounts.setDisplayname(who, c.params[0]!, (await c.body()).displayname);
         return [200, {}];
       }),
     ];
@@ -94,7 +97,12 @@ export class ClientApi {
 
   private async send(c: Call): Promise<[number, unknown]> {
     const who = await c.requester();
-    const eventId = await this.hs.sendMessage(who, c.params[0]!, c.params[1]!, await c.body());
+    const eventId = await this.hs.rooms.sendMessage(
+      who,
+      c.params[0]!,
+      c.params[1]!,
+      await c.body(),
+    );
     return [200, { event_id: eventId }];
   }
 
@@ -112,7 +120,7 @@ export class ClientApi {
         url,
         params,
         body: () => readJsonBody(req),
-        requester: () => this.hs.authenticate(accessToken(req.headers.authorization, url)),
+        requester: () => this.hs.accounts.authenticate(accessToken(req.headers.authorization, url)),
       });
     }
     if (pathMatched) throw matrixError(405, Codes.UNRECOGNIZED, 'Unrecognized request');

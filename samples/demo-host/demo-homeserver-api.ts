@@ -19,7 +19,7 @@ export class DemoHomeserverApi implements HomeserverApi {
   }
 
   registerUser(localpart: string, options: { displayname?: string } = {}): Promise<string> {
-    return this.homeserver.registerWithoutPassword(localpart, options.displayname);
+    return this.homeserver.accounts.registerWithoutPassword(localpart, options.displayname);
   }
 
   /** As Synapse's `update_room_membership`: runs the same checks a client's request would. */
@@ -29,13 +29,13 @@ export class DemoHomeserverApi implements HomeserverApi {
     roomId: string,
     membership: Membership,
   ): Promise<void> {
-    if (membership === 'invite') return this.homeserver.invite(sender, roomId, target);
+    if (membership === 'invite') return this.homeserver.rooms.invite(sender, roomId, target);
     if (sender !== target)
       throw new Error(
         `${membership} must be sent by the user themselves (${target}), not ${sender}`,
       );
-    if (membership === 'join') return this.homeserver.join(target, roomId);
-    return this.homeserver.leave(target, roomId);
+    if (membership === 'join') return this.homeserver.rooms.join(target, roomId);
+    return this.homeserver.rooms.leave(target, roomId);
   }
 
   async getUserByRequest(request: Request): Promise<Requester | null> {

@@ -15,7 +15,7 @@ describe('sample account_validity', () => {
 
   it('expires an account a period after registration', async () => {
     t = await demoTestHost({ modules: [{ module: AccountValidity, config }] });
-    const { access_token, user_id } = await t.hs.register(
+    const { access_token, user_id } = await t.hs.accounts.register(
       { username: 'alice', password: 'pw' },
       info,
     );
@@ -23,14 +23,14 @@ describe('sample account_validity', () => {
     expect(await expired('@unknown:test')).to.equal(false);
     await t.host.clock.advance(30 * DAY);
     expect(await expired(user_id)).to.equal(true);
-    const err = await rejectionOf(t.hs.authenticate(access_token));
+    const err = await rejectionOf(t.hs.accounts.authenticate(access_token));
     expect(err.status).to.equal(403);
     expect(err.errcode).to.equal('ORG_MATRIX_EXPIRED_ACCOUNT');
   });
 
   it('sends a renewal notice before expiry, and the link renews the account once', async () => {
     t = await demoTestHost({ modules: [{ module: AccountValidity, config }] });
-    const { user_id } = await t.hs.register(
+    const { user_id } = await t.hs.accounts.register(
       { username: 'alice', password: 'pw', email: 'a@example.org' },
       info,
     );
@@ -62,18 +62,21 @@ describe('sample account_validity', () => {
       modules: [{ module: AccountValidity, config }],
       instance: { name: 'worker', run_background_tasks: false },
     });
-    await t.hs.register({ username: 'alice', password: 'pw', email: 'a@example.org' }, info);
+    await t.hs.accounts.register(
+      { username: 'alice', password: 'pw', email: 'a@example.org' },
+      info,
+    );
     await t.host.clock.advance(29 * DAY);
     expect(t.hs.state.outbox).to.have.length(0);
   });
 
   it('serves send_mail to the user and admin to admins only', async () => {
     t = await demoTestHost({ modules: [{ module: AccountValidity, config }] });
-    const alice = await t.hs.register(
+    const alice = await t.hs.accounts.register(
       { username: 'alice', password: 'pw', email: 'a@example.org' },
       info,
     );
-    const admin = await t.hs.register({ username: 'admin', password: 'pw' }, info);
+    const admin = await t.hs.accounts.register({ username: 'admin', password: 'pw' }, info);
     const base = 'http://localhost/_synapse/client/email_account_validity';
     const post = (path: string, token: string | undefined, body?: unknown) =>
       t.host.fetch(

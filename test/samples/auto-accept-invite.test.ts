@@ -13,16 +13,16 @@ describe('sample auto_accept_invite', () => {
   });
 
   async function roomWithInvite(isDirect = false) {
-    const alice = await t.hs.register({ username: 'alice', password: 'pw' }, info);
-    await t.hs.register({ username: 'bob', password: 'pw' }, info);
+    const alice = await t.hs.accounts.register({ username: 'alice', password: 'pw' }, info);
+    await t.hs.accounts.register({ username: 'bob', password: 'pw' }, info);
     const requester = { user_id: alice.user_id, device_id: 'D', is_guest: false };
-    const roomId = await t.hs.createRoom(requester, {});
-    await t.hs.invite(alice.user_id, roomId, '@bob:test', isDirect);
+    const roomId = await t.hs.rooms.createRoom(requester, {});
+    await t.hs.rooms.invite(alice.user_id, roomId, '@bob:test', isDirect);
     return roomId;
   }
 
   const membership = (roomId: string, user: string) =>
-    t.hs.state.membership(t.hs.room(roomId), user);
+    t.hs.state.membership(t.hs.rooms.room(roomId), user);
 
   it('joins a local invitee as soon as the invite is sent', async () => {
     t = await demoTestHost({ modules: [{ module: AutoAcceptInvite }] });
@@ -40,7 +40,7 @@ describe('sample auto_accept_invite', () => {
     const plain = await roomWithInvite(false);
     expect(membership(plain, '@bob:test')).to.equal('invite');
     const alice = { user_id: '@alice:test', device_id: 'D', is_guest: false };
-    const direct = await t.hs.createRoom(alice, { invite: ['@bob:test'], is_direct: true });
+    const direct = await t.hs.rooms.createRoom(alice, { invite: ['@bob:test'], is_direct: true });
     expect(membership(direct, '@bob:test')).to.equal('join');
   });
 
@@ -75,7 +75,7 @@ describe('sample auto_accept_invite', () => {
     others.push(worker);
     const roomId = await roomWithInvite();
     // The worker sees the same event, as every instance would.
-    const invite = t.hs.room(roomId).state.get(stateKey('m.room.member', '@bob:test'));
+    const invite = t.hs.rooms.room(roomId).state.get(stateKey('m.room.member', '@bob:test'));
     await worker.callbacks.run('third_party_rules', 'on_new_event', invite, new Map());
     expect(t.host.module(AutoAcceptInvite).accepted).to.equal(1);
     expect(worker.module(AutoAcceptInvite).accepted).to.equal(0);

@@ -10,13 +10,13 @@ describe('sample shared_secret_auth', () => {
   let t: DemoTestHost;
   afterEach(() => t?.demo.close());
 
-  const login = (body: Record<string, unknown>) => t.hs.login(body, info);
+  const login = (body: Record<string, unknown>) => t.hs.login.logIn(body, info);
 
   it('logs a user in with the HMAC token, registering them on first login', async () => {
     t = await demoTestHost({
       modules: [{ module: SharedSecretAuth, config: { shared_secret: SECRET } }],
     });
-    expect(t.hs.loginFlows()).to.deep.include({ type: TYPE });
+    expect(t.hs.login.flows()).to.deep.include({ type: TYPE });
     const token = sharedSecretToken(SECRET, '@bob:test');
     const first = await login({
       type: TYPE,
@@ -24,7 +24,7 @@ describe('sample shared_secret_auth', () => {
       token,
     });
     expect(first.user_id).to.equal('@bob:test');
-    expect(t.hs.user('@bob:test')).to.not.equal(undefined);
+    expect(t.hs.accounts.user('@bob:test')).to.not.equal(undefined);
     const again = await login({
       type: TYPE,
       identifier: { type: 'm.id.user', user: '@bob:test' },
@@ -46,7 +46,7 @@ describe('sample shared_secret_auth', () => {
     const missing = await rejectionOf(login({ type: TYPE, user: 'bob' }));
     expect(missing.status).to.equal(400);
     expect(missing.errcode).to.equal('M_MISSING_PARAM');
-    expect(t.hs.user('@bob:test')).to.equal(undefined);
+    expect(t.hs.accounts.user('@bob:test')).to.equal(undefined);
   });
 
   it('accepts the token as a password only when m_login_password_support_enabled', async () => {
@@ -70,12 +70,12 @@ describe('sample shared_secret_auth', () => {
         },
       ],
     });
-    expect(t.hs.loginFlows()).to.deep.equal([{ type: 'm.login.password' }]);
+    expect(t.hs.login.flows()).to.deep.equal([{ type: 'm.login.password' }]);
     expect((await login({ type: 'm.login.password', user: 'carol', password })).user_id).to.equal(
       '@carol:test',
     );
     // Local passwords still work for users who have one.
-    await t.hs.register({ username: 'dave', password: 'hunter2' }, info);
+    await t.hs.accounts.register({ username: 'dave', password: 'hunter2' }, info);
     expect(
       (await login({ type: 'm.login.password', user: 'dave', password: 'hunter2' })).user_id,
     ).to.equal('@dave:test');

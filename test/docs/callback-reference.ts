@@ -111,6 +111,7 @@ function renderCallback(
   signature: Signature | undefined,
 ): string[] {
   const lines = [`### \`${category.name}.${name}\``, ''];
+  if (spec.description) lines.push(spec.description, '');
   const note = CALLBACK_NOTES[`${category.name}.${name}`];
   if (note) lines.push(note, '');
   lines.push('| | |', '|---|---|');

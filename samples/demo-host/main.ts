@@ -1,9 +1,14 @@
 /**
  * `npm start`: the demo chat server on 127.0.0.1:8008 with the sample modules of demo.yaml.
- * Usage: node dist/samples/demo-host/main.js [path/to/demo.yaml]
+ * Usage: node dist/samples/demo-host/main.js [--check] [path/to/demo.yaml]
+ *
+ * `--check` loads and wires the modules with the demo's providers, prints what each registered
+ * and exits, without listening (`modhost check` cannot: it does not have the demo's
+ * `HomeserverApi` to give the modules that need it).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pino from 'pino';
 import { ModuleHost } from 'modhost';
 import { Demo } from './demo.js';
 
@@ -17,9 +22,20 @@ function defaultConfigFile(): string {
 }
 
 async function main(): Promise<void> {
-  const configFile = process.argv[2] ?? defaultConfigFile();
+  const args = process.argv.slice(2);
+  const checkOnly = args.includes('--check');
+  const configFile = args.find((a) => a !== '--check') ?? defaultConfigFile();
   const demo = new Demo({ serverName: 'localhost' });
-  const host = await ModuleHost.fromConfigFile(configFile, { providers: demo.providers });
+  // With --check, stdout carries the report: only warnings and errors are logged, to stderr.
+  const logger = checkOnly ? pino({ level: 'warn' }, pino.destination(2)) : undefined;
+  const host = await ModuleHost.fromConfigFile(configFile, { providers: demo.providers, logger });
+  if (checkOnly) {
+    await host.wire();
+    console.log(JSON.stringify(host.inspect().modules, null, 2));
+    await host.stop();
+    console.log(`${configFile}: ok`);
+    return;
+  }
   await demo.attach(host);
   const { bind, port } = host.config.server;
   const url = await demo.listen(port, bind);

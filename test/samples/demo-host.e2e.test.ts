@@ -4,6 +4,7 @@
  * ephemeral one the demo got and its module specs become absolute.
  */
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -262,5 +263,25 @@ describe('demo host, end to end over HTTP', function () {
         )
       ).status,
     ).to.equal(404);
+  });
+});
+
+describe('demo host --check', () => {
+  it('wires demo.yaml with the demo providers and lists every module, without listening', () => {
+    const main = path.join(repoRoot, 'dist/samples/demo-host/main.js');
+    const run = spawnSync(process.execPath, [main, '--check'], { encoding: 'utf8' });
+    expect(run.status, run.stderr).to.equal(0);
+    const json = run.stdout.slice(0, run.stdout.lastIndexOf(']') + 1);
+    const modules = JSON.parse(json) as { name: string }[];
+    expect(modules.map((m) => m.name)).to.deep.equal([
+      'my_super_module',
+      'user_restrictions',
+      'http_antispam',
+      'auto_accept_invite',
+      'shared_secret_auth',
+      'account_validity',
+      'department',
+    ]);
+    expect(run.stdout.trimEnd().endsWith('demo.yaml: ok')).to.equal(true);
   });
 });

@@ -5,7 +5,7 @@
  * tree, so a call needs one lookup whether the entry is pending or completed.
  */
 import type { Clock, TimerHandle } from '../clock/clock.js';
-import { keyFunctionLength, notCachedFunction } from '../errors/cache-messages.js';
+import { invalidOption, keyFunctionLength, notCachedFunction } from '../errors/cache-messages.js';
 import {
   type CacheContext,
   type ContextSource,
@@ -377,6 +377,13 @@ export class CacheCore implements ContextSource {
 
   private fixDepth(depth: number): void {
     if (this.depth === undefined) {
+      if (this.tree && depth < 2) {
+        throw invalidOption(
+          this.name,
+          'tree',
+          `needs at least 2 key parts; the key option returned ${depth}`,
+        );
+      }
       this.depth = depth;
       this.levels = Math.max(1, depth);
     } else if (this.depth !== depth) {

@@ -87,7 +87,7 @@ export class CacheRegistry implements CacheRegistrar {
           `is not a method of the instance: it is ${describeValue(original)}`,
         );
       }
-      const core = this.createCore(name, options, original.length);
+      const core = this.createCore(name, options, declaredParameters(instance, member, original));
       const fn = buildCachedFunction(core, original, instance);
       Object.defineProperty(instance, member, {
         value: fn,
@@ -264,4 +264,17 @@ export class CacheRegistry implements CacheRegistrar {
         : 'invalidation bus disconnected: caches cleared, values are not cached until it reconnects',
     );
   }
+}
+
+/**
+ * How many parameters the method declares, defaulted ones included (Synapse keys on all named
+ * parameters): tsc's `design:paramtypes` counts them, whereas `Function.length` stops at the
+ * first parameter with a default value.
+ */
+function declaredParameters(instance: object, member: string | symbol, method: Function): number {
+  const read = (
+    Reflect as { getMetadata?: (key: string, target: object, member: string | symbol) => unknown }
+  ).getMetadata;
+  const types = read?.('design:paramtypes', Object.getPrototypeOf(instance) as object, member);
+  return Array.isArray(types) ? Math.max(types.length, method.length) : method.length;
 }

@@ -208,12 +208,11 @@ export class CacheCore implements ContextSource {
     this.misses++;
     // Nothing is stored, so whatever depends on this result must not be stored either.
     if (onInvalidate !== undefined) this.runCallback(onInvalidate);
-    try {
-      const result = fn.apply(thisArg, args);
-      return result instanceof Promise ? result : Promise.resolve(result);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    // The computation may still ask for its cache context: give it one for an entry that is
+    // already out of the cache, so its invalidate is a no-op.
+    const aux = new EntryAux();
+    aux.dead = true;
+    return this.start(fn, thisArg, args, new Entry(undefined, undefined, aux));
   }
 
   private complete(entry: Entry, value: unknown): void {

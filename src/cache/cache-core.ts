@@ -502,9 +502,13 @@ export class CacheCore implements ContextSource {
 
   /** Drops expired entries now and then, so idle caches do not keep dead values forever. */
   private scheduleSweep(): void {
+    // Only a weak reference: a cache its owner dropped must not be kept alive by its own sweep.
+    const ref = new WeakRef(this);
     this.sweepTimer = this.clock.setTimer(Math.max(this.ttl, 1000), () => {
-      this.sweepExpired();
-      this.scheduleSweep();
+      const core = ref.deref();
+      if (core === undefined || core.sweepTimer === undefined) return;
+      core.sweepExpired();
+      core.scheduleSweep();
     });
   }
 

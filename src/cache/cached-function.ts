@@ -21,6 +21,8 @@ export interface CachedFunction<A extends unknown[] = any[], R = unknown> {
    * Removes the entry for `key`: the array of key parts (`[userId]`, `[roomId, userId]`). A cache
    * keyed by one part also takes the bare part (`userId`), since parts are never arrays. Tree
    * caches take a shorter prefix to remove everything below it. A missing key is a no-op.
+   * On this instance only, as Synapse's `invalidate`; `api.invalidateCache(fn, key)` reaches
+   * every instance.
    */
   invalidate(key: readonly unknown[] | unknown): void;
   /** Removes every entry; computations in flight still answer their callers but are not stored. */

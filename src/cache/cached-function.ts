@@ -6,7 +6,7 @@
  */
 import type { CachedOptions } from '../../decorators/metadata.js';
 import { type Clock, systemClock } from '../clock/clock.js';
-import { notCachedFunction } from '../errors/cache-messages.js';
+import { callbackNotFunction, notCachedFunction } from '../errors/cache-messages.js';
 import { CacheCore, type CacheStats, type CallbackErrorReporter } from './cache-core.js';
 import type { Entry } from './entry.js';
 import { checkKeyParts } from './key-parts.js';
@@ -166,9 +166,7 @@ export function buildCachedFunction(
     withOnInvalidate: {
       value: function (this: unknown, onInvalidate: () => void, ...args: unknown[]) {
         if (typeof onInvalidate !== 'function') {
-          return Promise.reject(
-            notCachedFunction(`${core.name}.withOnInvalidate(onInvalidate)`, onInvalidate),
-          );
+          return Promise.reject(callbackNotFunction(core.name, onInvalidate));
         }
         return core.call(compute, self ?? this, args, keyFn, onInvalidate);
       },

@@ -15,8 +15,7 @@ import type {
 } from '../cluster/invalidation-bus.js';
 import type { CachesConfig } from '../config/types.js';
 import {
-  describeValue,
-  invalidOption,
+  memberNotMethod,
   nameTaken,
   notCachedFunction,
   unmatchedOriginal,
@@ -81,11 +80,7 @@ export class CacheRegistry implements CacheRegistrar {
       const name = `${owner.name}.${options.name ?? memberName}`;
       const original = (instance as Record<string | symbol, unknown>)[member];
       if (typeof original !== 'function') {
-        throw invalidOption(
-          name,
-          '(member)',
-          `is not a method of the instance: it is ${describeValue(original)}`,
-        );
+        throw memberNotMethod(name, memberName, original);
       }
       const core = this.createCore(name, options, declaredParameters(instance, member, original));
       const fn = buildCachedFunction(core, original, instance);

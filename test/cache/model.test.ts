@@ -47,7 +47,7 @@ class Model {
 
 const label = (parts: unknown[]) => parts.map((p) => `${typeof p}:${String(p)}`).join(',');
 
-for (const depth of [2, 3]) {
+for (const depth of [2, 3, 4]) {
   for (const seed of [1, 2, 3]) {
     it(`agrees with a reference model (${depth} key parts, seed ${seed})`, async () => {
       const random = rng(seed * 7919 + depth);

@@ -5,7 +5,12 @@
  * tree, so a call needs one lookup whether the entry is pending or completed.
  */
 import type { Clock, TimerHandle } from '../clock/clock.js';
-import { invalidOption, keyFunctionLength, notCachedFunction } from '../errors/cache-messages.js';
+import {
+  invalidOption,
+  keyFunctionLength,
+  notCachedFunction,
+  selfRecursion,
+} from '../errors/cache-messages.js';
 import {
   type CacheContext,
   type ContextSource,
@@ -100,8 +105,11 @@ export class CacheCore implements ContextSource {
   hit(entry: Entry): Promise<unknown> | undefined {
     const next = entry.next;
     if (next === null) {
+      const pending = entry.result as Promise<unknown> | undefined;
+      // Only while the computation's synchronous start is still running (a call to itself).
+      if (pending === undefined) return Promise.reject(selfRecursion(this.name));
       this.hits++;
-      return entry.result as Promise<unknown>;
+      return pending;
     }
     if (this.ttl !== 0 && entry.aux!.expiresAt <= this.clock.now()) {
       this.expire(entry);

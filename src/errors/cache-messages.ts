@@ -121,3 +121,11 @@ export function callbackNotFunction(cache: string, value: unknown): ModhostError
     `cache ${cache}: withOnInvalidate(onInvalidate, ...args) needs a function as onInvalidate, got ${describeValue(value)}`,
   );
 }
+
+export function selfRecursion(cache: string): ModhostError {
+  return new ModhostError(
+    ErrorCode.CACHE_KEY_INVALID,
+    `cache ${cache}: the computation called itself with the same key before returning, so it would ` +
+      'wait for its own result forever; compute the inner value without the cache or with another key',
+  );
+}

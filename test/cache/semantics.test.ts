@@ -372,6 +372,22 @@ describe('cache semantics', () => {
     expect(treeTooShallow.message).to.match(/mod\.shallow: option tree needs at least 2 key parts/);
   });
 
+  it('a computation calling itself with the same key synchronously gets a clear error', async () => {
+    const t = makeRegistry();
+    class Recursive {
+      @Cached()
+      fact(n: number): Promise<number> {
+        if (n <= 1) return Promise.resolve(1);
+        // A bug: the same key again, before this call has returned its promise.
+        return this.fact(n).then((x) => x * n);
+      }
+    }
+    const r = t.wire(new Recursive());
+    const err = (await rejection(r.fact(3))) as ModhostError;
+    expect(err.message).to.match(/mod\.fact: the computation called itself with the same key/);
+    expect(await r.fact(1)).to.equal(1);
+  });
+
   it('a zero-argument cache has one entry, invalidated with []', async () => {
     const { users } = setup();
     const p = users.constant();

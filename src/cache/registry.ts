@@ -252,7 +252,8 @@ export class CacheRegistry implements CacheRegistrar {
       core.setBypass(!connected);
       core.clear();
     }
-    this.logger.info(
+    // The bus logs the transition itself; this only adds what happened to the caches.
+    this.logger.debug(
       { caches: this.byCore.size },
       connected
         ? 'invalidation bus connected: caches cleared and caching resumed'

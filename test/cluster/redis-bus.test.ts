@@ -248,18 +248,38 @@ describe('RedisBus (real redis-server)', function () {
       expect(x.states).to.deep.equal(['connected', 'disconnected', 'connected']);
       expect(x.logs.some((r) => r.msg.includes('reconnected'))).to.equal(true);
     }
-    // What a could not send arrives as a clear-all of that cache.
-    await waitFor('the replayed clear', () =>
-      [b, c].every((x) => x!.received.some((m) => m.cache === 'm.during-outage')),
-    );
-    expect(b!.received.find((m) => m.cache === 'm.during-outage')).to.deep.equal({
-      cache: 'm.during-outage',
-      all: true,
-    });
     // And invalidations flow again.
     c!.bus.publish({ cache: 'm.after', keys: [[7]] });
     await waitFor('a and b to receive', () =>
       [a, b].every((x) => x!.received.some((m) => m.cache === 'm.after')),
+    );
+  });
+
+  it('replays invalidations lost on a broken publisher connection as clear-all', async () => {
+    const [a, b] = await startBuses('a', 'b');
+    // Publishing exactly when a's publisher is down, without racing its reconnect.
+    a!.bus.onStateChange((state) => {
+      if (state === 'disconnected') a!.bus.publish({ cache: 'm.lost', keys: [['k1'], ['k2']] });
+    });
+    const admin = createClient({ url: redis.url });
+    admin.on('error', () => {});
+    rawClients.push(admin);
+    await admin.connect();
+    // Kills every ordinary connection (the publishers) but not the subscribed ones.
+    await admin.sendCommand(['CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes']);
+    await waitFor(
+      'a to go down and come back',
+      () => a!.states.join() === 'connected,disconnected,connected',
+    );
+    await waitFor('b to receive the replayed clear', () =>
+      b!.received.some((m) => m.cache === 'm.lost'),
+    );
+    expect(b!.received.filter((m) => m.cache === 'm.lost')).to.deep.equal([
+      { cache: 'm.lost', all: true },
+    ]);
+    expect(a!.logs.some((r) => r.msg.includes('could not be sent'))).to.equal(true);
+    expect(await a!.metrics.metrics()).to.contain(
+      'modhost_cluster_invalidation_messages_dropped_total 1',
     );
   });
 

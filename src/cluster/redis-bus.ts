@@ -72,7 +72,12 @@ function createBusMetrics(registry: MetricsRegistry): BusMetrics {
 }
 
 function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message || err.name : String(err);
+  // Connecting to "localhost" tries ::1 and 127.0.0.1 and fails with an AggregateError.
+  if (err instanceof AggregateError && err.errors.length > 0) {
+    return err.errors.map(errorMessage).join('; ');
+  }
+  if (err instanceof Error) return err.message || (err as { code?: string }).code || err.name;
+  return String(err);
 }
 
 export class RedisBus implements InvalidationBus {
@@ -125,11 +130,46 @@ export class RedisBus implements InvalidationBus {
   }
 
   describe(): string {
+    const where = `redis ${this.safeUrl} channel "${this.options.channel}"`;
+    if (!this.started) return `${where} (not connected yet)`;
     const health =
       this.currentState === 'connected'
         ? 'connected'
-        : 'disconnected (degraded: cluster caches bypassed until it reconnects)';
-    return `redis ${this.safeUrl} channel "${this.options.channel}" as ${this.senderId}: ${health}`;
+        : this.stopped
+          ? 'stopped'
+          : 'disconnected (degraded: cluster caches bypassed until it reconnects)';
+    return `${where} as ${this.senderId}: ${health}`;
+  }
+
+  /**
+   * Whether Redis answers right now, without starting the bus: a separate short-lived
+   * connection and one PING (for `modhost check`). Never throws.
+   */
+  async probe(timeoutMs = 2000): Promise<{ reachable: boolean; detail: string }> {
+    const client = createClient({
+      url: this.options.url,
+      socket: { connectTimeout: timeoutMs, reconnectStrategy: false },
+    });
+    let lastError: unknown;
+    client.on('error', (err: unknown) => (lastError = err));
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      const started = performance.now();
+      await Promise.race([client.connect().then(() => client.ping()), deadline]);
+      const ms = performance.now() - started;
+      return { reachable: true, detail: `reachable (connect + PING ${ms.toFixed(1)} ms)` };
+    } catch (err) {
+      return {
+        reachable: false,
+        detail: `unreachable: ${errorMessage(lastError ?? err)} (instances start degraded until it answers)`,
+      };
+    } finally {
+      clearTimeout(timer);
+      client.destroy();
+    }
   }
 
   onMessage(handler: (message: InvalidationMessage) => void): void {

@@ -155,7 +155,7 @@ describe('many instances: three modhost serve processes on one redis-server', fu
     expect(stats.map((s) => s.runsBackgroundTasks)).to.deep.equal([true, false, false]);
     expect(stats[1]!.loopRuns).to.equal(0);
     expect(stats[2]!.loopRuns).to.equal(0);
-    expect(b.log).to.contain('looping call not started');
+    expect(b.log).to.contain('looping call not started: instance b does not run background tasks');
   });
 
   it('keeps answering without caching while Redis is down, and clears caches when it is back', async () => {

@@ -313,6 +313,28 @@ describe('RedisBus (real redis-server)', function () {
     expect(a!.bus.state).to.equal('disconnected');
   });
 
+  it('probes Redis for `modhost check` without starting, and describes itself unstarted', async () => {
+    const { logger } = createCapturingLogger();
+    const up = new RedisBus({ url: redis.url, channel: 'c', instanceName: 'a', logger });
+    expect(up.describe()).to.equal(`redis ${redis.url} channel "c" (not connected yet)`);
+    const reachable = await up.probe();
+    expect(reachable.reachable).to.equal(true);
+    expect(reachable.detail).to.match(/^reachable \(connect \+ PING [\d.]+ ms\)$/);
+    expect(up.state).to.equal('disconnected');
+
+    const port = await freePort();
+    const down = new RedisBus({
+      url: `redis://user:secret@127.0.0.1:${port}`,
+      channel: 'c',
+      instanceName: 'a',
+      logger,
+    });
+    expect(down.describe()).to.contain('user:***@').and.not.contain('secret');
+    const unreachable = await down.probe();
+    expect(unreachable.reachable).to.equal(false);
+    expect(unreachable.detail).to.contain('ECONNREFUSED').and.contain('start degraded');
+  });
+
   it('rejects a URL that is not a Redis URL', () => {
     const { logger } = createCapturingLogger();
     expect(

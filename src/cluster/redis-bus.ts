@@ -33,6 +33,10 @@ export interface RedisBusOptions {
   connectTimeoutMs?: number;
   /** How long `start()` waits for a first connection before going on degraded, ms (default 2000). */
   startWaitMs?: number;
+  /** How often each connection is PINGed to detect a Redis that stopped answering, ms (default 1000). */
+  healthCheckIntervalMs?: number;
+  /** A PING unanswered for this long marks the bus disconnected, ms (default 2000). */
+  healthCheckTimeoutMs?: number;
 }
 
 type RedisClient = ReturnType<typeof createClient>;
@@ -106,6 +110,14 @@ export class RedisBus implements InvalidationBus {
   private readonly stateHandlers: ((state: BusState) => void)[] = [];
   /** Settles `start()`'s wait: on the first connect or the first failure. */
   private firstOutcome: (() => void) | undefined;
+  private healthTimer: NodeJS.Timeout | undefined;
+  /** When each connection's unanswered PING was sent (performance.now()). */
+  private readonly pingSentAt: Record<Role, number | undefined> = {
+    publisher: undefined,
+    subscriber: undefined,
+  };
+  /** A connection that is open but whose PING went unanswered too long (frozen Redis, partition). */
+  private readonly stalled: Record<Role, boolean> = { publisher: false, subscriber: false };
 
   constructor(options: RedisBusOptions) {
     this.options = {
@@ -116,6 +128,8 @@ export class RedisBus implements InvalidationBus {
       reconnectMaxDelayMs: options.reconnectMaxDelayMs ?? 1000,
       connectTimeoutMs: options.connectTimeoutMs ?? 2000,
       startWaitMs: options.startWaitMs ?? 2000,
+      healthCheckIntervalMs: options.healthCheckIntervalMs ?? 1000,
+      healthCheckTimeoutMs: options.healthCheckTimeoutMs ?? 2000,
     };
     checkRedisUrl(options.url);
     this.logger = options.logger;
@@ -187,6 +201,11 @@ export class RedisBus implements InvalidationBus {
     this.publisher = this.createRedisClient('publisher');
     this.subscriber = this.createRedisClient('subscriber');
     const settled = new Promise<void>((resolve) => (this.firstOutcome = resolve));
+    this.healthTimer = setInterval(() => {
+      this.checkHealth('publisher');
+      this.checkHealth('subscriber');
+    }, this.options.healthCheckIntervalMs);
+    this.healthTimer.unref();
     for (const client of [this.publisher, this.subscriber]) {
       // connect() settles only once connected (it retries inside); closing rejects it.
       client.connect().catch(() => {});
@@ -221,6 +240,7 @@ export class RedisBus implements InvalidationBus {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    clearInterval(this.healthTimer);
     this.flush();
     await this.withinTime(Promise.allSettled([...this.inFlight]), 1000);
     await Promise.all([this.closeClient(this.publisher), this.closeClient(this.subscriber)]);
@@ -263,6 +283,7 @@ export class RedisBus implements InvalidationBus {
 
   private onSubscriberReady(): void {
     if (this.stopped) return;
+    this.stalled.subscriber = false;
     if (this.subscribed) {
       // node-redis resubscribed before emitting 'ready'.
       this.refreshState();
@@ -288,6 +309,7 @@ export class RedisBus implements InvalidationBus {
 
   private onPublisherReady(): void {
     if (this.stopped) return;
+    this.stalled.publisher = false;
     this.replayUnsent();
     this.refreshState();
   }
@@ -305,10 +327,48 @@ export class RedisBus implements InvalidationBus {
     this.flush();
   }
 
+  /**
+   * A dead peer that sends no RST (frozen Redis, network partition) leaves a socket that looks
+   * open while pub/sub messages are lost; an unanswered PING is how we notice it.
+   */
+  private checkHealth(role: Role): void {
+    const client = role === 'publisher' ? this.publisher : this.subscriber;
+    if (this.stopped || !client?.isReady) return;
+    const sentAt = this.pingSentAt[role];
+    if (sentAt !== undefined) {
+      if (!this.stalled[role] && performance.now() - sentAt > this.options.healthCheckTimeoutMs) {
+        this.stalled[role] = true;
+        this.logger.warn(
+          { role, waited_ms: this.options.healthCheckTimeoutMs },
+          'Redis stopped answering PING',
+        );
+        this.refreshState();
+      }
+      return;
+    }
+    this.pingSentAt[role] = performance.now();
+    client.ping().then(
+      () => {
+        this.pingSentAt[role] = undefined;
+        if (!this.stalled[role]) return;
+        this.stalled[role] = false;
+        this.refreshState();
+      },
+      () => {
+        // The connection failed: its own events move the state.
+        this.pingSentAt[role] = undefined;
+      },
+    );
+  }
+
   private refreshState(): void {
     if (this.stopped) return;
     const live =
-      this.subscribed && Boolean(this.subscriber?.isReady) && Boolean(this.publisher?.isReady);
+      this.subscribed &&
+      Boolean(this.subscriber?.isReady) &&
+      Boolean(this.publisher?.isReady) &&
+      !this.stalled.publisher &&
+      !this.stalled.subscriber;
     this.setState(live ? 'connected' : 'disconnected');
   }
 

@@ -56,6 +56,8 @@ describe('RedisBus (real redis-server)', function () {
       metrics,
       reconnectMaxDelayMs: 100,
       startWaitMs: options.startWaitMs,
+      healthCheckIntervalMs: 50,
+      healthCheckTimeoutMs: 300,
     });
     const entry: TestBus = { bus, received: [], states: [], logs: records, metrics };
     bus.onMessage((m) => entry.received.push(m));
@@ -253,6 +255,23 @@ describe('RedisBus (real redis-server)', function () {
     await waitFor('a and b to receive', () =>
       [a, b].every((x) => x!.received.some((m) => m.cache === 'm.after')),
     );
+  });
+
+  it('notices a frozen Redis (open sockets, no answers) and recovers when it thaws', async () => {
+    const [a, b] = await startBuses('a', 'b');
+    redis.pause();
+    try {
+      await waitFor('both to notice the freeze', () =>
+        [a, b].every((x) => x!.bus.state === 'disconnected'),
+      );
+      expect(a!.logs.some((r) => r.msg === 'Redis stopped answering PING')).to.equal(true);
+    } finally {
+      redis.resume();
+    }
+    await waitFor('both to recover', () => [a, b].every((x) => x!.bus.state === 'connected'));
+    expect(a!.states).to.deep.equal(['connected', 'disconnected', 'connected']);
+    a!.bus.publish({ cache: 'm.thawed', keys: [[1]] });
+    await waitFor('b to receive', () => b!.received.some((m) => m.cache === 'm.thawed'));
   });
 
   it('replays invalidations lost on a broken publisher connection as clear-all', async () => {

@@ -13,7 +13,9 @@ import { RedisServer, requireRedisServer } from './redis-server.js';
 import { waitFor } from './wait-for.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const counterModule = `${path.resolve(here, '../fixtures/cluster/counter.js')}#ClusterCounter`;
+const fixture = path.resolve(here, '../fixtures/cluster/counter.js');
+const counterModule = `${fixture}#ClusterCounter`;
+const onlyHereModule = `${fixture}#OnlyHere`;
 
 interface Stats {
   instance: string;
@@ -37,14 +39,18 @@ describe('many instances: three modhost serve processes on one redis-server', fu
   let b: HostProcess;
   let c: HostProcess;
 
-  function startHost(name: string, runBackgroundTasks: boolean): Promise<HostProcess> {
+  function startHost(
+    name: string,
+    runBackgroundTasks: boolean,
+    modules = [counterModule],
+  ): Promise<HostProcess> {
     return HostProcess.start({
       name,
       runBackgroundTasks,
       redisUrl: redis.url,
       channel,
       dir,
-      modules: [counterModule],
+      modules,
     }).then((host) => {
       hosts.push(host);
       return host;
@@ -57,7 +63,7 @@ describe('many instances: three modhost serve processes on one redis-server', fu
     dir = mkdtempSync(path.join(tmpdir(), 'modhost-cluster-'));
     channel = `modhost-multi-${process.pid}`;
     [a, b, c] = await Promise.all([
-      startHost('a', true),
+      startHost('a', true, [counterModule, onlyHereModule]),
       startHost('b', false),
       startHost('c', false),
     ]);
@@ -143,6 +149,17 @@ describe('many instances: three modhost serve processes on one redis-server', fu
         await waitUntilRecomputed(host, key, before[i]![j]!);
       }
     }
+  });
+
+  it('an instance without the cache ignores its invalidations (debug log)', async () => {
+    await a.post('/_synapse/client/only_here/invalidate');
+    for (const host of [b, c]) {
+      await waitFor(`${host.name} to log the ignored invalidation`, () =>
+        host.log.includes('invalidation for a cache this instance does not have'),
+      );
+      expect(host.log).to.contain('"cache":"only_here.label"');
+    }
+    expect(a.log).to.not.contain('invalidation for a cache this instance does not have');
   });
 
   it('a looping call runs on exactly one instance', async () => {

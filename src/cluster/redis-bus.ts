@@ -111,6 +111,7 @@ export class RedisBus implements InvalidationBus {
   /** Settles `start()`'s wait: on the first connect or the first failure. */
   private firstOutcome: (() => void) | undefined;
   private healthTimer: NodeJS.Timeout | undefined;
+  private readonly retryTimers = new Map<string, NodeJS.Timeout>();
   /** When each connection's unanswered PING was sent (performance.now()). */
   private readonly pingSentAt: Record<Role, number | undefined> = {
     publisher: undefined,
@@ -160,10 +161,15 @@ export class RedisBus implements InvalidationBus {
    * connection and one PING (for `modhost check`). Never throws.
    */
   async probe(timeoutMs = 2000): Promise<{ reachable: boolean; detail: string }> {
-    const client = createClient({
-      url: this.options.url,
-      socket: { connectTimeout: timeoutMs, reconnectStrategy: false },
-    });
+    let client: RedisClient;
+    try {
+      client = createClient({
+        url: this.options.url,
+        socket: { connectTimeout: timeoutMs, reconnectStrategy: false },
+      });
+    } catch (err) {
+      return { reachable: false, detail: `unusable URL: ${errorMessage(err)}` };
+    }
     let lastError: unknown;
     client.on('error', (err: unknown) => (lastError = err));
     let timer: NodeJS.Timeout | undefined;
@@ -241,6 +247,7 @@ export class RedisBus implements InvalidationBus {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.healthTimer);
+    for (const timer of this.retryTimers.values()) clearTimeout(timer);
     this.flush();
     await this.withinTime(Promise.allSettled([...this.inFlight]), 1000);
     await Promise.all([this.closeClient(this.publisher), this.closeClient(this.subscriber)]);
@@ -298,11 +305,17 @@ export class RedisBus implements InvalidationBus {
         this.refreshState();
       })
       .catch((err: unknown) => {
-        // The connection dropped mid-way; the next 'ready' tries again.
-        this.logger.debug(
-          { err: errorMessage(err) },
-          'subscribing to the invalidation channel failed',
+        if (!this.subscriber?.isReady) {
+          // The connection dropped mid-way; the next 'ready' tries again.
+          this.logger.debug({ err: errorMessage(err) }, 'subscribing was interrupted');
+          return;
+        }
+        // Redis refused (an ACL without SUBSCRIBE, say): the bus stays degraded until it agrees.
+        this.logger.error(
+          { err: errorMessage(err), channel: this.options.channel },
+          'Redis refused SUBSCRIBE: the bus stays degraded (caches bypassed); retrying',
         );
+        this.retryLater('subscribe', () => this.onSubscriberReady());
       })
       .finally(() => (this.subscribing = false));
   }
@@ -439,8 +452,23 @@ export class RedisBus implements InvalidationBus {
       'invalidations not sent; each cache is cleared everywhere on reconnect',
     );
     for (const cache of caches) this.unsent.add(cache);
-    // Lost on a connection that is already back: no 'ready' will come to replay them.
-    if (this.publisher?.isReady) this.replayUnsent();
+    if (this.publisher?.isReady) {
+      // The connection is up, so no 'ready' will come to replay them: either it came back
+      // already, or Redis refused the PUBLISH itself. Retry, but not in a tight loop.
+      this.logger.warn({ caches, reason }, 'PUBLISH of invalidations failed; retrying');
+      this.retryLater('replay', () => this.replayUnsent());
+    }
+  }
+
+  /** Runs `fn` after the reconnect backoff cap, once per `key` however often it is asked. */
+  private retryLater(key: 'subscribe' | 'replay', fn: () => void): void {
+    if (this.retryTimers.has(key)) return;
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(key);
+      if (!this.stopped) fn();
+    }, this.options.reconnectMaxDelayMs);
+    timer.unref();
+    this.retryTimers.set(key, timer);
   }
 
   private receive(raw: string): void {

@@ -302,6 +302,36 @@ describe('RedisBus (real redis-server)', function () {
     );
   });
 
+  it('stays degraded, saying why, while Redis refuses the channel, and connects once allowed', async () => {
+    const admin = createClient({ url: redis.url });
+    admin.on('error', () => {});
+    rawClients.push(admin);
+    await admin.connect();
+    // Redis 7 gives a new user no pub/sub channels ("resetchannels").
+    await admin.sendCommand(['ACL', 'SETUSER', 'limited', 'reset', 'on', '>pw', '~*', '+@all']);
+    const [b] = await startBuses('b');
+    const limitedUrl = redis.url.replace('redis://', 'redis://limited:pw@');
+    const limited = makeBus('limited', { url: limitedUrl, startWaitMs: 200 });
+    try {
+      await limited.bus.start();
+      await waitFor('the refusal to be logged', () =>
+        limited.logs.some((r) => r.levelName === 'error' && r.msg.includes('refused SUBSCRIBE')),
+      );
+      expect(limited.bus.state).to.equal('disconnected');
+      limited.bus.publish({ cache: 'm.refused', keys: [['k']] });
+      await waitFor('the refused PUBLISH to be logged', () =>
+        limited.logs.some((r) => r.levelName === 'warn' && r.msg.includes('PUBLISH')),
+      );
+      await admin.sendCommand(['ACL', 'SETUSER', 'limited', 'allchannels']);
+      await waitFor('the bus to connect', () => limited.bus.state === 'connected');
+      await waitFor('the refused invalidation to arrive as a clear-all', () =>
+        b!.received.some((m) => m.cache === 'm.refused' && m.all === true),
+      );
+    } finally {
+      await admin.sendCommand(['ACL', 'DELUSER', 'limited']);
+    }
+  });
+
   it('starts degraded when Redis is unreachable, and connects when it comes', async () => {
     const port = await freePort();
     const late = makeBus('late', { url: `redis://127.0.0.1:${port}` });

@@ -10,7 +10,9 @@ function describeValue(value: unknown): string {
   if (typeof value === 'number') return String(value);
   if (typeof value === 'string') return JSON.stringify(value);
   if (Array.isArray(value)) return 'an array';
-  return `a ${typeof value}`;
+  if (value instanceof Date) return 'a Date';
+  const type = typeof value;
+  return type === 'object' || type === 'undefined' ? `an ${type}` : `a ${type}`;
 }
 
 export function taskNotAFunction(moduleName: string, what: string, fn: unknown): ModhostError {

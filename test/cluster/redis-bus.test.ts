@@ -199,7 +199,7 @@ describe('RedisBus (real redis-server)', function () {
   it('refuses key parts that cannot travel, naming the cache', async () => {
     const [a] = await startBuses('a');
     expect(() => a!.bus.publish({ cache: 'm.f', keys: [['ok'], ['ok', { id: 1 }]] }))
-      .to.throw(ModhostError, /cache m\.f: key 1 part 1 is a object.*strings, numbers/)
+      .to.throw(ModhostError, /cache m\.f: key 1 part 1 is an object.*strings, numbers/)
       .with.property('code', 'MODHOST_CACHE_KEY_INVALID');
     expect(() => a!.bus.publish({ cache: '', all: true })).to.throw(ModhostError, /cache name/);
     expect(() => a!.bus.publish({ cache: 'm.f' })).to.throw(ModhostError, /neither keys nor all/);

@@ -146,7 +146,7 @@ export class RedisBus implements InvalidationBus {
 
   describe(): string {
     const where = `redis ${this.safeUrl} channel "${this.options.channel}"`;
-    if (!this.started) return `${where} (not connected yet)`;
+    if (!this.started) return where;
     const health =
       this.currentState === 'connected'
         ? 'connected'

@@ -365,7 +365,7 @@ describe('RedisBus (real redis-server)', function () {
   it('probes Redis for `modhost check` without starting, and describes itself unstarted', async () => {
     const { logger } = createCapturingLogger();
     const up = new RedisBus({ url: redis.url, channel: 'c', instanceName: 'a', logger });
-    expect(up.describe()).to.equal(`redis ${redis.url} channel "c" (not connected yet)`);
+    expect(up.describe()).to.equal(`redis ${redis.url} channel "c"`);
     const reachable = await up.probe();
     expect(reachable.reachable).to.equal(true);
     expect(reachable.detail).to.match(/^reachable \(connect \+ PING [\d.]+ ms\)$/);

@@ -58,7 +58,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 function observe(entry: CallbackEntry, start: number): void {
   if (entry.calls >= TIME_EVERY_CALL_UNTIL) entry.sampleMask = SAMPLE_MASK;
-  entry.durations(entry, (performance.now() - start) / 1000);
+  entry.observeDuration((performance.now() - start) / 1000);
 }
 
 function callMeasured(entry: CallbackEntry, args: readonly unknown[]): unknown {
@@ -77,7 +77,16 @@ function callMeasured(entry: CallbackEntry, args: readonly unknown[]): unknown {
   }
   const settled = entry.timeoutMs > 0 ? withTimeout(result, entry) : result;
   if (!timed) return settled;
-  return Promise.resolve(settled).finally(() => observe(entry, start));
+  return settled.then(
+    (value) => {
+      observe(entry, start);
+      return value;
+    },
+    (error: unknown) => {
+      observe(entry, start);
+      throw error;
+    },
+  );
 }
 
 /** Settles like `pending`, or rejects with CallbackTimeoutError after the entry's timeout. */

@@ -12,7 +12,7 @@ import * as msg from '../errors/callback-messages.js';
 import type { Logger } from '../logging/logger.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
 import { CallbackEntry } from './entry.js';
-import { CallbackMetrics } from './metrics.js';
+import { registerCallbackMetrics } from './metrics.js';
 import { Slot } from './slot.js';
 
 export interface CallbackRegistryOptions {
@@ -40,7 +40,6 @@ export class CallbackRegistry implements CallbackRegistrar {
   private readonly categories = new Map<string, Category>();
   private readonly byModule = new Map<string, Array<{ category: string; name: string }>>();
   private readonly logger: Logger;
-  private readonly metrics: CallbackMetrics;
   private readonly callbackTimeout: number;
   private sealed = false;
 
@@ -48,7 +47,7 @@ export class CallbackRegistry implements CallbackRegistrar {
     this.logger = options.logger;
     this.callbackTimeout = options.callbackTimeout ?? 0;
     for (const definition of options.categories) this.addCategory(definition);
-    this.metrics = new CallbackMetrics(options.metrics, () => this.allEntries());
+    registerCallbackMetrics(options.metrics, () => this.allEntries());
   }
 
   private addCategory(definition: CategoryDefinition): void {
@@ -231,7 +230,6 @@ export class CallbackRegistry implements CallbackRegistrar {
         accepted.data,
         timeoutMs,
         this.logger,
-        this.metrics.observe,
       );
       slot.add([entry]);
       const named = this.categories.get(category)!.slots.get(registeredAs)!;

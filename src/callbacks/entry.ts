@@ -2,6 +2,7 @@
 import type { ModuleIdentity } from '../api/services.js';
 import type { CallContext } from '../categories/types.js';
 import type { Logger } from '../logging/logger.js';
+import type { DeadlineQueue } from './deadlines.js';
 
 /** After this many calls, durations are sampled (1 call in SAMPLE_EVERY) to keep `run` cheap. */
 export const TIME_EVERY_CALL_UNTIL = 1024;
@@ -36,6 +37,8 @@ export class CallbackEntry implements CallContext {
     /** ms; 0 means no timeout. */
     readonly timeoutMs: number,
     private readonly logger: Logger,
+    /** Where this entry's calls wait for their timeout (undefined without a timeout). */
+    readonly deadlines: DeadlineQueue | undefined,
   ) {
     this.module = owner.name;
   }

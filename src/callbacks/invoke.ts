@@ -5,6 +5,7 @@
 import { ErrorCode } from '../errors/codes.js';
 import { ModhostError } from '../errors/modhost-error.js';
 import { callbackTimeoutMessage } from '../errors/callback-messages.js';
+import { Wait } from './deadlines.js';
 import { type CallbackEntry, SAMPLE_MASK, TIME_EVERY_CALL_UNTIL } from './entry.js';
 
 /** A callback did not settle within its timeout. */
@@ -92,18 +93,19 @@ function callMeasured(entry: CallbackEntry, args: readonly unknown[]): unknown {
 /** Settles like `pending`, or rejects with CallbackTimeoutError after the entry's timeout. */
 function withTimeout(pending: PromiseLike<unknown>, entry: CallbackEntry): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
+    const wait = new Wait(() =>
       reject(
         new CallbackTimeoutError(entry.module, entry.category, entry.callback, entry.timeoutMs),
-      );
-    }, entry.timeoutMs);
+      ),
+    );
+    entry.deadlines!.add(wait);
     pending.then(
       (value) => {
-        clearTimeout(timer);
+        wait.settle();
         resolve(value);
       },
       (error: unknown) => {
-        clearTimeout(timer);
+        wait.settle();
         reject(error);
       },
     );

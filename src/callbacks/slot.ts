@@ -11,7 +11,7 @@ export class Slot {
   readonly registeredBy: string[] = [];
   readonly runner: Runner;
   /** A resolved promise reused for every empty run, when the fallback is a primitive. */
-  private readonly emptyResult: Promise<unknown> | undefined;
+  readonly emptyResult: Promise<unknown> | undefined;
 
   constructor(
     readonly category: string,

@@ -20,6 +20,25 @@ export type { Clock, TimerHandle } from './clock/clock.js';
 export type { HostConfig, OnError } from './config/types.js';
 export { parseDuration, parseSize } from './config/units.js';
 export type { Logger, LogRecord } from './logging/logger.js';
+export * from './categories/index.js';
+export {
+  HttpError,
+  ModuleFailedError,
+  CallbackTimeoutError,
+  carriesHttpStatus,
+  type HttpStatusCarrier,
+} from './callbacks/index.js';
+export type { CallbackRegistry } from './callbacks/index.js';
+export {
+  cachedFunction,
+  asCached,
+  cacheContext,
+  type CachedFunction,
+  type CachedFunctionOptions,
+  type CacheStats,
+  type CacheContext,
+} from './cache/index.js';
+export { readJson, jsonResponse, textResponse, bytesResponse } from './web/index.js';
 export {
   ErrorCode,
   ModhostError,

@@ -1,10 +1,16 @@
 /** The three commands. Each returns the process exit code. */
 import { ModuleHost } from '../host/module-host.js';
 import { renderDescription } from '../host/inspect.js';
+import { createLogger } from '../logging/logger.js';
 import type { CliArgs } from './args.js';
 
 async function wiredHost(args: CliArgs): Promise<ModuleHost> {
-  const host = await ModuleHost.fromConfigFile(args.config, { instanceName: args.instance });
+  // stdout carries the report (or JSON); only warnings and errors go to stderr.
+  const logger = createLogger({ level: 'warn', destination: process.stderr, pretty: false });
+  const host = await ModuleHost.fromConfigFile(args.config, {
+    instanceName: args.instance,
+    logger,
+  });
   await host.wire();
   return host;
 }

@@ -32,7 +32,7 @@ interface LiveModule {
   started: boolean;
 }
 
-type Lifecycle = (module: object) => unknown;
+type Lifecycle = () => unknown;
 
 export class ModuleHost {
   readonly logger: Logger;
@@ -224,7 +224,7 @@ export class ModuleHost {
         m.started = true;
       }
       if (this.config.server.listen) {
-        const url = await this.runtime.server.listen().catch((err) => {
+        await this.runtime.server.listen().catch((err) => {
           throw hostErrors.listenFailed(
             `HTTP on ${this.config.server.bind}:${this.config.server.port}`,
             err,
@@ -242,7 +242,6 @@ export class ModuleHost {
             );
           });
         }
-        this.logger.info({ url, metrics: this.metricsServer?.url }, 'listening');
       }
       this.logger.info(
         {

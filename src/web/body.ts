@@ -1,0 +1,115 @@
+/**
+ * Request bodies under `server.max_request_size`: a handler never sees more than the limit; past
+ * it, reading fails with WEB_BODY_TOO_LARGE, which the server answers with 413.
+ */
+import type { IncomingMessage } from 'node:http';
+import { ErrorCode, ModhostError } from '../errors/index.js';
+import { webBodyTooLarge } from '../errors/web-messages.js';
+
+export function bodyTooLarge(limit: number): ModhostError {
+  return new ModhostError(ErrorCode.WEB_BODY_TOO_LARGE, webBodyTooLarge(limit));
+}
+
+export function isBodyTooLarge(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++)
+    if (e instanceof ModhostError && e.code === ErrorCode.WEB_BODY_TOO_LARGE) return true;
+  return false;
+}
+
+/** The declared Content-Length, or undefined when absent or not a plain number. */
+export function declaredLength(value: string | null | undefined): number | undefined {
+  if (value === null || value === undefined || !/^\d+$/.test(value)) return undefined;
+  return Number(value);
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Reads a Node request body whole, failing (and stopping the upload) past `limit` bytes. */
+export function readNodeBody(incoming: IncomingMessage, limit: number): Promise<Buffer> {
+  if (incoming.readableEnded) return Promise.resolve(EMPTY);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = () => {
+      incoming.off('data', onData);
+      incoming.off('end', onEnd);
+      incoming.off('error', onError);
+      incoming.off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        incoming.pause();
+        reject(bodyTooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      reject(err);
+    };
+    const onClose = () => {
+      if (incoming.readableEnded) return;
+      cleanup();
+      reject(new Error('Client closed the connection before sending the whole request body'));
+    };
+    incoming.on('data', onData);
+    incoming.on('end', onEnd);
+    incoming.on('error', onError);
+    incoming.on('close', onClose);
+  });
+}
+
+/** A web stream of a Node request body that errors (and stops) past `limit` bytes. */
+export function nodeBodyStream(
+  incoming: IncomingMessage,
+  limit: number,
+): ReadableStream<Uint8Array> {
+  let size = 0;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      incoming.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > limit) {
+          incoming.pause();
+          incoming.removeAllListeners('data');
+          controller.error(bodyTooLarge(limit));
+          return;
+        }
+        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
+        if ((controller.desiredSize ?? 1) <= 0) incoming.pause();
+      });
+      incoming.on('end', () => controller.close());
+      incoming.on('error', (err) => controller.error(err));
+    },
+    pull() {
+      incoming.resume();
+    },
+    cancel() {
+      incoming.pause();
+    },
+  });
+}
+
+/** `stream` passed through a byte counter that errors past `limit` (for `host.fetch`). */
+export function limitStream(
+  stream: ReadableStream<Uint8Array>,
+  limit: number,
+): ReadableStream<Uint8Array> {
+  let size = 0;
+  return stream.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        size += chunk.byteLength;
+        if (size > limit) controller.error(bodyTooLarge(limit));
+        else controller.enqueue(chunk);
+      },
+    }),
+  );
+}

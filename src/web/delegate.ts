@@ -1,0 +1,40 @@
+/**
+ * Lightweight stand-ins for undici's Request and Response. Building the real objects costs most
+ * of a small request's time, so the Node adapter hands out objects that answer the common
+ * questions from plain fields and build the real object only when something rare is touched.
+ *
+ * `installDelegates` makes every member of the real prototype that the stand-in does not define
+ * itself forward to the real object (`materialise()`), and puts the real prototype behind the
+ * stand-in's so `instanceof Request` / `instanceof Response` hold.
+ */
+export function installDelegates(
+  standIn: { prototype: object },
+  real: { prototype: object },
+  materialise: (self: any) => object,
+): void {
+  const own = new Set(Reflect.ownKeys(standIn.prototype));
+  for (const key of Reflect.ownKeys(real.prototype)) {
+    if (own.has(key) || key === 'constructor') continue;
+    const descriptor = Reflect.getOwnPropertyDescriptor(real.prototype, key)!;
+    if (typeof descriptor.value === 'function') {
+      Object.defineProperty(standIn.prototype, key, {
+        configurable: true,
+        writable: true,
+        value(this: unknown, ...args: unknown[]) {
+          const target = materialise(this) as Record<PropertyKey, (...a: unknown[]) => unknown>;
+          return target[key]!(...args);
+        },
+      });
+    } else if (descriptor.get !== undefined) {
+      Object.defineProperty(standIn.prototype, key, {
+        configurable: true,
+        get(this: unknown) {
+          return (materialise(this) as Record<PropertyKey, unknown>)[key];
+        },
+      });
+    } else if (typeof key === 'symbol') {
+      Object.defineProperty(standIn.prototype, key, descriptor);
+    }
+  }
+  Object.setPrototypeOf(standIn.prototype, real.prototype);
+}

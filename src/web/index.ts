@@ -1,0 +1,5 @@
+/** The web layer: registry, server, and the helpers handlers use. */
+export { WebRegistry, HOST_ENDPOINTS, type WebMatch } from './registry.js';
+export { WebServer, type WebServerOptions } from './server.js';
+export { readJson, jsonResponse, textResponse, bytesResponse } from './json.js';
+export { normalisePath } from './path.js';

@@ -1,0 +1,134 @@
+/**
+ * The request object handlers get on the Node fast path: a `Request` (by `instanceof`) whose
+ * `method`, `url`, `headers`, `text()`, `json()` and `arrayBuffer()` are answered straight from
+ * Node's IncomingMessage, computed on first use. Anything rarer (`signal`, `body`, `clone()`,
+ * `formData()`…) builds a real undici Request once and forwards to it.
+ */
+import type { IncomingMessage } from 'node:http';
+import { installDelegates } from './delegate.js';
+import { nodeBodyStream, readNodeBody } from './body.js';
+
+const kState = Symbol('modhost.nodeRequest');
+
+interface NodeRequestState {
+  incoming: IncomingMessage;
+  method: string;
+  /** Used when the Host header is missing or unusable. */
+  fallbackHost: string;
+  limit: number;
+  url: string | undefined;
+  headers: Headers | undefined;
+  real: Request | undefined;
+  /** The body was read through the fast path. */
+  consumed: boolean;
+}
+
+const SAFE_HOST = /^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/;
+
+function bodyUnusable(): Promise<never> {
+  return Promise.reject(new TypeError('Body is unusable: Body has already been read'));
+}
+
+class NodeRequest {
+  [kState]: NodeRequestState;
+
+  constructor(state: NodeRequestState) {
+    this[kState] = state;
+  }
+
+  get method(): string {
+    return this[kState].method;
+  }
+
+  get url(): string {
+    const s = this[kState];
+    if (s.url === undefined) {
+      const host = s.incoming.headers.host;
+      const authority = host !== undefined && SAFE_HOST.test(host) ? host : s.fallbackHost;
+      const target = s.incoming.url ?? '/';
+      s.url = target.startsWith('/') ? `http://${authority}${target}` : target;
+    }
+    return s.url;
+  }
+
+  get headers(): Headers {
+    const s = this[kState];
+    if (s.real !== undefined) return s.real.headers;
+    if (s.headers === undefined) s.headers = headersFrom(s.incoming.rawHeaders);
+    return s.headers;
+  }
+
+  get bodyUsed(): boolean {
+    const s = this[kState];
+    return s.real !== undefined ? s.real.bodyUsed : s.consumed;
+  }
+
+  text(): Promise<string> {
+    return this.readBuffer().then((b) => b.toString('utf8'));
+  }
+
+  json(): Promise<unknown> {
+    return this.text().then((t) => JSON.parse(t) as unknown);
+  }
+
+  arrayBuffer(): Promise<ArrayBuffer> {
+    return this.readBuffer().then(
+      (b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.length) as ArrayBuffer,
+    );
+  }
+
+  /** The whole body, read once, under the size limit. */
+  private readBuffer(): Promise<Buffer> {
+    const s = this[kState];
+    if (s.real !== undefined) return s.real.arrayBuffer().then((ab) => Buffer.from(ab));
+    if (s.consumed) return bodyUnusable();
+    s.consumed = true;
+    return readNodeBody(s.incoming, s.limit);
+  }
+}
+
+function headersFrom(raw: string[]): Headers {
+  const headers = new Headers();
+  for (let i = 0; i < raw.length; i += 2) {
+    try {
+      headers.append(raw[i]!, raw[i + 1]!);
+    } catch {
+      // A header value Node accepted but the Fetch spec does not; handlers never see it.
+    }
+  }
+  return headers;
+}
+
+function materialiseRequest(self: NodeRequest): Request {
+  const s = self[kState];
+  if (s.real === undefined) {
+    const hasBody = s.method !== 'GET' && s.method !== 'HEAD' && !s.consumed;
+    s.real = new Request(self.url, {
+      method: s.method,
+      headers: self.headers,
+      body: hasBody ? nodeBodyStream(s.incoming, s.limit) : null,
+      duplex: 'half',
+    } as RequestInit);
+  }
+  return s.real;
+}
+
+installDelegates(NodeRequest, Request, materialiseRequest);
+
+export function nodeRequest(
+  incoming: IncomingMessage,
+  method: string,
+  fallbackHost: string,
+  limit: number,
+): Request {
+  return new NodeRequest({
+    incoming,
+    method,
+    fallbackHost,
+    limit,
+    url: undefined,
+    headers: undefined,
+    real: undefined,
+    consumed: false,
+  }) as unknown as Request;
+}

@@ -1,0 +1,96 @@
+/**
+ * Writes a Fetch Response to a Node ServerResponse: fast responses and string/byte bodies in one
+ * `end()`, everything else streamed with backpressure. HEAD gets the headers without the body.
+ */
+import type { ServerResponse } from 'node:http';
+import { fastResponseParts } from './responses.js';
+import { responseSource } from './response-source.js';
+
+export function writeNodeResponse(
+  res: ServerResponse,
+  response: Response,
+  head: boolean,
+  closeConnection: boolean,
+): void | Promise<void> {
+  const fast = fastResponseParts(response);
+  if (fast !== undefined) {
+    const headers: Record<string, string | number> = { ...fast.headers };
+    if (closeConnection) headers.connection = 'close';
+    const body = fast.body;
+    if (body === null) {
+      res.writeHead(fast.status, headers);
+      res.end();
+      return;
+    }
+    headers['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+    res.writeHead(fast.status, headers);
+    if (head) res.end();
+    else res.end(body);
+    return;
+  }
+  res.statusCode = response.status;
+  let cookies: string[] | undefined;
+  response.headers.forEach((value, name) => {
+    if (name === 'set-cookie') cookies ??= response.headers.getSetCookie();
+    else res.setHeader(name, value);
+  });
+  if (cookies !== undefined) res.setHeader('set-cookie', cookies);
+  if (closeConnection) res.setHeader('connection', 'close');
+  const stream = response.body;
+  if (stream === null) {
+    res.end();
+    return;
+  }
+  const source = responseSource(response);
+  if (source !== undefined) {
+    if (!res.hasHeader('content-length'))
+      res.setHeader(
+        'content-length',
+        typeof source === 'string' ? Buffer.byteLength(source) : source.length,
+      );
+    if (head) res.end();
+    else res.end(source);
+    return;
+  }
+  if (head) {
+    void stream.cancel().catch(() => undefined);
+    res.end();
+    return;
+  }
+  return pump(stream, res);
+}
+
+async function pump(stream: ReadableStream<Uint8Array>, res: ServerResponse): Promise<void> {
+  const reader = stream.getReader();
+  const onClose = () => void reader.cancel().catch(() => undefined);
+  res.once('close', onClose);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!res.write(value)) await waitForDrain(res);
+    }
+    res.end();
+  } catch (err) {
+    // Headers are out: the only honest signal left is an aborted connection.
+    res.destroy(err as Error);
+  } finally {
+    res.off('close', onClose);
+  }
+}
+
+function waitForDrain(res: ServerResponse): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', closed);
+      resolve();
+    };
+    const closed = () => {
+      res.off('drain', done);
+      reject(new Error('Client closed the connection while the response was being sent'));
+    };
+    res.once('drain', done);
+    res.once('close', closed);
+  });
+}

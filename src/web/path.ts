@@ -1,0 +1,83 @@
+/**
+ * Request-path normalisation. Routing sees only the decoded, normalised path, so an encoded
+ * slash (`%2F`), an encoded dot segment (`%2e%2e`), `//` or `/./` reaches exactly what the plain
+ * spelling would reach, and `..` can never climb above the root (so never out of a prefix).
+ */
+
+/** Characters that must never appear in a decoded path: controls (incl. NUL) and DEL. */
+// eslint-disable-next-line no-control-regex
+const FORBIDDEN = /[\u0000-\u001f\u007f]/;
+
+/**
+ * The decoded, normalised form of `raw` (a path without query), or `undefined` when it is
+ * malformed: not starting with `/`, invalid percent-encoding or UTF-8, or control characters.
+ * A trailing slash is kept (`/foo` and `/foo/` are different paths); backslashes count as
+ * slashes, as in WHATWG URLs.
+ */
+export function normalisePath(raw: string): string | undefined {
+  if (raw.charCodeAt(0) !== 0x2f /* / */) return undefined;
+  let path = raw;
+  if (path.includes('%')) {
+    try {
+      path = decodeURIComponent(path);
+    } catch {
+      return undefined;
+    }
+  }
+  if (FORBIDDEN.test(path)) return undefined;
+  if (path.includes('\\')) path = path.replaceAll('\\', '/');
+  // Fast path: nothing to resolve.
+  if (!path.includes('//') && !path.includes('/.')) return path;
+  return resolveSegments(path);
+}
+
+function resolveSegments(path: string): string {
+  const parts = path.split('/');
+  const out: string[] = [];
+  let trailingSlash = false;
+  for (let i = 1; i < parts.length; i++) {
+    const part = parts[i]!;
+    const last = i === parts.length - 1;
+    if (part === '' || part === '.') {
+      trailingSlash = last;
+    } else if (part === '..') {
+      out.pop();
+      trailingSlash = last;
+    } else {
+      out.push(part);
+      trailingSlash = false;
+    }
+  }
+  if (out.length === 0) return '/';
+  return `/${out.join('/')}${trailingSlash ? '/' : ''}`;
+}
+
+/**
+ * Why `path` cannot be registered, or `undefined` when it is a valid registration path: an
+ * absolute, already normalised, plain (not percent-encoded) path without query or fragment.
+ */
+export function registrationPathProblem(path: unknown): string | undefined {
+  if (typeof path !== 'string') return `is not a string (got ${typeof path})`;
+  if (!path.startsWith('/')) return 'does not start with "/"; give the full absolute path';
+  if (path.includes('?') || path.includes('#'))
+    return 'contains "?" or "#"; register the path only, without query or fragment';
+  if (path.includes('%'))
+    return 'contains "%"; register the plain (decoded) path, requests are matched after decoding';
+  if (FORBIDDEN.test(path) || /\s/.test(path)) return 'contains whitespace or control characters';
+  const normal = normalisePath(path);
+  if (normal !== path)
+    return `is not normalised (no "//", "." or ".." segments, no backslashes); did you mean "${normal ?? '/'}"?`;
+  return undefined;
+}
+
+/** Whether `path` is `prefix` itself or below it, on a segment boundary (`/a` covers `/a/b`, not `/ab`). */
+export function isUnder(path: string, prefix: string): boolean {
+  if (prefix === '/') return true;
+  if (!path.startsWith(prefix)) return false;
+  return path.length === prefix.length || path.charCodeAt(prefix.length) === 0x2f;
+}
+
+/** A prefix without its trailing slash (`/a/` → `/a`; `/` stays). */
+export function trimTrailingSlash(path: string): string {
+  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+}

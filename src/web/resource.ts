@@ -1,0 +1,90 @@
+/**
+ * A registered web resource: who owns it, where it lives, and which function serves each
+ * method. Method resolution is precomputed at registration so a request costs one Map lookup.
+ */
+import type { FetchHandler, ModuleIdentity, WebHandler } from '../api/services.js';
+import type { WebResourceOptions } from '../../decorators/metadata.js';
+import { ErrorCode, ModhostError } from '../errors/index.js';
+import { webHandlerInvalid } from '../errors/web-messages.js';
+
+const HTTP_METHOD = /^[A-Z]+$/;
+
+/** A function to call for one method, and the `this` to call it with (per-method objects). */
+export interface BoundHandler {
+  fn: FetchHandler;
+  receiver: unknown;
+}
+
+export class WebResource {
+  /** The handler per method; `undefined` when every method goes to `any`. */
+  private readonly byMethod: Map<string, BoundHandler> | undefined;
+  /** The single function serving every method (no restriction). */
+  private readonly any: BoundHandler | undefined;
+  /** The `Allow` header for 405s; `undefined` when every method is allowed. */
+  readonly allow: string | undefined;
+  /** The allowed methods as registered (without the implied HEAD), for `inspect`. */
+  readonly methods: string[] | undefined;
+
+  constructor(
+    readonly owner: ModuleIdentity,
+    readonly path: string,
+    handler: WebHandler,
+    options: WebResourceOptions,
+    readonly prefix: boolean,
+  ) {
+    const invalid = (problem: string) =>
+      new ModhostError(ErrorCode.WEB_HANDLER_INVALID, webHandlerInvalid(owner.name, path, problem));
+    if (options.methods !== undefined) {
+      if (!Array.isArray(options.methods) || options.methods.length === 0)
+        throw invalid('options.methods must be a non-empty array such as ["GET", "POST"]');
+      for (const m of options.methods)
+        if (typeof m !== 'string' || !HTTP_METHOD.test(m))
+          throw invalid(
+            `options.methods contains ${JSON.stringify(m)}, not an upper-case HTTP method`,
+          );
+    }
+    if (typeof handler === 'function') {
+      if (options.methods === undefined) {
+        this.any = { fn: handler, receiver: undefined };
+        this.methods = undefined;
+      } else {
+        const bound = { fn: handler, receiver: undefined };
+        this.byMethod = new Map(options.methods.map((m) => [m, bound]));
+        this.methods = [...new Set(options.methods)];
+      }
+    } else if (typeof handler === 'object' && handler !== null && !Array.isArray(handler)) {
+      const table = handler as Record<string, unknown>;
+      const names = Object.keys(table);
+      if (names.length === 0) throw invalid('the handler object has no methods');
+      for (const name of names) {
+        if (!HTTP_METHOD.test(name))
+          throw invalid(`key "${name}" is not an upper-case HTTP method`);
+        if (typeof table[name] !== 'function')
+          throw invalid(`${name} is ${typeof table[name]}, not a function`);
+      }
+      const wanted = options.methods ?? names;
+      const missing = wanted.filter((m) => typeof table[m] !== 'function');
+      if (missing.length > 0)
+        throw invalid(
+          `options.methods lists ${missing.join(', ')} but the object has no such function`,
+        );
+      this.byMethod = new Map(
+        wanted.map((m) => [m, { fn: table[m] as FetchHandler, receiver: handler }]),
+      );
+      this.methods = [...new Set(wanted)];
+    } else {
+      throw invalid(`got ${handler === null ? 'null' : typeof handler}`);
+    }
+    if (this.byMethod !== undefined) {
+      // HEAD is served from GET (without the body) unless the module handles HEAD itself.
+      const get = this.byMethod.get('GET');
+      if (get !== undefined && !this.byMethod.has('HEAD')) this.byMethod.set('HEAD', get);
+      this.allow = [...this.byMethod.keys()].sort().join(', ');
+    }
+  }
+
+  /** The handler for `method`, or `undefined` when the method is not allowed (405). */
+  handlerFor(method: string): BoundHandler | undefined {
+    return this.any ?? this.byMethod!.get(method);
+  }
+}

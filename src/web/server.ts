@@ -1,0 +1,261 @@
+/**
+ * The HTTP server for module web resources: a Node adapter that avoids building undici
+ * Request/Response objects on the hot path, `fetch()` for socket-less dispatch (host.fetch),
+ * body limits, slow-client timeouts, a graceful drain on close, and request metrics.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ServerConfig } from '../config/types.js';
+import type { Logger } from '../logging/logger.js';
+import type { MetricsRegistry } from '../metrics/registry.js';
+import { ErrorCode, ModhostError } from '../errors/index.js';
+import { HttpErrors } from '../errors/web-messages.js';
+import { declaredLength, limitStream } from './body.js';
+import { RequestContext } from './context.js';
+import { Dispatcher, errorResponse, HEALTH_PATH, Target } from './dispatch.js';
+import { HttpMetrics, UNMATCHED } from './http-metrics.js';
+import { nodeRequest } from './node-request.js';
+import { writeNodeResponse } from './node-response.js';
+import type { WebRegistry } from './registry.js';
+import { toRealResponse } from './responses.js';
+
+export interface WebServerOptions {
+  server: ServerConfig;
+  logger: Logger;
+  metrics: MetricsRegistry;
+}
+
+export class WebServer {
+  private readonly config: ServerConfig;
+  private readonly logger: Logger;
+  private readonly dispatcher: Dispatcher;
+  private readonly metrics: HttpMetrics;
+  private server: Server | undefined;
+  private baseUrl: string | undefined;
+  private fallbackHost: string;
+  private draining = false;
+  private closing: Promise<void> | undefined;
+
+  constructor(registry: WebRegistry, options: WebServerOptions) {
+    this.config = options.server;
+    this.logger = options.logger;
+    this.dispatcher = new Dispatcher(registry, options.logger, options.server.max_request_size);
+    this.metrics = new HttpMetrics(options.metrics);
+    this.fallbackHost = hostForUrl(options.server.bind, options.server.port);
+  }
+
+  /** The base URL once listening, e.g. `http://127.0.0.1:12345`. */
+  get url(): string | undefined {
+    return this.baseUrl;
+  }
+
+  /** Serves `request` without a socket, with the same routing and error rules. */
+  async fetch(request: Request): Promise<Response> {
+    const started = performance.now();
+    const method = request.method;
+    const head = method === 'HEAD';
+    let label = UNMATCHED;
+    let response: Response;
+    const routed = this.dispatcher.route(method, new URL(request.url).pathname, this.draining);
+    if (routed instanceof Target) {
+      label = routed.resource.path;
+      const limit = this.dispatcher.maxBodySize;
+      const length = declaredLength(request.headers.get('content-length'));
+      if (length !== undefined && length > limit) {
+        response = errorResponse(413, HttpErrors.tooLarge(limit));
+      } else {
+        const limited =
+          request.body === null
+            ? request
+            : new Request(request.url, {
+                method,
+                headers: request.headers,
+                body: limitStream(request.body, limit),
+                signal: request.signal,
+                duplex: 'half',
+              } as RequestInit);
+        const context = new RequestContext(
+          routed.resource.owner.name,
+          routed.resource.path,
+          routed.subpath,
+          limited,
+        );
+        response = await this.dispatcher.invoke(routed, limited, context, method);
+      }
+    } else {
+      response = routed;
+      if (routed.status === 200 || routed.status === 503) label = HEALTH_PATH;
+    }
+    response = toRealResponse(response);
+    if (head && response.body !== null) {
+      void response.body.cancel().catch(() => undefined);
+      response = new Response(null, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      });
+    }
+    this.metrics.record(label, method, response.status, (performance.now() - started) / 1000);
+    return response;
+  }
+
+  /** Binds `server.bind:server.port` (0 = ephemeral) and resolves to the base URL. */
+  listen(): Promise<string> {
+    if (this.server !== undefined)
+      throw new ModhostError(ErrorCode.HOST_STATE, 'The web server is already listening.');
+    const c = this.config;
+    const requestTimeout = c.request_timeout;
+    const headersTimeout =
+      requestTimeout > 0 ? Math.min(c.headers_timeout, requestTimeout) : c.headers_timeout;
+    const shortest = Math.min(headersTimeout, requestTimeout > 0 ? requestTimeout : Infinity);
+    const server = createServer(
+      {
+        headersTimeout,
+        requestTimeout,
+        keepAliveTimeout: c.keep_alive_timeout,
+        // Node checks the two timeouts on this interval (default 30s): keep it well below them.
+        connectionsCheckingInterval: Math.max(25, Math.min(30_000, Math.floor(shortest / 4))),
+      },
+      (req, res) => this.onRequest(req, res),
+    );
+    server.keepAliveTimeout = c.keep_alive_timeout;
+    return new Promise((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException) => {
+        server.off('listening', onListening);
+        reject(
+          new ModhostError(
+            ErrorCode.LISTEN_FAILED,
+            `Cannot listen on ${c.bind}:${c.port} (server.bind / server.port): ${err.code ?? ''} ${err.message}. ` +
+              (err.code === 'EADDRINUSE'
+                ? 'Another process uses this port; choose another, or 0 for an ephemeral one.'
+                : 'Check the address is local to this machine.'),
+            { cause: err },
+          ),
+        );
+      };
+      const onListening = () => {
+        server.off('error', onError);
+        server.on('error', (err) => this.logger.error({ err }, 'Web server error'));
+        const address = server.address() as AddressInfo;
+        this.server = server;
+        this.fallbackHost = hostForUrl(address.address, address.port);
+        this.baseUrl = `http://${this.fallbackHost}`;
+        this.logger.info({ url: this.baseUrl }, `Serving web resources on ${this.baseUrl}`);
+        resolve(this.baseUrl);
+      };
+      server.once('error', onError);
+      server.once('listening', onListening);
+      server.listen(c.port, c.bind);
+    });
+  }
+
+  /**
+   * Stops accepting connections, lets in-flight requests finish within `server.drain_timeout`,
+   * then closes whatever is left. Idle keep-alive connections are closed at once.
+   */
+  close(): Promise<void> {
+    const server = this.server;
+    if (server === undefined) return Promise.resolve();
+    this.closing ??= new Promise<void>((resolve) => {
+      this.draining = true;
+      const timer = setTimeout(() => {
+        this.logger.warn(
+          { drain_timeout: this.config.drain_timeout },
+          'Drain time is over; closing the connections still open',
+        );
+        server.closeAllConnections();
+      }, this.config.drain_timeout);
+      server.close(() => {
+        clearTimeout(timer);
+        this.server = undefined;
+        this.baseUrl = undefined;
+        resolve();
+      });
+      server.closeIdleConnections();
+    });
+    return this.closing;
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const started = performance.now();
+    const method = req.method ?? 'GET';
+    let target = req.url ?? '/';
+    if (target.charCodeAt(0) !== 0x2f) target = originForm(target);
+    const query = target.indexOf('?');
+    const routed = this.dispatcher.route(
+      method,
+      query === -1 ? target : target.slice(0, query),
+      this.draining,
+    );
+    if (!(routed instanceof Target)) {
+      const label = routed.status === 200 || routed.status === 503 ? HEALTH_PATH : UNMATCHED;
+      this.send(res, routed, method, label, started, false);
+      return;
+    }
+    const label = routed.resource.path;
+    const limit = this.dispatcher.maxBodySize;
+    const length = declaredLength(req.headers['content-length']);
+    if (length !== undefined && length > limit) {
+      // Refuse before reading: the handler never sees the body, the connection is not reused.
+      this.send(res, errorResponse(413, HttpErrors.tooLarge(limit)), method, label, started, true);
+      return;
+    }
+    const request = nodeRequest(req, method, this.fallbackHost, limit);
+    const context = new RequestContext(
+      routed.resource.owner.name,
+      routed.resource.path,
+      routed.subpath,
+      request,
+    );
+    const result = this.dispatcher.invoke(routed, request, context, method);
+    if (result instanceof Response) this.send(res, result, method, label, started, false);
+    else void result.then((r) => this.send(res, r, method, label, started, r.status === 413));
+  }
+
+  private send(
+    res: ServerResponse,
+    response: Response,
+    method: string,
+    label: string,
+    started: number,
+    closeConnection: boolean,
+  ): void {
+    const record = () =>
+      this.metrics.record(label, method, res.statusCode, (performance.now() - started) / 1000);
+    try {
+      const done = writeNodeResponse(
+        res,
+        response,
+        method === 'HEAD',
+        closeConnection || this.draining,
+      );
+      if (done === undefined) record();
+      else void done.then(record);
+    } catch (err) {
+      this.logger.error({ err, resource: label }, 'Could not write the HTTP response');
+      if (!res.headersSent) {
+        res.statusCode = 500;
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify(HttpErrors.internal));
+      } else {
+        res.destroy();
+      }
+      record();
+    }
+  }
+}
+
+/** The origin-form of an absolute-form request target (`http://h/p?q` → `/p?q`). */
+function originForm(target: string): string {
+  try {
+    const url = new URL(target);
+    return `${url.pathname}${url.search}`;
+  } catch {
+    return target; // not starting with "/": routing answers 400
+  }
+}
+
+function hostForUrl(address: string, port: number): string {
+  const host = address === '0.0.0.0' ? '127.0.0.1' : address === '::' ? '[::1]' : address;
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
+}

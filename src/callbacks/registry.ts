@@ -6,6 +6,7 @@
 import type { CallbackRegistrar, ModuleIdentity } from '../api/services.js';
 import { categoryProblems } from '../categories/define.js';
 import type { AcceptedEntry, CallContext, CategoryDefinition } from '../categories/types.js';
+import type { SynapseRunArgs, SynapseRunResults } from '../categories/synapse/signatures.js';
 import { ErrorCode } from '../errors/codes.js';
 import { ModhostError } from '../errors/modhost-error.js';
 import * as msg from '../errors/callback-messages.js';
@@ -70,7 +71,7 @@ export class CallbackRegistry implements CallbackRegistrar {
       slots.set(
         name,
         new Slot(definition.name, name, spec, this.logger, (callback, args) =>
-          this.run(definition.name, callback, ...args),
+          this.run(definition.name as string, callback as string, ...args),
         ),
       );
     this.categories.set(definition.name, { definition, slots });
@@ -274,6 +275,12 @@ export class CallbackRegistry implements CallbackRegistrar {
    * Runs `category.name` over every registration in config order and returns the combined
    * result of its policy. Unknown names reject with UNKNOWN_CALLBACK.
    */
+  run<C extends keyof SynapseRunResults, N extends keyof SynapseRunResults[C] & string>(
+    category: C,
+    name: N,
+    ...args: NoInfer<SynapseRunArgs<C, N>>
+  ): Promise<SynapseRunResults[C][N]>;
+  run(category: string, name: string, ...args: unknown[]): Promise<unknown>;
   run(category: string, name: string, ...args: unknown[]): Promise<unknown> {
     // A one-entry cache in front of the two map lookups: hosts often run one callback in a row.
     let slot = this.lastSlot;

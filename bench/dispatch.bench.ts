@@ -3,7 +3,8 @@
  *  - `run` to 5 async callbacks vs a hand-written `for … of` + `await` loop over the same five
  *    functions (budget ≤ 1.10×), with metrics on (the registry always counts);
  *  - `run` with nothing registered vs `await` of an already resolved value (budget ≤ 2×).
- * Also shown, for information: the same 5-callback run with a `callback_timeout` configured.
+ * Also shown, for information: the same 5-callback run with a `callback_timeout` configured
+ * (every call then carries a deadline; no timer per call, no race per call: see timed-run.ts).
  *
  * Each tinybench iteration performs CALLS operations, so the harness's own cost is amortised.
  * Tasks run in many short interleaved rounds with alternating order, and each figure is the

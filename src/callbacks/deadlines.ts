@@ -16,11 +16,12 @@ class Bucket {
   }
 }
 
-/** One pending callback call; `settle()` when it finishes, `expire` rejects it. */
-export class Wait {
+/** One pending callback call; `settle()` when it finishes; `expire()` runs if it does not. */
+export abstract class Wait {
   prev: Bucket | Wait | undefined;
   next: Bucket | Wait | undefined;
-  constructor(readonly expire: () => void) {}
+
+  abstract expire(): void;
 
   /** Unlinks the wait; expiry will not fire any more. */
   settle(): void {
@@ -28,6 +29,17 @@ export class Wait {
     this.prev.next = this.next!;
     this.next!.prev = this.prev;
     this.prev = this.next = undefined;
+  }
+}
+
+/** A wait that calls `onExpire` when it expires. */
+export class CallbackWait extends Wait {
+  constructor(private readonly onExpire: () => void) {
+    super();
+  }
+
+  expire(): void {
+    this.onExpire();
   }
 }
 

@@ -5,7 +5,7 @@
 import { ErrorCode } from '../errors/codes.js';
 import { ModhostError } from '../errors/modhost-error.js';
 import { callbackTimeoutMessage } from '../errors/callback-messages.js';
-import { Wait } from './deadlines.js';
+import { CallbackWait } from './deadlines.js';
 import { type CallbackEntry, SAMPLE_MASK, TIME_EVERY_CALL_UNTIL } from './entry.js';
 
 /** A callback did not settle within its timeout. */
@@ -49,7 +49,16 @@ export function callEntry(entry: CallbackEntry, args: readonly unknown[]): unkno
   return callMeasured(entry, args);
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
+/**
+ * Like `callEntry` but never races the result against the entry's timeout: for runs that watch
+ * their deadlines themselves (see timed-run.ts).
+ */
+export function callEntryUnraced(entry: CallbackEntry, args: readonly unknown[]): unknown {
+  if ((++entry.calls & entry.sampleMask) !== 0) return applyArgs(entry.fn, args);
+  return callMeasured(entry, args, false);
+}
+
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     value !== null &&
     (typeof value === 'object' || typeof value === 'function') &&
@@ -62,7 +71,7 @@ function observe(entry: CallbackEntry, start: number): void {
   entry.observeDuration((performance.now() - start) / 1000);
 }
 
-function callMeasured(entry: CallbackEntry, args: readonly unknown[]): unknown {
+function callMeasured(entry: CallbackEntry, args: readonly unknown[], race = true): unknown {
   const timed = (entry.calls & entry.sampleMask) === 0;
   const start = timed ? performance.now() : 0;
   let result: unknown;
@@ -76,7 +85,7 @@ function callMeasured(entry: CallbackEntry, args: readonly unknown[]): unknown {
     if (timed) observe(entry, start);
     return result;
   }
-  const settled = entry.timeoutMs > 0 ? withTimeout(result, entry) : result;
+  const settled = race && entry.timeoutMs > 0 ? withTimeout(result, entry) : result;
   if (!timed) return settled;
   return settled.then(
     (value) => {
@@ -93,7 +102,7 @@ function callMeasured(entry: CallbackEntry, args: readonly unknown[]): unknown {
 /** Settles like `pending`, or rejects with CallbackTimeoutError after the entry's timeout. */
 function withTimeout(pending: PromiseLike<unknown>, entry: CallbackEntry): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const wait = new Wait(() =>
+    const wait = new CallbackWait(() =>
       reject(
         new CallbackTimeoutError(entry.module, entry.category, entry.callback, entry.timeoutMs),
       ),

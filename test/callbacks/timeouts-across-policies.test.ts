@@ -79,4 +79,80 @@ describe('callback_timeout across policies', () => {
     }
     expect(unhandled).to.deep.equal([]);
   });
+
+  it('with timeouts on, results combine exactly as without (decisive result, fallback, bad result)', async () => {
+    const f = setup({ callbackTimeout: 1000 });
+    const calls: string[] = [];
+    f.registry.register(f.mod(0), 'spam_checker', { user_may_invite: recorder(calls, 'a', true) });
+    f.registry.register(f.mod(1), 'spam_checker', {
+      user_may_invite: recorder(calls, 'b', 'M_LIMIT_EXCEEDED'),
+    });
+    f.registry.register(f.mod(2), 'spam_checker', { user_may_invite: recorder(calls, 'c', false) });
+    expect(await f.registry.run('spam_checker', 'user_may_invite', 'a', 'b', 'r')).to.deep.equal([
+      'M_LIMIT_EXCEEDED',
+      {},
+    ]);
+    expect(calls).to.deep.equal(['a', 'b']);
+    expect(await f.registry.run('ratelimit', 'get_ratelimit_override_for_user', 'u', 'l')).to.equal(
+      null,
+    );
+    f.registry.register(f.mod(0), 'spam_checker', {
+      check_registration_for_spam: async () => 'maybe',
+    });
+    const err = await f.registry
+      .run('spam_checker', 'check_registration_for_spam', null, 'u', [], null)
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(err).to.include({ code: 'MODHOST_CALLBACK_BAD_RESULT' });
+  });
+
+  it('after a timeout the run goes on from the next module, and a late answer is ignored', async () => {
+    const f = setup({ callbackTimeout: 20 });
+    let answerLate: (v: unknown) => void = () => {};
+    const calls: string[] = [];
+    f.registry.register(f.mod(0), 'spam_checker', {
+      user_may_join_room: () => {
+        calls.push('a');
+        return new Promise((resolve) => (answerLate = resolve));
+      },
+    });
+    f.registry.register(f.mod(1), 'spam_checker', {
+      user_may_join_room: recorder(calls, 'b', true),
+    });
+    f.registry.register(f.mod(2), 'spam_checker', {
+      user_may_join_room: recorder(calls, 'c', false),
+    });
+    // user_may_join_room propagates exceptions: a timeout fails the run.
+    const err = await f.registry.run('spam_checker', 'user_may_join_room', 'u', 'r', false).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).to.include({ code: 'MODHOST_CALLBACK_TIMEOUT' });
+    answerLate(false);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).to.deep.equal(['a']);
+
+    const g = setup({ callbackTimeout: 20 });
+    const seen: string[] = [];
+    g.registry.register(g.mod(0, { on_error: 'fail_open' }), 'spam_checker', {
+      user_may_join_room: () => {
+        seen.push('a');
+        return new Promise((resolve) => (answerLate = resolve));
+      },
+    });
+    g.registry.register(g.mod(1), 'spam_checker', {
+      user_may_join_room: recorder(seen, 'b', true),
+    });
+    g.registry.register(g.mod(2), 'spam_checker', {
+      user_may_join_room: recorder(seen, 'c', false),
+    });
+    expect(
+      await g.registry.run('spam_checker', 'user_may_join_room', 'u', 'r', false),
+    ).to.deep.equal(['M_FORBIDDEN', {}]);
+    answerLate(false);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(seen).to.deep.equal(['a', 'b', 'c']);
+  });
 });

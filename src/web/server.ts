@@ -194,7 +194,11 @@ export class WebServer {
     }
     const label = routed.resource.path;
     const limit = this.dispatcher.maxBodySize;
-    const length = declaredLength(req.headers['content-length']);
+    // GET and HEAD bodies are never read; skipping them avoids building `req.headers`.
+    const length =
+      method === 'GET' || method === 'HEAD'
+        ? undefined
+        : declaredLength(req.headers['content-length']);
     if (length !== undefined && length > limit) {
       // Refuse before reading: the handler never sees the body, the connection is not reused.
       this.send(res, errorResponse(413, HttpErrors.tooLarge(limit)), method, label, started, true);
@@ -220,8 +224,6 @@ export class WebServer {
     started: number,
     closeConnection: boolean,
   ): void {
-    const record = () =>
-      this.metrics.record(label, method, res.statusCode, (performance.now() - started) / 1000);
     try {
       const done = writeNodeResponse(
         res,
@@ -229,8 +231,8 @@ export class WebServer {
         method === 'HEAD',
         closeConnection || this.draining,
       );
-      if (done === undefined) record();
-      else void done.then(record);
+      if (done === undefined) this.record(res, label, method, started);
+      else void done.then(() => this.record(res, label, method, started));
     } catch (err) {
       this.logger.error({ err, resource: label }, 'Could not write the HTTP response');
       if (!res.headersSent) {
@@ -240,8 +242,12 @@ export class WebServer {
       } else {
         res.destroy();
       }
-      record();
+      this.record(res, label, method, started);
     }
+  }
+
+  private record(res: ServerResponse, label: string, method: string, started: number): void {
+    this.metrics.record(label, method, res.statusCode, (performance.now() - started) / 1000);
   }
 }
 

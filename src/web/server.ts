@@ -17,7 +17,8 @@ import { HttpMetrics, UNMATCHED } from './http-metrics.js';
 import { nodeRequest } from './node-request.js';
 import { writeNodeResponse } from './node-response.js';
 import type { WebRegistry } from './registry.js';
-import { toRealResponse } from './responses.js';
+import { fastResponseParts, toRealResponse } from './responses.js';
+import { responseSource } from './response-source.js';
 
 export interface WebServerOptions {
   server: ServerConfig;
@@ -86,7 +87,7 @@ export class WebServer {
       response = routed;
       if (routed.status === 200 || routed.status === 503) label = HEALTH_PATH;
     }
-    response = toRealResponse(response);
+    response = withContentLength(response);
     if (head && response.body !== null) {
       void response.body.cancel().catch(() => undefined);
       response = new Response(null, {
@@ -249,6 +250,25 @@ export class WebServer {
   private record(res: ServerResponse, label: string, method: string, started: number): void {
     this.metrics.record(label, method, res.statusCode, (performance.now() - started) / 1000);
   }
+}
+
+/**
+ * A real Response for `fetch()` callers, with Content-Length set when the body's size is known,
+ * as it would be on the wire.
+ */
+function withContentLength(response: Response): Response {
+  const fast = fastResponseParts(response);
+  const source = fast !== undefined ? fast.body : responseSource(response);
+  const real = toRealResponse(response);
+  if (source !== undefined && source !== null && !real.headers.has('content-length')) {
+    const length = typeof source === 'string' ? Buffer.byteLength(source) : source.length;
+    try {
+      real.headers.set('content-length', String(length));
+    } catch {
+      // Immutable headers (a Response.redirect or error()): leave them as they are.
+    }
+  }
+  return real;
 }
 
 /** The origin-form of an absolute-form request target (`http://h/p?q` → `/p?q`). */

@@ -113,7 +113,7 @@ function materialiseRequest(self: NodeRequest): Request {
   return s.real;
 }
 
-installDelegates(NodeRequest, Request, materialiseRequest);
+installDelegates(NodeRequest, Request, materialiseRequest, new Request('http://localhost/'));
 
 export function nodeRequest(
   incoming: IncomingMessage,

@@ -120,6 +120,12 @@ export class WebServer {
       (req, res) => this.onRequest(req, res),
     );
     server.keepAliveTimeout = c.keep_alive_timeout;
+    // `Expect: 100-continue`: refuse an oversized upload before the client sends it.
+    server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+      const length = declaredLength(req.headers['content-length']);
+      if (length === undefined || length <= this.dispatcher.maxBodySize) res.writeContinue();
+      this.onRequest(req, res);
+    });
     return new Promise((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException) => {
         server.off('listening', onListening);

@@ -167,3 +167,35 @@ describe('web/WebServer against hostile input', () => {
     }
   });
 });
+
+describe('web/WebServer with Expect: 100-continue', () => {
+  it('refuses an oversized upload without inviting the body, and continues small ones', async () => {
+    const h = harness((r) => r.register(A, '/up', async (req) => new Response(await req.text())), {
+      max_request_size: 100,
+    });
+    const url = await h.listen();
+    try {
+      const big = await rawSocket(url);
+      const bigReply = readUntilClosed(big);
+      big.write(
+        'POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n',
+      );
+      const text = await bigReply;
+      expect(text).to.match(/^HTTP\/1\.1 413 /);
+      expect(text).not.to.include('100 Continue');
+      const small = await rawSocket(url);
+      const first = new Promise<string>((resolve) =>
+        small.once('data', (d: Buffer) => resolve(d.toString('latin1'))),
+      );
+      small.write(
+        'POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n',
+      );
+      expect(await first).to.match(/^HTTP\/1\.1 100 Continue/);
+      const rest = readUntilClosed(small);
+      small.end('hello');
+      expect(await rest).to.match(/200 OK[\s\S]*hello$/);
+    } finally {
+      await h.close();
+    }
+  });
+});

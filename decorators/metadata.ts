@@ -135,7 +135,7 @@ export function readInjectTokens(cls: Function): ReadonlyMap<number, InjectionTo
 export function readMisuses(cls: Function): readonly DecoratorMisuse[] {
   return readList(KEYS.misuse, cls);
 }
-/** Constructor parameter types emitted by tsc's `emitDecoratorMetadata`, if any. */
+/** Constructor parameter types emitted by tsc's `emitDecoratorMetadata` (inherited when the class declares no constructor). */
 export function readParamTypes(cls: Function): readonly unknown[] | undefined {
-  return Reflect.getOwnMetadata('design:paramtypes', cls) as unknown[] | undefined;
+  return Reflect.getMetadata('design:paramtypes', cls) as unknown[] | undefined;
 }

@@ -8,6 +8,18 @@ import type { Logger } from '../logging/logger.js';
 import { parseDuration } from '../config/units.js';
 import type { HttpClient } from './http-client.js';
 import type {
+  AccountDataCallbacks,
+  AccountValidityCallbacks,
+  AddExtraFieldsToUnsignedCallbacks,
+  BackgroundUpdateControllerCallbacks,
+  MediaRepositoryCallbacks,
+  PasswordAuthProviderCallbacks,
+  PresenceRouterCallbacks,
+  RatelimitCallbacks,
+  SpamCheckerCallbacks,
+  ThirdPartyRulesCallbacks,
+} from '../categories/synapse/signatures.js';
+import type {
   BackgroundTasks,
   CacheRegistrar,
   CallbackRegistrar,
@@ -110,5 +122,62 @@ export class ModuleApi {
   /** Milliseconds since the epoch, on the host's (fakeable) clock. */
   now(): number {
     return this.ctx.clock.now();
+  }
+
+  // Synapse-named registration helpers, so Synapse modules port line by line.
+
+  /** Synapse's `register_spam_checker_callbacks`. */
+  registerSpamCheckerCallbacks(callbacks: SpamCheckerCallbacks): void {
+    this.registerCallbacks('spam_checker', { ...callbacks });
+  }
+
+  /** Synapse's `register_third_party_rules_callbacks`. */
+  registerThirdPartyRulesCallbacks(callbacks: ThirdPartyRulesCallbacks): void {
+    this.registerCallbacks('third_party_rules', { ...callbacks });
+  }
+
+  /** Synapse's `register_account_validity_callbacks`. */
+  registerAccountValidityCallbacks(callbacks: AccountValidityCallbacks): void {
+    this.registerCallbacks('account_validity', { ...callbacks });
+  }
+
+  /**
+   * Synapse's `register_password_auth_provider_callbacks`. `auth_checkers` maps a login type to
+   * `{ fields, check }` (Synapse: a dict keyed by `(login_type, fields)`).
+   */
+  registerPasswordAuthProviderCallbacks(callbacks: PasswordAuthProviderCallbacks): void {
+    this.registerCallbacks('password_auth_provider', { ...callbacks });
+  }
+
+  /** Synapse's `register_presence_router_callbacks`; both callbacks go together. */
+  registerPresenceRouterCallbacks(callbacks: PresenceRouterCallbacks): void {
+    this.registerCallbacks('presence_router', { ...callbacks });
+  }
+
+  /** Synapse's `register_background_update_controller_callbacks`; one module only. */
+  registerBackgroundUpdateControllerCallbacks(
+    callbacks: BackgroundUpdateControllerCallbacks,
+  ): void {
+    this.registerCallbacks('background_update_controller', { ...callbacks });
+  }
+
+  /** Synapse's `register_account_data_callbacks`. */
+  registerAccountDataCallbacks(callbacks: AccountDataCallbacks): void {
+    this.registerCallbacks('account_data', { ...callbacks });
+  }
+
+  /** Synapse's `register_add_extra_fields_to_unsigned_client_event_callbacks`. */
+  registerAddExtraFieldsToUnsignedCallbacks(callbacks: AddExtraFieldsToUnsignedCallbacks): void {
+    this.registerCallbacks('add_extra_fields_to_unsigned', { ...callbacks });
+  }
+
+  /** Synapse's `register_media_repository_callbacks`. */
+  registerMediaRepositoryCallbacks(callbacks: MediaRepositoryCallbacks): void {
+    this.registerCallbacks('media_repository', { ...callbacks });
+  }
+
+  /** Synapse's `register_ratelimit_callbacks`. */
+  registerRatelimitCallbacks(callbacks: RatelimitCallbacks): void {
+    this.registerCallbacks('ratelimit', { ...callbacks });
   }
 }

@@ -74,7 +74,14 @@ export interface HostConfig {
   modules: ModuleEntry[];
 }
 
-/** Finds the line and column of a key path in the source YAML (1-based), when there is one. */
+/** Which part of a mapping entry to point at: its value (default) or its key. */
+export type LocateTarget = 'value' | 'key';
+
+/**
+ * Finds the line and column of a key path in the source YAML (1-based), when there is one.
+ * For a path that does not exist, the position of the nearest existing parent.
+ */
 export type Locator = (
   path: readonly (string | number)[],
+  target?: LocateTarget,
 ) => { line: number; column: number } | undefined;

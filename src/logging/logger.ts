@@ -84,7 +84,8 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const pretty = options.pretty ?? Boolean(process.stdout.isTTY);
   const destination =
-    options.destination ?? (pretty ? prettyStream(process.stdout) : pino.destination(1));
+    options.destination ??
+    (pretty ? prettyStream(process.stdout) : pino.destination({ dest: 1, sync: true }));
   return pino({ level: options.level ?? 'info', base: undefined }, destination);
 }
 

@@ -1,0 +1,584 @@
+/**
+ * The store behind one cached function: a tree of Maps, one level per key part (type-exact
+ * through Map's SameValueZero, no key string to build, and prefix invalidation for free), with
+ * an intrusive doubly-linked LRU list of completed entries. Pending entries live in the same
+ * tree, so a call needs one lookup whether the entry is pending or completed.
+ */
+import type { Clock, TimerHandle } from '../clock/clock.js';
+import { keyFunctionLength, notCachedFunction } from '../errors/cache-messages.js';
+import {
+  type CacheContext,
+  type ContextSource,
+  enterContext,
+  leaveContext,
+  type TrackableFunction,
+} from './cache-context.js';
+import { Entry, EntryAux } from './entry.js';
+import { checkKeyFunctionResult, checkKeyLength, checkKeyParts, keyPartsOf } from './key-parts.js';
+import type { CacheSettings } from './options.js';
+
+/** The key part used by caches keyed by no argument, so they share the one-level layout. */
+const NO_KEY = Symbol('modhost.cache.no-key');
+/** The aux of a completed entry after removal: marks it as no longer in the cache. */
+const REMOVED = new EntryAux();
+REMOVED.dead = true;
+
+type Tree = Map<unknown, unknown>;
+type AnyFunction = (...args: any[]) => unknown;
+
+export interface CacheStats {
+  /** Weighted size (the number of entries, or the sum of lengths for `iterable` caches). */
+  size: number;
+  entries: number;
+  maxEntries: number;
+  hits: number;
+  misses: number;
+  evictions: number;
+  expired: number;
+  invalidations: number;
+  pending: number;
+}
+
+/** Reports an invalidation callback that threw; the others still run. */
+export type CallbackErrorReporter = (cache: string, error: unknown) => void;
+
+export class CacheCore implements ContextSource {
+  root: Tree = new Map();
+  /** When set (cluster bus disconnected), every call computes and nothing is stored. */
+  bypass = false;
+  hits = 0;
+  misses = 0;
+  evictions = 0;
+  expired = 0;
+  invalidations = 0;
+  pending = 0;
+  entries = 0;
+  size = 0;
+  maxEntries: number;
+  /** The registered name (`module.method`) once registered. */
+  name: string;
+  readonly tree: boolean;
+  readonly ttl: number;
+  private readonly iterable: boolean;
+  /** Number of key parts, fixed by the first `key` result when not declared. */
+  private depth: number | undefined;
+  /** Levels in the tree: depth, but at least 1 (zero-part caches use NO_KEY). */
+  private levels: number;
+  /** LRU sentinel: head.next is the most recently used entry, head.prev the next to evict. */
+  private readonly head: Entry;
+  private sweepTimer: TimerHandle | undefined;
+
+  constructor(
+    readonly settings: CacheSettings,
+    private readonly clock: Clock,
+    private readonly reportCallbackError: CallbackErrorReporter,
+  ) {
+    this.name = settings.name;
+    this.tree = settings.tree;
+    this.ttl = settings.ttl;
+    this.iterable = settings.iterable;
+    this.maxEntries = settings.maxEntries;
+    this.depth = settings.depth;
+    this.levels = Math.max(1, settings.depth ?? 1);
+    const head = new Entry(undefined, undefined, undefined);
+    head.prev = head;
+    head.next = head;
+    this.head = head;
+    if (this.ttl > 0) this.scheduleSweep();
+  }
+
+  get keyParts(): number | undefined {
+    return this.depth;
+  }
+
+  // ---- the call path -------------------------------------------------------------------------
+
+  /**
+   * A found entry: its promise while pending, a resolved promise of its value when completed,
+   * or undefined when it has expired (then it is gone and the caller computes).
+   */
+  hit(entry: Entry): Promise<unknown> | undefined {
+    const next = entry.next;
+    if (next === null) {
+      this.hits++;
+      return entry.result as Promise<unknown>;
+    }
+    if (this.ttl !== 0 && entry.aux!.expiresAt <= this.clock.now()) {
+      this.expire(entry);
+      return undefined;
+    }
+    const head = this.head;
+    if (head.next !== entry) {
+      const prev = entry.prev!;
+      prev.next = next;
+      next.prev = prev;
+      const first = head.next!;
+      entry.next = first;
+      entry.prev = head;
+      first.prev = entry;
+      head.next = entry;
+    }
+    this.hits++;
+    return Promise.resolve(entry.result);
+  }
+
+  /**
+   * The full call: bypass, key function, lookup, then computation on a miss. `onInvalidate`
+   * (from a cache context) is attached to the entry found or created.
+   */
+  call(
+    fn: AnyFunction,
+    thisArg: unknown,
+    args: unknown[],
+    keyFn: AnyFunction | undefined,
+    onInvalidate?: () => void,
+  ): Promise<unknown> {
+    let parts: unknown[] = args;
+    try {
+      if (keyFn !== undefined) {
+        parts = checkKeyFunctionResult(this.name, keyFn.apply(thisArg, args));
+        this.fixDepth(parts.length);
+      }
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.bypass) return this.computeUncached(fn, thisArg, args, onInvalidate);
+    const found = this.lookup(parts);
+    if (found !== undefined) {
+      const result = this.hit(found);
+      if (result !== undefined) {
+        if (onInvalidate !== undefined) this.addCallback(found, onInvalidate);
+        return result;
+      }
+    }
+    try {
+      checkKeyParts(this.name, parts, this.depth!);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.miss(fn, thisArg, args, parts, onInvalidate);
+  }
+
+  /** Computes and stores a pending entry; `parts` were checked by the caller. */
+  miss(
+    fn: AnyFunction,
+    thisArg: unknown,
+    args: unknown[],
+    parts: unknown[],
+    onInvalidate?: () => void,
+  ): Promise<unknown> {
+    this.misses++;
+    const aux = new EntryAux();
+    if (onInvalidate !== undefined) aux.callbacks = new Set([onInvalidate]);
+    const entry = new Entry(this.storedKey(parts), undefined, aux);
+    this.insert(parts, entry);
+    this.pending++;
+    const promise = this.start(fn, thisArg, args, entry);
+    entry.result = promise;
+    promise.then(
+      (value) => this.complete(entry, value),
+      () => this.fail(entry),
+    );
+    return promise;
+  }
+
+  private start(
+    fn: AnyFunction,
+    thisArg: unknown,
+    args: unknown[],
+    entry: Entry,
+  ): Promise<unknown> {
+    const saved = enterContext(this, entry);
+    try {
+      const result = fn.apply(thisArg, args);
+      return result instanceof Promise ? result : Promise.resolve(result);
+    } catch (error) {
+      return Promise.reject(error);
+    } finally {
+      leaveContext(saved);
+    }
+  }
+
+  private computeUncached(
+    fn: AnyFunction,
+    thisArg: unknown,
+    args: unknown[],
+    onInvalidate: (() => void) | undefined,
+  ): Promise<unknown> {
+    this.misses++;
+    // Nothing is stored, so whatever depends on this result must not be stored either.
+    if (onInvalidate !== undefined) this.runCallback(onInvalidate);
+    try {
+      const result = fn.apply(thisArg, args);
+      return result instanceof Promise ? result : Promise.resolve(result);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private complete(entry: Entry, value: unknown): void {
+    const aux = entry.aux!;
+    if (aux.dead) {
+      // Invalidated while pending: waiters had the value, the cache must not keep it.
+      this.runCallbacks(aux);
+      return;
+    }
+    this.pending--;
+    entry.result = value;
+    const size = this.iterable ? sizeOf(value) : 1;
+    if (this.ttl !== 0 || size !== 1 || aux.callbacks !== undefined) {
+      aux.size = size;
+      if (this.ttl !== 0) aux.expiresAt = this.clock.now() + this.ttl;
+    } else {
+      entry.aux = undefined;
+    }
+    this.link(entry, size);
+  }
+
+  private fail(entry: Entry): void {
+    const aux = entry.aux!;
+    if (!aux.dead) {
+      aux.dead = true;
+      this.pending--;
+      this.removeFromTree(entry);
+    }
+    this.runCallbacks(aux);
+  }
+
+  // ---- management ------------------------------------------------------------------------
+
+  /** Removes `key` (full key, or a prefix in tree caches); a missing key is a no-op. */
+  invalidate(key: unknown): void {
+    if (this.depth === undefined) return; // nothing was ever stored
+    const parts = keyPartsOf(this.name, this.depth, key);
+    checkKeyLength(this.name, parts, this.depth, this.tree);
+    this.invalidateParts(parts);
+  }
+
+  /** Same as invalidate with checked parts (also used for bus messages). */
+  invalidateParts(parts: readonly unknown[]): void {
+    if (parts.length === this.depth || this.depth === 0) {
+      const entry = this.lookup(parts);
+      if (entry === undefined) return;
+      this.removeFromTree(entry);
+      this.invalidations++;
+      this.detach(entry);
+      return;
+    }
+    // A prefix: cut the subtree off first, then detach its entries (callbacks may re-enter).
+    const maps: Tree[] = [this.root];
+    for (let i = 0; i < parts.length - 1; i++) {
+      const next = maps[i]!.get(parts[i]) as Tree | undefined;
+      if (next === undefined) return;
+      maps.push(next);
+    }
+    const last = parts.length - 1;
+    const subtree = maps[last]!.get(parts[last]) as Tree | undefined;
+    if (subtree === undefined) return;
+    maps[last]!.delete(parts[last]);
+    this.pruneEmpty(maps, parts, last);
+    const removed: Entry[] = [];
+    collect(subtree, this.levels - parts.length, removed);
+    this.invalidations += removed.length;
+    for (const entry of removed) this.detach(entry);
+  }
+
+  /** Removes everything, pending entries included (their waiters still get their results). */
+  clear(): void {
+    const old = this.root;
+    this.root = new Map();
+    const removed: Entry[] = [];
+    collect(old, this.levels, removed);
+    this.invalidations += removed.length;
+    for (const entry of removed) this.detach(entry);
+  }
+
+  /** Stores `value` under `key` as if computed; a pending computation there is not stored. */
+  prefill(key: unknown, value: unknown): void {
+    if (this.depth === undefined) this.fixDepth(Array.isArray(key) ? key.length : 1);
+    const parts = keyPartsOf(this.name, this.depth!, key);
+    checkKeyLength(this.name, parts, this.depth!, false);
+    checkKeyParts(this.name, parts, parts.length);
+    if (this.bypass) return;
+    const existing = this.lookup(parts);
+    if (existing !== undefined) {
+      if (existing.next !== null && existing.result === value) {
+        this.hit(existing);
+        return;
+      }
+      this.removeFromTree(existing);
+      this.detach(existing);
+    }
+    const size = this.iterable ? sizeOf(value) : 1;
+    let aux: EntryAux | undefined;
+    if (this.ttl !== 0 || size !== 1) {
+      aux = new EntryAux();
+      aux.size = size;
+      if (this.ttl !== 0) aux.expiresAt = this.clock.now() + this.ttl;
+    }
+    const entry = new Entry(this.storedKey(parts as unknown[]), value, aux);
+    this.insert(parts, entry);
+    this.link(entry, size);
+  }
+
+  /** Changes the bound (config factors), evicting at once if the cache is now too big. */
+  resize(maxEntries: number): void {
+    this.maxEntries = maxEntries;
+    this.evictOverflow();
+  }
+
+  setBypass(on: boolean): void {
+    this.bypass = on;
+  }
+
+  stats(): CacheStats {
+    return {
+      size: this.size,
+      entries: this.entries,
+      maxEntries: this.maxEntries,
+      hits: this.hits,
+      misses: this.misses,
+      evictions: this.evictions,
+      expired: this.expired,
+      invalidations: this.invalidations,
+      pending: this.pending,
+    };
+  }
+
+  /** Maps in the tree, for tests that check memory stays bounded under churn. */
+  countTreeNodes(): number {
+    return countMaps(this.root, this.levels);
+  }
+
+  dispose(): void {
+    this.sweepTimer?.cancel();
+    this.sweepTimer = undefined;
+  }
+
+  contextFor(entryObject: object): CacheContext {
+    const entry = entryObject as Entry;
+    const aux = entry.aux!;
+    if (aux.context === undefined) {
+      const invalidate = (): void => this.invalidateEntry(entry);
+      aux.context = {
+        invalidate,
+        call: (fn, ...args) => {
+          const tracked = fn as unknown as Partial<TrackableFunction<unknown[], never>>;
+          if (typeof tracked?.withOnInvalidate !== 'function') {
+            return Promise.reject(
+              notCachedFunction(`cache ${this.name}: cacheContext().call(fn)`, fn),
+            );
+          }
+          return tracked.withOnInvalidate(invalidate, ...args);
+        },
+      };
+    }
+    return aux.context;
+  }
+
+  /** Invalidates this very entry if it is still in the cache (not a newer one at its key). */
+  invalidateEntry(entry: Entry): void {
+    const live = entry.next !== null || (entry.aux !== undefined && !entry.aux.dead);
+    if (!live) return;
+    this.removeFromTree(entry);
+    this.invalidations++;
+    this.detach(entry);
+  }
+
+  // ---- internals -------------------------------------------------------------------------
+
+  private fixDepth(depth: number): void {
+    if (this.depth === undefined) {
+      this.depth = depth;
+      this.levels = Math.max(1, depth);
+    } else if (this.depth !== depth) {
+      throw keyFunctionLength(this.name, depth, this.depth);
+    }
+  }
+
+  private storedKey(parts: readonly unknown[]): unknown {
+    const levels = this.levels;
+    if (this.depth === 0) return NO_KEY;
+    if (levels === 1) return parts[0];
+    if (parts.length === levels) return parts;
+    const key = new Array<unknown>(levels);
+    for (let i = 0; i < levels; i++) key[i] = parts[i];
+    return key;
+  }
+
+  lookup(parts: readonly unknown[]): Entry | undefined {
+    if (this.depth === 0) return this.root.get(NO_KEY) as Entry | undefined;
+    let node: unknown = this.root;
+    for (let i = 0; i < this.levels; i++) {
+      node = (node as Tree).get(parts[i]);
+      if (node === undefined) return undefined;
+    }
+    return node as Entry;
+  }
+
+  private insert(parts: readonly unknown[], entry: Entry): void {
+    if (this.depth === 0) {
+      this.root.set(NO_KEY, entry);
+      return;
+    }
+    let node = this.root;
+    const last = this.levels - 1;
+    for (let i = 0; i < last; i++) {
+      let next = node.get(parts[i]) as Tree | undefined;
+      if (next === undefined) {
+        next = new Map();
+        node.set(parts[i], next);
+      }
+      node = next;
+    }
+    node.set(parts[last], entry);
+  }
+
+  /** Takes `entry` out of the tree if it is still the one stored at its key. */
+  private removeFromTree(entry: Entry): void {
+    if (this.levels === 1) {
+      const k = entry.key;
+      if (this.root.get(k) === entry) this.root.delete(k);
+      return;
+    }
+    const parts = entry.key as unknown[];
+    const maps: Tree[] = [this.root];
+    for (let i = 0; i < this.levels - 1; i++) {
+      const next = maps[i]!.get(parts[i]) as Tree | undefined;
+      if (next === undefined) return;
+      maps.push(next);
+    }
+    const last = this.levels - 1;
+    if (maps[last]!.get(parts[last]) !== entry) return;
+    maps[last]!.delete(parts[last]);
+    this.pruneEmpty(maps, parts, last);
+  }
+
+  /** Deletes maps left empty on the path, so churn does not leave empty subtrees behind. */
+  private pruneEmpty(maps: Tree[], parts: readonly unknown[], from: number): void {
+    for (let i = from; i > 0 && maps[i]!.size === 0; i--) maps[i - 1]!.delete(parts[i - 1]);
+  }
+
+  private link(entry: Entry, size: number): void {
+    const head = this.head;
+    const first = head.next!;
+    entry.next = first;
+    entry.prev = head;
+    first.prev = entry;
+    head.next = entry;
+    this.entries++;
+    this.size += size;
+    if (this.size > this.maxEntries) this.evictOverflow();
+  }
+
+  private evictOverflow(): void {
+    const head = this.head;
+    while (this.size > this.maxEntries && head.prev !== head) {
+      const victim = head.prev!;
+      this.removeFromTree(victim);
+      this.evictions++;
+      this.detach(victim);
+    }
+  }
+
+  private expire(entry: Entry): void {
+    this.removeFromTree(entry);
+    this.expired++;
+    this.evictions++;
+    this.detach(entry);
+  }
+
+  /** Out of the tree already: unlink (completed) or mark dead (pending), then run callbacks. */
+  private detach(entry: Entry): void {
+    const aux = entry.aux;
+    if (entry.next === null) {
+      if (aux!.dead) return;
+      aux!.dead = true;
+      this.pending--;
+      this.runCallbacks(aux!);
+      return;
+    }
+    const prev = entry.prev!;
+    const next = entry.next;
+    prev.next = next;
+    next.prev = prev;
+    entry.prev = null;
+    entry.next = null;
+    entry.aux = REMOVED;
+    this.entries--;
+    this.size -= aux === undefined ? 1 : aux.size;
+    if (aux !== undefined) this.runCallbacks(aux);
+  }
+
+  private addCallback(entry: Entry, callback: () => void): void {
+    let aux = entry.aux;
+    if (aux === undefined) {
+      aux = new EntryAux();
+      entry.aux = aux;
+    }
+    if (aux.dead) {
+      this.runCallback(callback);
+      return;
+    }
+    (aux.callbacks ??= new Set()).add(callback);
+  }
+
+  private runCallbacks(aux: EntryAux): void {
+    const callbacks = aux.callbacks;
+    if (callbacks === undefined) return;
+    aux.callbacks = undefined;
+    for (const callback of callbacks) this.runCallback(callback);
+  }
+
+  private runCallback(callback: () => void): void {
+    try {
+      callback();
+    } catch (error) {
+      this.reportCallbackError(this.name, error);
+    }
+  }
+
+  /** Drops expired entries now and then, so idle caches do not keep dead values forever. */
+  private scheduleSweep(): void {
+    this.sweepTimer = this.clock.setTimer(Math.max(this.ttl, 1000), () => {
+      this.sweepExpired();
+      this.scheduleSweep();
+    });
+  }
+
+  sweepExpired(): void {
+    if (this.ttl === 0) return;
+    const now = this.clock.now();
+    const head = this.head;
+    const due: Entry[] = [];
+    for (let entry = head.prev!; entry !== head; entry = entry.prev!) {
+      if (entry.aux!.expiresAt <= now) due.push(entry);
+    }
+    // Expire after the walk: callbacks may invalidate other entries of this cache.
+    for (const entry of due) if (entry.next !== null) this.expire(entry);
+  }
+}
+
+function sizeOf(value: unknown): number {
+  if (value !== null && (typeof value === 'object' || typeof value === 'string')) {
+    const v = value as { length?: unknown; size?: unknown };
+    if (typeof v.length === 'number') return v.length;
+    if (typeof v.size === 'number') return v.size;
+  }
+  return 1;
+}
+
+function collect(node: Tree, levels: number, out: Entry[]): void {
+  if (levels === 1) {
+    for (const entry of node.values()) out.push(entry as Entry);
+    return;
+  }
+  for (const child of node.values()) collect(child as Tree, levels - 1, out);
+}
+
+function countMaps(node: Tree, levels: number): number {
+  if (levels === 1) return 1;
+  let n = 1;
+  for (const child of node.values()) n += countMaps(child as Tree, levels - 1);
+  return n;
+}

@@ -1,0 +1,88 @@
+/**
+ * Prometheus metrics per cache, read from the caches' own counters at scrape time, so the hit
+ * path only bumps a plain number. One set of metrics per metrics registry, shared by every
+ * CacheRegistry that reports into it.
+ */
+import { Counter, Gauge } from 'prom-client';
+import type { MetricsRegistry } from '../metrics/registry.js';
+import type { CacheStats } from './cache-core.js';
+
+export interface NamedStats {
+  name: string;
+  stats(): CacheStats;
+}
+
+export type StatsSource = () => Iterable<NamedStats>;
+
+const sourcesByRegistry = new WeakMap<MetricsRegistry, Set<StatsSource>>();
+
+type Pick = (s: CacheStats) => number;
+
+const GAUGES: Array<[string, string, Pick]> = [
+  [
+    'modhost_cache_size',
+    'Entries in the cache (weighted by length for iterable caches)',
+    (s) => s.size,
+  ],
+  [
+    'modhost_cache_max_size',
+    'Effective maximum size of the cache, after config factors',
+    (s) => s.maxEntries,
+  ],
+  ['modhost_cache_pending', 'Computations in flight', (s) => s.pending],
+];
+const COUNTERS: Array<[string, string, Pick]> = [
+  [
+    'modhost_cache_hits_total',
+    'Calls answered from the cache (or joined to a computation in flight)',
+    (s) => s.hits,
+  ],
+  ['modhost_cache_misses_total', 'Calls that computed', (s) => s.misses],
+  [
+    'modhost_cache_evictions_total',
+    'Entries evicted by size or expired by ttl',
+    (s) => s.evictions,
+  ],
+  ['modhost_cache_invalidations_total', 'Entries removed by invalidation', (s) => s.invalidations],
+];
+
+/** Adds `source`'s caches to the metrics of `registry` (registering the metrics the first time). */
+export function reportCacheMetrics(registry: MetricsRegistry, source: StatsSource): () => void {
+  let sources = sourcesByRegistry.get(registry);
+  if (sources === undefined) {
+    const all = new Set<StatsSource>();
+    sources = all;
+    sourcesByRegistry.set(registry, all);
+    const snapshot = (): Array<[string, CacheStats]> => {
+      const out: Array<[string, CacheStats]> = [];
+      for (const s of all) for (const c of s()) out.push([c.name, c.stats()]);
+      return out;
+    };
+    for (const [name, help, pick] of GAUGES) {
+      new Gauge({
+        name,
+        help,
+        labelNames: ['cache'],
+        registers: [registry],
+        collect() {
+          this.reset();
+          for (const [cache, stats] of snapshot()) this.set({ cache }, pick(stats));
+        },
+      });
+    }
+    for (const [name, help, pick] of COUNTERS) {
+      new Counter({
+        name,
+        help,
+        labelNames: ['cache'],
+        registers: [registry],
+        collect() {
+          this.reset();
+          for (const [cache, stats] of snapshot()) this.inc({ cache }, pick(stats));
+        },
+      });
+    }
+  }
+  sources.add(source);
+  return () => sources.delete(source);
+}

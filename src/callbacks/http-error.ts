@@ -1,0 +1,70 @@
+/**
+ * Errors that carry an HTTP status (Synapse's SynapseError), and the "module failed" error a
+ * callback's exception becomes under the wrap policy.
+ */
+import { ErrorCode } from '../errors/codes.js';
+import { ModhostError } from '../errors/modhost-error.js';
+
+/** What the host needs to answer a request from an error: status, Matrix errcode, fields. */
+export interface HttpStatusCarrier {
+  readonly status: number;
+  readonly errcode: string;
+  readonly message: string;
+  readonly additionalFields?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * An error a module (or host) raises to fail an operation with a specific HTTP answer, e.g.
+ * `throw new HttpError(403, Codes.FORBIDDEN, 'Not in this room')`. Wrapping policies re-throw
+ * it as it is.
+ */
+export class HttpError extends Error implements HttpStatusCarrier {
+  override name = 'HttpError';
+  constructor(
+    readonly status: number,
+    readonly errcode: string,
+    message: string,
+    readonly additionalFields: Readonly<Record<string, unknown>> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  /** The Matrix JSON error body: `{ errcode, error, ...additionalFields }`. */
+  toJSON(): Record<string, unknown> {
+    return { ...this.additionalFields, errcode: this.errcode, error: this.message };
+  }
+}
+
+/** A callback threw something that carries no HTTP status; the operation fails with `status`. */
+export class ModuleFailedError extends ModhostError implements HttpStatusCarrier {
+  override name = 'ModuleFailedError';
+  constructor(
+    readonly module: string,
+    readonly category: string,
+    readonly callback: string,
+    readonly status: number,
+    readonly errcode: string,
+    message: string,
+    cause: unknown,
+  ) {
+    super(ErrorCode.MODULE_FAILED, message, { cause });
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { errcode: this.errcode, error: this.message };
+  }
+}
+
+/** True for errors that carry their own HTTP answer (any copy of HttpError, or duck-typed). */
+export function carriesHttpStatus(error: unknown): error is HttpStatusCarrier {
+  if (error instanceof HttpError || error instanceof ModuleFailedError) return true;
+  if (error === null || typeof error !== 'object') return false;
+  const e = error as { status?: unknown; errcode?: unknown };
+  return (
+    typeof e.status === 'number' &&
+    e.status >= 400 &&
+    e.status <= 599 &&
+    typeof e.errcode === 'string'
+  );
+}

@@ -1,0 +1,9 @@
+/** The callback registry and the errors callbacks raise or carry. */
+export { CallbackRegistry, type CallbackRegistryOptions } from './registry.js';
+export {
+  HttpError,
+  ModuleFailedError,
+  carriesHttpStatus,
+  type HttpStatusCarrier,
+} from './http-error.js';
+export { CallbackTimeoutError } from './invoke.js';

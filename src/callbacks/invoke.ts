@@ -1,0 +1,102 @@
+/**
+ * Calling one entry. The common case (no timeout, not a sampled call) is a bare call with no
+ * allocation; timing and timeouts take a separate path so they cost nothing when unused.
+ */
+import { ErrorCode } from '../errors/codes.js';
+import { ModhostError } from '../errors/modhost-error.js';
+import { callbackTimeoutMessage } from '../errors/callback-messages.js';
+import { type CallbackEntry, SAMPLE_MASK, TIME_EVERY_CALL_UNTIL } from './entry.js';
+
+/** A callback did not settle within its timeout. */
+export class CallbackTimeoutError extends ModhostError {
+  override name = 'CallbackTimeoutError';
+  constructor(
+    readonly module: string,
+    readonly category: string,
+    readonly callback: string,
+    readonly timeoutMs: number,
+  ) {
+    super(
+      ErrorCode.CALLBACK_TIMEOUT,
+      callbackTimeoutMessage(module, category, callback, timeoutMs),
+    );
+  }
+}
+
+/** Calls `fn` with `args` without spreading for the usual arities (spread is measurably slower). */
+function applyArgs(fn: Function, args: readonly unknown[]): unknown {
+  switch (args.length) {
+    case 0:
+      return fn();
+    case 1:
+      return fn(args[0]);
+    case 2:
+      return fn(args[0], args[1]);
+    case 3:
+      return fn(args[0], args[1], args[2]);
+    case 4:
+      return fn(args[0], args[1], args[2], args[3]);
+    default:
+      return fn(...args);
+  }
+}
+
+/** Calls the entry's function; the caller awaits the result (sync results are fine too). */
+export function callEntry(entry: CallbackEntry, args: readonly unknown[]): unknown {
+  if ((++entry.calls & entry.sampleMask) !== 0 && entry.timeoutMs === 0)
+    return applyArgs(entry.fn, args);
+  return callMeasured(entry, args);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+function observe(entry: CallbackEntry, start: number): void {
+  if (entry.calls >= TIME_EVERY_CALL_UNTIL) entry.sampleMask = SAMPLE_MASK;
+  entry.durations(entry, (performance.now() - start) / 1000);
+}
+
+function callMeasured(entry: CallbackEntry, args: readonly unknown[]): unknown {
+  const timed = (entry.calls & entry.sampleMask) === 0;
+  const start = timed ? performance.now() : 0;
+  let result: unknown;
+  try {
+    result = applyArgs(entry.fn, args);
+  } catch (error) {
+    if (timed) observe(entry, start);
+    throw error;
+  }
+  if (!isThenable(result)) {
+    if (timed) observe(entry, start);
+    return result;
+  }
+  const settled = entry.timeoutMs > 0 ? withTimeout(result, entry) : result;
+  if (!timed) return settled;
+  return Promise.resolve(settled).finally(() => observe(entry, start));
+}
+
+/** Settles like `pending`, or rejects with CallbackTimeoutError after the entry's timeout. */
+function withTimeout(pending: PromiseLike<unknown>, entry: CallbackEntry): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(
+        new CallbackTimeoutError(entry.module, entry.category, entry.callback, entry.timeoutMs),
+      );
+    }, entry.timeoutMs);
+    pending.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}

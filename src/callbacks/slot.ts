@@ -1,0 +1,59 @@
+/** The registrations of one callback of one category, with the runner its policy selects. */
+import type { CallbackSpec } from '../categories/types.js';
+import type { Logger } from '../logging/logger.js';
+import type { CallbackEntry } from './entry.js';
+import { RUNNERS, type Runner } from './runners.js';
+
+export class Slot {
+  /** In registration (= config) order. Replaced, never mutated, so a running loop is stable. */
+  entries: readonly CallbackEntry[] = [];
+  /** Modules that registered this name (also names whose entries live elsewhere, via accept). */
+  readonly registeredBy: string[] = [];
+  readonly runner: Runner;
+  /** A resolved promise reused for every empty run, when the fallback is a primitive. */
+  private readonly emptyResult: Promise<unknown> | undefined;
+
+  constructor(
+    readonly category: string,
+    readonly name: string,
+    readonly spec: CallbackSpec,
+    readonly logger: Logger,
+    /** Runs another callback of the same category (for custom policies). */
+    readonly runSibling: (callback: string, args: readonly unknown[]) => Promise<unknown>,
+  ) {
+    this.runner = RUNNERS[spec.combine.kind];
+    if (spec.combine.kind !== 'merge' && spec.combine.kind !== 'custom') {
+      const value = this.fallback([]);
+      if (value === null || (typeof value !== 'object' && typeof value !== 'function'))
+        this.emptyResult = Promise.resolve(value);
+    }
+  }
+
+  /** The result when no callback decided (a fresh value for object results). */
+  fallback(args: readonly unknown[]): unknown {
+    const combine = this.spec.combine;
+    switch (combine.kind) {
+      case 'first-decisive':
+      case 'once':
+        return combine.fallback();
+      case 'all':
+        return undefined;
+      case 'merge':
+        return combine.finish === undefined
+          ? combine.initial(args)
+          : combine.finish(combine.initial(args), args);
+      case 'custom':
+        return undefined;
+    }
+  }
+
+  run(args: readonly unknown[]): Promise<unknown> {
+    if (this.entries.length !== 0 || this.spec.combine.kind === 'custom')
+      return this.runner(this, args);
+    return this.emptyResult ?? Promise.resolve(this.fallback(args));
+  }
+
+  add(entries: readonly CallbackEntry[]): void {
+    this.entries = [...this.entries, ...entries];
+  }
+}

@@ -1,0 +1,25 @@
+/** account_validity (Synapse's account_validity_callbacks.py). Exceptions propagate. */
+import { defineCategory, firstDecisive, once, propagate, runAll } from '../define.js';
+
+const legacy = () => ({ combine: once({ duplicate: 'error' }), onError: propagate() });
+
+export const accountValidity = defineCategory({
+  name: 'account_validity',
+  description: 'Whether accounts have expired, and hooks on registration and login.',
+  callbacks: {
+    is_user_expired: {
+      // First non-null (and non-undefined) verdict wins; all null means not expired.
+      combine: firstDecisive({
+        isNeutral: (r) => r === null || r === undefined,
+        fallback: () => false,
+      }),
+      onError: propagate(),
+      decision: { deny: () => true },
+    },
+    on_user_registration: { combine: runAll(), onError: propagate() },
+    on_user_login: { combine: runAll(), onError: propagate() },
+    on_legacy_send_mail: legacy(),
+    on_legacy_renew: legacy(),
+    on_legacy_admin_request: legacy(),
+  },
+});

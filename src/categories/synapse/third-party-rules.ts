@@ -1,0 +1,98 @@
+/**
+ * third_party_rules (Synapse's third_party_event_rules_callbacks.py): event admission with
+ * optional replacement, room-creation hooks that may mutate the request, boolean checks where
+ * only an identical `false` denies, and notifications.
+ */
+import {
+  custom,
+  defineCategory,
+  firstDecisive,
+  ignoreAndLog,
+  runAll,
+  wrapAsModuleFailure,
+} from '../define.js';
+import { type CallbackSpec, type CallContext, DENIED, SKIPPED } from '../types.js';
+import { Codes } from './constants.js';
+
+/** `[allowed, replacement]`: a replacement is a new event dict, or null to keep the event. */
+export type EventAllowedResult = readonly [
+  allowed: boolean,
+  replacement: Record<string, any> | null,
+];
+
+function isPlainObject(value: unknown): value is Record<string, any> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * Reads a check_event_allowed result: `[bool, dict|null]`, or the legacy bare `bool` / dict.
+ * Returns undefined for "allowed, nothing to replace".
+ */
+export function decideEventAllowed(
+  raw: unknown,
+  call: CallContext,
+): EventAllowedResult | undefined {
+  let allowed: unknown = raw;
+  let replacement: unknown = null;
+  if (Array.isArray(raw)) [allowed, replacement] = raw;
+  else if (isPlainObject(raw)) [allowed, replacement] = [true, raw];
+  if (allowed === false) return [false, null];
+  if (isPlainObject(replacement)) return [true, replacement];
+  if (allowed !== true && allowed !== undefined && allowed !== null)
+    call.warn('check_event_allowed returned a non-boolean verdict; treating it as allowed');
+  return undefined;
+}
+
+/** Boolean checks: the first result identical to `false` denies; exceptions allow. */
+function identicalFalseDenies(): CallbackSpec {
+  return {
+    combine: firstDecisive({ isNeutral: (r) => r !== false, fallback: () => true }),
+    onError: ignoreAndLog(),
+    decision: { deny: () => false },
+  };
+}
+
+function notification(): CallbackSpec {
+  return { combine: runAll(), onError: ignoreAndLog() };
+}
+
+export const thirdPartyRules = defineCategory({
+  name: 'third_party_rules',
+  description:
+    'Event admission, room creation and visibility rules, profile and 3PID notifications.',
+  callbacks: {
+    check_event_allowed: {
+      combine: custom(async (context, args): Promise<EventAllowedResult> => {
+        for (const entry of context.entries) {
+          const raw = await context.invoke(entry, args);
+          if (raw === DENIED) return [false, null];
+          if (raw === SKIPPED) continue;
+          const decided = decideEventAllowed(raw, entry);
+          if (decided !== undefined) return decided;
+        }
+        return [true, null];
+      }),
+      onError: wrapAsModuleFailure(),
+      decision: { deny: () => [false, null] },
+    },
+    on_create_room: {
+      // The same request_content object goes to every callback: later ones see mutations.
+      combine: runAll(),
+      onError: wrapAsModuleFailure({
+        status: 403,
+        errcode: Codes.FORBIDDEN,
+        message: 'Room creation forbidden with these parameters',
+      }),
+    },
+    check_threepid_can_be_invited: identicalFalseDenies(),
+    check_visibility_can_be_modified: identicalFalseDenies(),
+    on_new_event: notification(),
+    check_can_shutdown_room: identicalFalseDenies(),
+    check_can_deactivate_user: identicalFalseDenies(),
+    on_profile_update: notification(),
+    on_user_deactivation_status_changed: notification(),
+    on_threepid_bind: notification(),
+    on_add_user_third_party_identifier: notification(),
+    on_remove_user_third_party_identifier: notification(),
+  },
+});

@@ -1,0 +1,388 @@
+/**
+ * Cache invalidations between instances over Redis pub/sub (node-redis). Two connections: a
+ * subscriber (a subscribed connection can do nothing else) and a publisher.
+ *
+ * Pub/sub drops whatever is sent while a connection is down, so the bus is only `connected`
+ * while both connections are up and the subscription is live; the cache registry stores nothing
+ * while it is not and clears its caches when it comes back. Invalidations this instance could
+ * not send are remembered per cache and sent as "clear the whole cache" once the publisher is
+ * back, so other instances never keep a value this one invalidated. Redis errors are logged and
+ * retried forever (backoff capped at `reconnectMaxDelayMs`); they never reach the host.
+ */
+import { randomBytes } from 'node:crypto';
+import { Counter, Gauge } from 'prom-client';
+import { createClient } from 'redis';
+import type { BusState, InvalidationBus, InvalidationMessage } from './invalidation-bus.js';
+import { decodeBatch, InvalidationBatch } from './invalidation-batch.js';
+import { checkRedisUrl, redactRedisUrl } from './redis-url.js';
+import { redisUrlInvalid } from '../errors/cluster-messages.js';
+import type { Logger } from '../logging/logger.js';
+import type { MetricsRegistry } from '../metrics/registry.js';
+
+export interface RedisBusOptions {
+  /** `redis://[user:password@]host:port[/db]` (or `rediss://`). */
+  url: string;
+  /** The pub/sub channel every instance of the deployment shares. */
+  channel: string;
+  instanceName: string;
+  logger: Logger;
+  metrics?: MetricsRegistry;
+  /** Cap of the reconnect backoff, ms (default 1000). */
+  reconnectMaxDelayMs?: number;
+  /** Time allowed to open a TCP connection, ms (default 2000). */
+  connectTimeoutMs?: number;
+  /** How long `start()` waits for a first connection before going on degraded, ms (default 2000). */
+  startWaitMs?: number;
+}
+
+type RedisClient = ReturnType<typeof createClient>;
+type Role = 'publisher' | 'subscriber';
+
+interface BusMetrics {
+  connected: Gauge;
+  sent: Counter;
+  received: Counter;
+  dropped: Counter;
+}
+
+function createBusMetrics(registry: MetricsRegistry): BusMetrics {
+  const registers = [registry];
+  return {
+    connected: new Gauge({
+      name: 'modhost_cluster_bus_connected',
+      help: '1 while the Redis invalidation bus is connected; 0 while degraded (cluster caches bypassed)',
+      registers,
+    }),
+    sent: new Counter({
+      name: 'modhost_cluster_invalidation_messages_sent_total',
+      help: 'Batched invalidation messages published to Redis',
+      registers,
+    }),
+    received: new Counter({
+      name: 'modhost_cluster_invalidation_messages_received_total',
+      help: 'Invalidation messages received from other instances',
+      registers,
+    }),
+    dropped: new Counter({
+      name: 'modhost_cluster_invalidation_messages_dropped_total',
+      help: 'Invalidation messages not sent because Redis was unreachable (replayed as clear-all)',
+      registers,
+    }),
+  };
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message || err.name : String(err);
+}
+
+export class RedisBus implements InvalidationBus {
+  readonly kind = 'redis';
+  /** Unique per process: instance name plus randomness, so a restarted instance is new too. */
+  readonly senderId: string;
+  private readonly options: Required<Omit<RedisBusOptions, 'metrics'>>;
+  private readonly logger: Logger;
+  private readonly metrics: BusMetrics | undefined;
+  private readonly safeUrl: string;
+  private currentState: BusState = 'disconnected';
+  private publisher: RedisClient | undefined;
+  private subscriber: RedisClient | undefined;
+  private subscribed = false;
+  private subscribing = false;
+  private started = false;
+  private stopped = false;
+  /** Set once the bus has been connected: later gaps are reconnects, not the first connect. */
+  private everConnected = false;
+  private batch = new InvalidationBatch();
+  private flushScheduled = false;
+  /** Caches whose invalidations could not be sent; each becomes a clear-all on reconnect. */
+  private readonly unsent = new Set<string>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly messageHandlers: ((message: InvalidationMessage) => void)[] = [];
+  private readonly stateHandlers: ((state: BusState) => void)[] = [];
+  /** Settles `start()`'s wait: on the first connect or the first failure. */
+  private firstOutcome: (() => void) | undefined;
+
+  constructor(options: RedisBusOptions) {
+    this.options = {
+      url: options.url,
+      channel: options.channel,
+      instanceName: options.instanceName,
+      logger: options.logger,
+      reconnectMaxDelayMs: options.reconnectMaxDelayMs ?? 1000,
+      connectTimeoutMs: options.connectTimeoutMs ?? 2000,
+      startWaitMs: options.startWaitMs ?? 2000,
+    };
+    checkRedisUrl(options.url);
+    this.logger = options.logger;
+    this.safeUrl = redactRedisUrl(options.url);
+    this.senderId = `${options.instanceName}:${randomBytes(6).toString('hex')}`;
+    this.metrics = options.metrics ? createBusMetrics(options.metrics) : undefined;
+    this.metrics?.connected.set(0);
+  }
+
+  get state(): BusState {
+    return this.currentState;
+  }
+
+  describe(): string {
+    const health =
+      this.currentState === 'connected'
+        ? 'connected'
+        : 'disconnected (degraded: cluster caches bypassed until it reconnects)';
+    return `redis ${this.safeUrl} channel "${this.options.channel}" as ${this.senderId}: ${health}`;
+  }
+
+  onMessage(handler: (message: InvalidationMessage) => void): void {
+    this.messageHandlers.push(handler);
+  }
+
+  onStateChange(handler: (state: BusState) => void): void {
+    this.stateHandlers.push(handler);
+  }
+
+  /** Connects both clients; resolves once connected, or degraded after a first failure. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    this.publisher = this.createRedisClient('publisher');
+    this.subscriber = this.createRedisClient('subscriber');
+    const settled = new Promise<void>((resolve) => (this.firstOutcome = resolve));
+    for (const client of [this.publisher, this.subscriber]) {
+      // connect() settles only once connected (it retries inside); closing rejects it.
+      client.connect().catch(() => {});
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      settled,
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.startWaitMs))),
+    ]);
+    clearTimeout(timer);
+    this.firstOutcome = undefined;
+    if (this.currentState === 'disconnected') {
+      this.logger.warn(
+        { redis: this.safeUrl },
+        'Redis unreachable at start: running degraded (cluster caches compute on every call ' +
+          'and store nothing) until it connects; retrying in the background',
+      );
+    }
+  }
+
+  publish(message: InvalidationMessage): void {
+    // Validates and encodes now, so a bad key is an error at the caller.
+    this.batch.add(message);
+    if (this.stopped) {
+      this.batch.drain(this.senderId);
+      this.logger.debug({ cache: message.cache }, 'invalidation not sent: the bus is stopped');
+      return;
+    }
+    this.scheduleFlush();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.flush();
+    await this.withinTime(Promise.allSettled([...this.inFlight]), 1000);
+    await Promise.all([this.closeClient(this.publisher), this.closeClient(this.subscriber)]);
+    this.setState('disconnected');
+  }
+
+  private createRedisClient(role: Role): RedisClient {
+    const maxDelay = this.options.reconnectMaxDelayMs;
+    let client: RedisClient;
+    try {
+      client = createClient({
+        url: this.options.url,
+        // Commands fail at once while disconnected instead of queueing for a later replay.
+        disableOfflineQueue: true,
+        socket: {
+          connectTimeout: this.options.connectTimeoutMs,
+          reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, maxDelay),
+        },
+      });
+    } catch (err) {
+      throw redisUrlInvalid(this.safeUrl, errorMessage(err));
+    }
+    // Without an 'error' listener node-redis errors would crash the process.
+    client.on('error', (err: unknown) => this.onClientError(role, err));
+    client.on('ready', () =>
+      role === 'subscriber' ? this.onSubscriberReady() : this.onPublisherReady(),
+    );
+    client.on('reconnecting', () => this.refreshState());
+    client.on('end', () => this.refreshState());
+    return client;
+  }
+
+  private onClientError(role: Role, err: unknown): void {
+    if (this.stopped) return;
+    // Every failed retry emits one; the state change already says the important part.
+    this.logger.debug({ role, err: errorMessage(err) }, 'Redis connection error');
+    this.refreshState();
+    this.firstOutcome?.();
+  }
+
+  private onSubscriberReady(): void {
+    if (this.stopped) return;
+    if (this.subscribed) {
+      // node-redis resubscribed before emitting 'ready'.
+      this.refreshState();
+      return;
+    }
+    if (this.subscribing || !this.subscriber) return;
+    this.subscribing = true;
+    this.subscriber
+      .subscribe(this.options.channel, (raw: string) => this.receive(raw))
+      .then(() => {
+        this.subscribed = true;
+        this.refreshState();
+      })
+      .catch((err: unknown) => {
+        // The connection dropped mid-way; the next 'ready' tries again.
+        this.logger.debug(
+          { err: errorMessage(err) },
+          'subscribing to the invalidation channel failed',
+        );
+      })
+      .finally(() => (this.subscribing = false));
+  }
+
+  private onPublisherReady(): void {
+    if (this.stopped) return;
+    this.replayUnsent();
+    this.refreshState();
+  }
+
+  /** Sends a clear-all for every cache whose invalidations were lost while disconnected. */
+  private replayUnsent(): void {
+    if (this.unsent.size === 0) return;
+    const caches = [...this.unsent];
+    this.unsent.clear();
+    for (const cache of caches) this.batch.add({ cache, all: true });
+    this.logger.info(
+      { caches },
+      'Redis is back: clearing on other instances the caches whose invalidations could not be sent',
+    );
+    this.flush();
+  }
+
+  private refreshState(): void {
+    if (this.stopped) return;
+    const live =
+      this.subscribed && Boolean(this.subscriber?.isReady) && Boolean(this.publisher?.isReady);
+    this.setState(live ? 'connected' : 'disconnected');
+  }
+
+  private setState(next: BusState): void {
+    if (next === this.currentState) return;
+    this.currentState = next;
+    this.metrics?.connected.set(next === 'connected' ? 1 : 0);
+    if (this.stopped) {
+      this.logger.debug('invalidation bus stopped');
+    } else if (next === 'connected') {
+      this.logger.info(
+        { redis: this.safeUrl, channel: this.options.channel },
+        this.everConnected
+          ? 'invalidation bus reconnected: cluster caches cleared, caching again'
+          : 'invalidation bus connected',
+      );
+      this.everConnected = true;
+      this.firstOutcome?.();
+    } else {
+      this.logger.warn(
+        { redis: this.safeUrl },
+        'invalidation bus disconnected from Redis: degraded, cluster caches bypassed (every call ' +
+          'computes) until it reconnects',
+      );
+    }
+    for (const handler of this.stateHandlers) {
+      try {
+        handler(next);
+      } catch (err) {
+        this.logger.error({ err }, 'an invalidation bus state handler failed');
+      }
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // One message for everything invalidated during this turn of the event loop.
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.batch.size === 0) return;
+    const caches = this.batch.caches();
+    const payload = this.batch.drain(this.senderId);
+    const publisher = this.publisher;
+    if (!publisher?.isReady) {
+      this.markUnsent(caches, 'Redis is not connected');
+      return;
+    }
+    const sending = publisher
+      .publish(this.options.channel, payload)
+      .then(() => this.metrics?.sent.inc())
+      .catch((err: unknown) => this.markUnsent(caches, errorMessage(err)));
+    this.inFlight.add(sending);
+    void sending.finally(() => this.inFlight.delete(sending));
+  }
+
+  private markUnsent(caches: string[], reason: string): void {
+    this.metrics?.dropped.inc();
+    if (this.stopped) {
+      this.logger.debug({ caches, reason }, 'invalidations not sent at stop');
+      return;
+    }
+    this.logger.debug(
+      { caches, reason },
+      'invalidations not sent; each cache is cleared everywhere on reconnect',
+    );
+    for (const cache of caches) this.unsent.add(cache);
+    // Lost on a connection that is already back: no 'ready' will come to replay them.
+    if (this.publisher?.isReady) this.replayUnsent();
+  }
+
+  private receive(raw: string): void {
+    let decoded;
+    try {
+      decoded = decodeBatch(raw);
+    } catch (err) {
+      this.logger.warn(
+        { channel: this.options.channel, err: errorMessage(err), message: raw.slice(0, 200) },
+        'ignoring a malformed invalidation message (is another program publishing on this channel?)',
+      );
+      return;
+    }
+    if (decoded.from === this.senderId) return;
+    this.metrics?.received.inc();
+    for (const message of decoded.messages) {
+      for (const handler of this.messageHandlers) {
+        try {
+          handler(message);
+        } catch (err) {
+          this.logger.error({ err, cache: message.cache }, 'an invalidation handler failed');
+        }
+      }
+    }
+  }
+
+  private async closeClient(client: RedisClient | undefined): Promise<void> {
+    if (!client) return;
+    try {
+      if (client.isOpen) await this.withinTime(client.close(), 500);
+    } catch {
+      // Already closed, or never connected: destroy below is enough.
+    }
+    client.destroy();
+  }
+
+  private async withinTime(promise: Promise<unknown>, ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      promise.catch(() => {}),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
+    ]);
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * A configuration file → a validated HostConfig, or every problem found in it, located.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { type ConfigProblem, renderPath } from '../errors/index.js';
+import { unreadableFileMessage } from '../errors/config-messages.js';
+import { validateHostConfig } from './host-schema.js';
+import type { HostConfig, Locator } from './types.js';
+import { parseYamlSource } from './yaml-source.js';
+
+export async function readConfigFile(
+  path: string,
+): Promise<{ config?: HostConfig; problems: ConfigProblem[]; locate: Locator }> {
+  const noPosition: Locator = () => undefined;
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const reason = describeFsError(error);
+    return {
+      problems: [{ file: path, path: renderPath([]), message: unreadableFileMessage(reason) }],
+      locate: noPosition,
+    };
+  }
+  const { value, locate, problems } = parseYamlSource(text, path);
+  // Validating a value that failed to parse would only add confusing follow-on problems.
+  if (problems.length > 0) return { problems, locate };
+  const result = validateHostConfig(value, { file: path, locate });
+  if (result.config) result.config.file = resolve(path);
+  return { ...result, locate };
+}
+
+function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file (check the path given with -c)';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'it is a directory, not a file';
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
+}

@@ -1,0 +1,292 @@
+/**
+ * YAML text → plain value, plus a locator that maps key paths back to line and column.
+ * Syntax errors, duplicate keys and alias abuse become located problems; no message ever
+ * quotes the source, which may hold secrets.
+ */
+import {
+  LineCounter,
+  type Document,
+  type Node as YamlNode,
+  type Pair,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  parseDocument,
+  visit,
+} from 'yaml';
+import type { ConfigPath, ConfigProblem } from '../errors/index.js';
+import { renderPath } from '../errors/index.js';
+import {
+  aliasBombMessage,
+  aliasCycleMessage,
+  aliasUnresolvedMessage,
+  duplicateKeyMessage,
+  rootNotMappingMessage,
+  yamlSyntaxMessage,
+} from '../errors/config-messages.js';
+import type { Locator, LocateTarget } from './types.js';
+
+/** Nodes that aliases may add to the document in total; far above any real configuration. */
+export const MAX_ALIAS_EXPANSION = 10_000;
+
+export interface YamlSource {
+  value: unknown;
+  locate: Locator;
+  problems: ConfigProblem[];
+}
+
+type Doc = Document.Parsed;
+
+export function parseYamlSource(text: string, file: string): YamlSource {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, {
+    lineCounter,
+    uniqueKeys: true,
+    prettyErrors: false,
+    merge: true,
+  });
+  const position = (offset: number) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  const locate: Locator = (path, target) => locateNode(doc, path, target, position);
+  const problem = (offset: number, path: ConfigPath, message: string): ConfigProblem => ({
+    file,
+    ...position(offset),
+    path: renderPath(path),
+    message,
+  });
+
+  // Warnings (an unknown tag, a collection as a key) are problems too: a configuration that
+  // yaml had to guess about is not what its author meant.
+  const problems: ConfigProblem[] = [...doc.errors, ...doc.warnings].map((error) => {
+    const offset = error.pos[0];
+    // A second document is outside the first one's nodes, whatever their ranges say.
+    const path = error.code === 'MULTIPLE_DOCS' ? [] : pathAt(doc, offset);
+    const message =
+      error.code === 'DUPLICATE_KEY'
+        ? duplicateKeyMessage(keyAt(doc, offset))
+        : yamlSyntaxMessage(error.code, error.message);
+    return problem(offset, path, message);
+  });
+  if (problems.length > 0) return { value: undefined, locate, problems };
+
+  for (const aliasProblem of checkAliases(doc)) {
+    problems.push(
+      problem(aliasProblem.offset, pathAt(doc, aliasProblem.offset), aliasProblem.message),
+    );
+  }
+  if (problems.length > 0) return { value: undefined, locate, problems };
+
+  // Aliases are bounded above, so yaml's own (coarser) alias limit is not needed.
+  const value = doc.contents === null ? {} : doc.toJS({ maxAliasCount: -1 });
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    problems.push(problem(doc.contents?.range?.[0] ?? 0, [], rootNotMappingMessage(value)));
+  }
+  return { value, locate, problems };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Locating paths
+
+function keyText(key: unknown): string | undefined {
+  if (isScalar(key) && typeof key.value !== 'symbol') return String(key.value);
+  return undefined;
+}
+
+/** With merge keys on, yaml gives `<<` a symbol value. */
+function isMergeKey(key: unknown): boolean {
+  return isScalar(key) && (typeof key.value === 'symbol' || key.value === '<<');
+}
+
+function resolveAlias(doc: Doc, node: unknown): unknown {
+  // Bounded: an alias may point at an alias only through an anchor, and anchors hold nodes.
+  let current = node;
+  for (let hops = 0; isAlias(current) && hops < 100; hops++) current = current.resolve(doc);
+  return current;
+}
+
+function isEmptyScalar(node: unknown): boolean {
+  return isScalar(node) && node.value === null && !!node.range && node.range[0] === node.range[1];
+}
+
+function startOf(node: unknown): number | undefined {
+  const range = (node as YamlNode | null)?.range;
+  return range ? range[0] : undefined;
+}
+
+function locateNode(
+  doc: Doc,
+  path: ConfigPath,
+  target: LocateTarget | undefined,
+  position: (offset: number) => { line: number; column: number },
+): { line: number; column: number } | undefined {
+  let node: unknown = doc.contents;
+  let pair: Pair | undefined;
+  for (const part of path) {
+    const container = resolveAlias(doc, node);
+    let next: unknown;
+    let found = false;
+    if (isMap(container)) {
+      const match = findPair(doc, container, String(part), 0);
+      if (match) {
+        pair = match;
+        next = match.value;
+        found = true;
+      }
+    } else if (isSeq(container)) {
+      const index = typeof part === 'number' ? part : Number(part);
+      if (Number.isInteger(index) && index >= 0 && index < container.items.length) {
+        pair = undefined;
+        next = container.items[index];
+        found = true;
+      }
+    }
+    if (!found) {
+      // The nearest existing parent: the pair's key when its value is empty, else the value.
+      const offset = isEmptyScalar(node) || node === null ? startOf(pair?.key) : startOf(node);
+      return offset === undefined ? undefined : position(offset);
+    }
+    node = next;
+  }
+  const wantKey = target === 'key' || node === null || isEmptyScalar(node);
+  const offset = wantKey && pair ? startOf(pair.key) : (startOf(node) ?? startOf(pair?.key));
+  return offset === undefined ? undefined : position(offset);
+}
+
+/**
+ * The entry for `key` in a mapping: its own, else one it takes from a merge key (`<<: *base`,
+ * `<<: [*a, *b]`, earlier sources first), as YAML's merge rules say.
+ */
+function findPair(doc: Doc, map: unknown, key: string, depth: number): Pair | undefined {
+  if (!isMap(map) || depth > 20) return undefined;
+  const own = map.items.find((p) => keyText(p.key) === key);
+  if (own) return own;
+  for (const pair of map.items) {
+    if (!isMergeKey(pair.key)) continue;
+    const value = resolveAlias(doc, pair.value);
+    const sources = isSeq(value) ? value.items.map((item) => resolveAlias(doc, item)) : [value];
+    for (const merged of sources) {
+      const found = findPair(doc, merged, key, depth + 1);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** The key path of the innermost node around `offset` (for syntax errors). */
+function pathAt(doc: Doc, offset: number): (string | number)[] {
+  const path: (string | number)[] = [];
+  let node: unknown = doc.contents;
+  const contains = (n: unknown) => {
+    const range = (n as YamlNode | null)?.range;
+    return !!range && range[0] <= offset && offset <= range[1];
+  };
+  for (;;) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => contains(p.key) || contains(p.value));
+      const key = pair ? keyText(pair.key) : undefined;
+      if (!pair || key === undefined) return path;
+      path.push(key);
+      if (!contains(pair.value)) return path;
+      node = pair.value;
+    } else if (isSeq(node)) {
+      const index = node.items.findIndex(contains);
+      if (index < 0) return path;
+      path.push(index);
+      node = node.items[index];
+    } else {
+      return path;
+    }
+  }
+}
+
+/** The text of the scalar key starting at `offset`, if any. */
+function keyAt(doc: Doc, offset: number): string | undefined {
+  let found: string | undefined;
+  visit(doc, {
+    Pair(_key, pair) {
+      if (isScalar(pair.key) && pair.key.range?.[0] === offset) {
+        found = keyText(pair.key);
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Aliases: unresolved, cyclic, or expanding past MAX_ALIAS_EXPANSION
+
+interface AliasProblem {
+  offset: number;
+  message: string;
+}
+
+function checkAliases(doc: Doc): AliasProblem[] {
+  // One pre-order pass: an alias refers to the last anchor of that name before it (as yaml does).
+  const anchors = new Map<string, YamlNode>();
+  const aliases: { alias: YamlNode & { source: string }; target: YamlNode | undefined }[] = [];
+  visit(doc, {
+    Node(_key, node) {
+      if (isAlias(node)) aliases.push({ alias: node, target: anchors.get(node.source) });
+      else if (node.anchor) anchors.set(node.anchor, node);
+    },
+  });
+  if (aliases.length === 0) return [];
+  const targets = new Map(aliases.map(({ alias, target }) => [alias, target]));
+
+  const sizes = new Map<unknown, number>();
+  const inProgress = new Set<unknown>();
+  const CYCLE = -1;
+  const sizeOf = (node: unknown): number => {
+    if (node === null || node === undefined) return 1;
+    const known = sizes.get(node);
+    if (known !== undefined) return known;
+    if (inProgress.has(node)) return CYCLE;
+    inProgress.add(node);
+    let size = 1;
+    const add = (child: unknown) => {
+      const childSize = sizeOf(child);
+      size = childSize === CYCLE || size === CYCLE ? CYCLE : size + childSize;
+    };
+    if (isAlias(node)) {
+      const target = targets.get(node);
+      size = target === undefined ? 1 : sizeOf(target);
+    } else if (isMap(node) || isSeq(node)) {
+      for (const item of node.items as unknown[]) {
+        if (isPair(item)) {
+          add(item.key);
+          add(item.value);
+        } else add(item);
+      }
+    }
+    inProgress.delete(node);
+    sizes.set(node, size);
+    return size;
+  };
+
+  const problems: AliasProblem[] = [];
+  let added = 0;
+  for (const { alias, target } of aliases) {
+    const offset = alias.range?.[0] ?? 0;
+    if (target === undefined) {
+      problems.push({ offset, message: aliasUnresolvedMessage(alias.source) });
+      continue;
+    }
+    const size = sizeOf(target);
+    if (size === CYCLE) {
+      problems.push({ offset, message: aliasCycleMessage(alias.source) });
+      continue;
+    }
+    added += size;
+    if (added > MAX_ALIAS_EXPANSION) {
+      problems.push({ offset, message: aliasBombMessage(MAX_ALIAS_EXPANSION) });
+      break;
+    }
+  }
+  return problems;
+}

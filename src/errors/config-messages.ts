@@ -1,0 +1,91 @@
+/**
+ * Every message the configuration stage produces. Messages say what was expected and what was
+ * found, but never print a value that may be a secret (see src/config/redact.ts).
+ */
+import type { ConfigPath } from './modhost-error.js';
+import { REDACTED, isSecretPath, redactUrlPasswords } from '../config/redact.js';
+import { didYouMean } from '../config/did-you-mean.js';
+
+const MAX_SHOWN = 60;
+
+/** A short description of a found value, safe to print. */
+export function describeValue(value: unknown, path: ConfigPath = []): string {
+  if (value === undefined) return 'nothing (the key is missing)';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'function') return `a class or function (${value.name || 'anonymous'})`;
+  if (typeof value === 'object') return 'a mapping';
+  if (isSecretPath(path)) return REDACTED;
+  if (typeof value === 'string') {
+    const safe = redactUrlPasswords(value);
+    const shown = safe.length > MAX_SHOWN ? `${safe.slice(0, MAX_SHOWN)}…` : safe;
+    return JSON.stringify(shown);
+  }
+  return String(value);
+}
+
+export function expectedFound(expected: string, value: unknown, path: ConfigPath): string {
+  return `expected ${expected}, found ${describeValue(value, path)}`;
+}
+
+export function unknownKeyMessage(key: string, allowed: readonly string[]): string {
+  const suggestion = didYouMean(key, allowed);
+  const hint = suggestion !== undefined ? `; did you mean '${suggestion}'?` : '.';
+  const list =
+    allowed.length > 0 ? ` Allowed keys: ${allowed.join(', ')}.` : ' No keys are allowed here.';
+  return `unknown key '${key}'${hint}${list}`;
+}
+
+export function missingKeyMessage(key: string, expected: string): string {
+  return `missing required key '${key}' (${expected})`;
+}
+
+export function rootNotMappingMessage(value: unknown): string {
+  return expectedFound('a mapping of sections (server, instance, modules, ...)', value, []);
+}
+
+export function moduleConfigFailedMessage(moduleName: string, inner: string): string {
+  return `Failed to parse config for module '${moduleName}': ${inner}`;
+}
+
+export function unreadableFileMessage(reason: string): string {
+  return `cannot read the configuration file: ${reason}`;
+}
+
+export function duplicateKeyMessage(key: string | undefined): string {
+  const which = key !== undefined ? ` '${key}'` : '';
+  return `duplicate key${which}: a mapping may hold each key only once`;
+}
+
+export function aliasBombMessage(limit: number): string {
+  return `YAML aliases expand to more than ${limit} nodes here (an alias bomb?); write the values out instead`;
+}
+
+export function aliasUnresolvedMessage(name: string): string {
+  return `unknown alias *${name}: no anchor &${name} is defined before it`;
+}
+
+export function aliasCycleMessage(name: string): string {
+  return `alias *${name} refers to a node that contains it (a cycle)`;
+}
+
+export function multipleDocumentsMessage(): string {
+  return 'the file holds several YAML documents (---); a configuration is a single document';
+}
+
+/** yaml's own messages, cut before any quoted source text, with hints for the common cases. */
+export function yamlSyntaxMessage(code: string, yamlMessage: string): string {
+  switch (code) {
+    case 'TAB_AS_INDENT':
+      return 'YAML syntax error: tabs are not allowed as indentation; indent with spaces';
+    case 'BAD_DQ_ESCAPE':
+      return 'YAML syntax error: invalid escape sequence in a double-quoted string; write \\\\ for a backslash or use single quotes';
+    case 'MULTIPLE_DOCS':
+      return `YAML syntax error: ${multipleDocumentsMessage()}`;
+    default: {
+      const cut = yamlMessage.split(/: /)[0]!.replace(/\s+$/, '');
+      const base = cut.charAt(0).toLowerCase() + cut.slice(1);
+      return `YAML syntax error: ${base}`;
+    }
+  }
+}

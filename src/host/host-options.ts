@@ -1,0 +1,36 @@
+/** What `ModuleHost.create` accepts: the YAML file's shape as objects, plus code-only extras. */
+import type { Class } from '../../decorators/metadata.js';
+import type { CategoryDefinition } from '../categories/define.js';
+import type { Clock } from '../clock/clock.js';
+import type { OnError } from '../config/types.js';
+import type { Provider } from '../injection/providers.js';
+import type { Logger } from '../logging/logger.js';
+
+export interface ModuleEntryOptions {
+  /** A `@Module` class, or a spec (`./file.js#Class`, `package#Class`, `package`). */
+  module: Class | string;
+  config?: unknown;
+  on_error?: OnError;
+  callback_timeout?: number | string;
+}
+
+export interface HostOptions {
+  modules: ModuleEntryOptions[];
+  /** Host-defined categories, added to the built-in Synapse pack. */
+  categories?: readonly CategoryDefinition[];
+  /** Values modules can have injected, registered in every module's container. */
+  providers?: readonly Provider[];
+  server?: Record<string, unknown>;
+  instance?: Record<string, unknown>;
+  cluster?: Record<string, unknown>;
+  metrics?: Record<string, unknown>;
+  caches?: Record<string, unknown>;
+  callback_timeout?: number | string;
+  log_level?: string;
+  /** Use this logger instead of creating one. */
+  logger?: Logger;
+  /** Use this clock (tests pass a FakeClock). */
+  clock?: Clock;
+  /** Where relative module specs resolve from; defaults to the working directory. */
+  baseDir?: string;
+}

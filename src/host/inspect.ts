@@ -1,0 +1,84 @@
+/** A plain description of a host and what each module registered (`check`, `inspect --json`). */
+import type { HostConfig } from '../config/types.js';
+import type { PreparedModule } from './prepare.js';
+import type { Runtime } from './runtime.js';
+
+export interface ModuleDescription {
+  name: string;
+  className: string;
+  index: number;
+  /** The spec from config, or `<class Name>` for classes given in code. */
+  source: string;
+  onError?: string;
+  callbacks: Array<{ category: string; name: string }>;
+  webResources: Array<{ path: string; methods?: string[]; prefix: boolean }>;
+  caches: Array<{ name: string; maxEntries: number; tree: boolean; ttl?: number }>;
+}
+
+export interface HostDescription {
+  instance: { name: string; runBackgroundTasks: boolean };
+  bus: string;
+  server: { bind: string; port: number; listen: boolean; url?: string };
+  metrics?: { bind: string; port: number };
+  modules: ModuleDescription[];
+}
+
+export function describeHost(
+  config: HostConfig,
+  prepared: readonly PreparedModule[],
+  runtime: Runtime,
+): HostDescription {
+  return {
+    instance: {
+      name: config.instance.name,
+      runBackgroundTasks: config.instance.run_background_tasks,
+    },
+    bus: runtime.bus.describe(),
+    server: {
+      bind: config.server.bind,
+      port: config.server.port,
+      listen: config.server.listen,
+      url: runtime.server.url,
+    },
+    metrics: config.metrics ? { ...config.metrics } : undefined,
+    modules: prepared.map(({ blueprint, entry }) => ({
+      name: blueprint.name,
+      className: blueprint.cls.name,
+      index: entry.index,
+      source: typeof entry.module === 'string' ? entry.module : `<class ${entry.module.name}>`,
+      onError: entry.on_error,
+      callbacks: runtime.callbacks.registrations(blueprint.name),
+      webResources: runtime.web.registrations(blueprint.name),
+      caches: runtime.caches.registrations(blueprint.name),
+    })),
+  };
+}
+
+/** Human-readable rendering for `modhost check`. */
+export function renderDescription(d: HostDescription): string {
+  const lines = [
+    `instance ${d.instance.name} (background tasks: ${d.instance.runBackgroundTasks ? 'yes' : 'no'})`,
+    `invalidation bus: ${d.bus}`,
+    `server: ${d.server.bind}:${d.server.port}${d.metrics ? `, metrics: ${d.metrics.bind}:${d.metrics.port}` : ''}`,
+    `${d.modules.length} module${d.modules.length === 1 ? '' : 's'}:`,
+  ];
+  for (const m of d.modules) {
+    lines.push(
+      `  [${m.index}] ${m.name} (${m.source})${m.onError ? ` on_error=${m.onError}` : ''}`,
+    );
+    for (const c of m.callbacks) lines.push(`      callback  ${c.category}.${c.name}`);
+    for (const w of m.webResources) {
+      lines.push(
+        `      resource  ${w.path}${w.prefix ? ' (prefix)' : ''}${w.methods ? ` [${w.methods.join(', ')}]` : ''}`,
+      );
+    }
+    for (const c of m.caches) {
+      lines.push(
+        `      cache     ${c.name} max ${c.maxEntries}${c.tree ? ', tree' : ''}${c.ttl ? `, ttl ${c.ttl} ms` : ''}`,
+      );
+    }
+    if (!m.callbacks.length && !m.webResources.length && !m.caches.length)
+      lines.push('      (registers nothing)');
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,22 @@
+/**
+ * Wiring: what a module's decorators declared goes into the host's registries, through the
+ * same registrars the imperative ModuleApi calls use.
+ */
+import type { PreparedModule } from './prepare.js';
+import type { Runtime } from './runtime.js';
+
+export function wireDecorated(prepared: PreparedModule, instance: object, runtime: Runtime): void {
+  const { blueprint, identity } = prepared;
+  const members = instance as Record<string | symbol, unknown>;
+  // Caches first: a method that is both @Cached and @Callback is registered in its cached form.
+  if (blueprint.cached.length > 0)
+    runtime.caches.wireInstance(identity, instance, blueprint.cached);
+  for (const cb of blueprint.callbacks) {
+    const method = members[cb.member] as Function;
+    runtime.callbacks.register(identity, cb.category, { [cb.name]: method.bind(instance) });
+  }
+  for (const res of blueprint.webResources) {
+    const method = members[res.member] as Function;
+    runtime.web.register(identity, res.path, method.bind(instance), res.options);
+  }
+}

@@ -1,0 +1,6 @@
+/** modhost/testing: test modules without sockets, with a fake clock and captured logs. */
+import 'reflect-metadata';
+
+export { createTestHost, type TestHost, type TestHostOptions } from './test-host.js';
+export { FakeClock } from '../clock/fake-clock.js';
+export { createCapturingLogger, type LogRecord } from '../logging/logger.js';

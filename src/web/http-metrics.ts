@@ -49,8 +49,12 @@ interface ExposedMetric {
 /** One table of series shared per registry, so several servers on one registry add up. */
 const TABLES = new WeakMap<MetricsRegistry, Map<string, Series>>();
 
+/** Series by resource, then method, then status: lookups by strings Node already interned. */
+type SeriesIndex = Map<string, Map<string, Map<number, Series>>>;
+
 export class HttpMetrics {
   private readonly series: Map<string, Series>;
+  private readonly index: SeriesIndex = new Map();
 
   constructor(registry: MetricsRegistry) {
     let table = TABLES.get(registry);
@@ -63,6 +67,16 @@ export class HttpMetrics {
   }
 
   record(resource: string, method: string, status: number, seconds: number): void {
+    const series =
+      this.index.get(resource)?.get(method)?.get(status) ?? this.create(resource, method, status);
+    let i = 0;
+    while (i < BUCKETS.length && seconds > BUCKETS[i]!) i++;
+    series.buckets[i]!++;
+    series.count++;
+    series.sum += seconds;
+  }
+
+  private create(resource: string, method: string, status: number): Series {
     const m = KNOWN_METHODS.has(method) ? method : 'OTHER';
     const key = `${resource}\n${m}\n${status}`;
     let series = this.series.get(key);
@@ -75,16 +89,27 @@ export class HttpMetrics {
       };
       this.series.set(key, series);
     }
-    let i = 0;
-    while (i < BUCKETS.length && seconds > BUCKETS[i]!) i++;
-    series.buckets[i]!++;
-    series.count++;
-    series.sum += seconds;
+    // Unknown methods are not indexed: arbitrary strings must not grow the index.
+    if (m === method) {
+      let byMethod = this.index.get(resource);
+      if (byMethod === undefined) this.index.set(resource, (byMethod = new Map()));
+      let byStatus = byMethod.get(method);
+      if (byStatus === undefined) byMethod.set(method, (byStatus = new Map()));
+      byStatus.set(status, series);
+    }
+    return series;
   }
 }
 
 function registerExposition(registry: MetricsRegistry, table: Map<string, Series>): void {
-  const reset = () => table.clear();
+  // Zeroes rather than drops, so the series objects indexed by HttpMetrics stay live.
+  const reset = () => {
+    for (const s of table.values()) {
+      s.buckets.fill(0);
+      s.count = 0;
+      s.sum = 0;
+    }
+  };
   const requests: ExposedMetric = {
     name: REQUESTS_METRIC,
     help: 'HTTP requests served, by resource, method and status',

@@ -10,6 +10,7 @@ import { WebRegistry } from '../../src/web/registry.js';
 import { WebServer } from '../../src/web/server.js';
 import { jsonResponse } from '../../src/web/json.js';
 import { BENCH_BODY, BENCH_PATH, READY_PREFIX } from './body.js';
+import { answerCpuQueries } from './cpu-report.js';
 
 type Variant = 'response-json' | 'json-helper';
 
@@ -47,4 +48,5 @@ if (variant !== 'response-json' && variant !== 'json-helper') {
 }
 const { url, close } = await startServer(variant);
 process.stdout.write(`${READY_PREFIX}${url}\n`);
+answerCpuQueries();
 process.on('SIGTERM', () => void close().then(() => process.exit(0)));

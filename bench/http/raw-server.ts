@@ -2,6 +2,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BENCH_BODY, BENCH_PATH, READY_PREFIX } from './body.js';
+import { answerCpuQueries } from './cpu-report.js';
 
 const server = createServer((req, res) => {
   if (req.url === BENCH_PATH && req.method === 'GET') {
@@ -21,4 +22,5 @@ server.listen(0, '127.0.0.1', () => {
   const { port } = server.address() as AddressInfo;
   process.stdout.write(`${READY_PREFIX}http://127.0.0.1:${port}\n`);
 });
+answerCpuQueries();
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

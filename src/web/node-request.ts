@@ -4,7 +4,7 @@
  * Node's IncomingMessage, computed on first use. Anything rarer (`signal`, `body`, `clone()`,
  * `formData()`…) builds a real undici Request once and forwards to it.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { installDelegates } from './delegate.js';
 import { nodeBodyStream, readNodeBody } from './body.js';
 
@@ -12,6 +12,7 @@ const kState = Symbol('modhost.nodeRequest');
 
 interface NodeRequestState {
   incoming: IncomingMessage;
+  response: ServerResponse;
   method: string;
   /** Used when the Host header is missing or unusable. */
   fallbackHost: string;
@@ -103,10 +104,21 @@ function materialiseRequest(self: NodeRequest): Request {
   const s = self[kState];
   if (s.real === undefined) {
     const hasBody = s.method !== 'GET' && s.method !== 'HEAD' && !s.consumed;
+    // `request.signal` aborts when the client goes away before the response is sent.
+    const controller = new AbortController();
+    const response = s.response;
+    if (response.writableFinished || response.destroyed) {
+      if (!response.writableFinished) controller.abort();
+    } else {
+      response.once('close', () => {
+        if (!response.writableFinished) controller.abort();
+      });
+    }
     s.real = new Request(self.url, {
       method: s.method,
       headers: self.headers,
       body: hasBody ? nodeBodyStream(s.incoming, s.limit) : null,
+      signal: controller.signal,
       duplex: 'half',
     } as RequestInit);
   }
@@ -117,12 +129,14 @@ installDelegates(NodeRequest, Request, materialiseRequest, new Request('http://l
 
 export function nodeRequest(
   incoming: IncomingMessage,
+  response: ServerResponse,
   method: string,
   fallbackHost: string,
   limit: number,
 ): Request {
   return new NodeRequest({
     incoming,
+    response,
     method,
     fallbackHost,
     limit,

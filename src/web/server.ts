@@ -211,7 +211,7 @@ export class WebServer {
       this.send(res, errorResponse(413, HttpErrors.tooLarge(limit)), method, label, started, true);
       return;
     }
-    const request = nodeRequest(req, method, this.fallbackHost, limit);
+    const request = nodeRequest(req, res, method, this.fallbackHost, limit);
     const context = new RequestContext(
       routed.resource.owner.name,
       routed.resource.path,

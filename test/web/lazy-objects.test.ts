@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { jsonResponse, textResponse, bytesResponse } from '../../src/web/json.js';
-import { A, harness, send, type Harness } from './helpers.js';
+import { A, gate, harness, rawSocket, send, type Harness } from './helpers.js';
 
 describe('web/lazy request on the Node path', () => {
   let h: Harness;
@@ -153,6 +153,30 @@ describe('web/jsonResponse and friends', () => {
       const res = await send(url, 'GET', '/mutated');
       expect(res.headers['x-late']).to.equal('yes');
       expect(JSON.parse(res.body)).to.deep.equal({ ok: true });
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('web/lazy request signal', () => {
+  it('aborts request.signal when the client disconnects before the response', async () => {
+    const aborted = gate();
+    const entered = gate();
+    const h = harness((r) =>
+      r.register(A, '/long-poll', (req) => {
+        req.signal.addEventListener('abort', () => aborted.open());
+        entered.open();
+        return new Promise<Response>(() => undefined);
+      }),
+    );
+    const url = await h.listen();
+    try {
+      const socket = await rawSocket(url);
+      socket.write('GET /long-poll HTTP/1.1\r\nHost: x\r\n\r\n');
+      await entered.promise;
+      socket.destroy();
+      await aborted.promise;
     } finally {
       await h.close();
     }

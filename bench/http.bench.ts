@@ -4,9 +4,10 @@
  * in short interleaved rounds (order alternating) so drift on a busy machine hits both alike;
  * the figure is the median of the per-round requests/s ratios. Budget: ≥ 0.90× raw.
  *
- * Two handler styles are measured: `jsonResponse` (modhost's helper, written without building an
- * undici Response: the budgeted figure) and `Response.json` (undici builds a full Response with
- * a stream; in Node 20 that alone costs ~30 µs, so it is reported for information).
+ * Three handler styles are measured: `jsonResponse` (modhost's helper, written without building an
+ * undici Response) and `Response.json` with `installFastResponseJson()` (the same, through the
+ * global) are budgeted; plain `Response.json` (undici builds a full Response with a stream; in
+ * Node 20 that alone costs ~30 µs) is reported for information.
  * CPU time per request of each server is printed too: it is much less sensitive to other load on
  * the machine than requests/s.
  *
@@ -119,6 +120,12 @@ try {
   children.push(raw);
   const variants = [
     { arg: 'json-helper', name: 'module GET (jsonResponse)', rounds: ROUNDS, budgeted: true },
+    {
+      arg: 'response-json-fast',
+      name: 'module GET (Response.json, installFastResponseJson)',
+      rounds: ROUNDS,
+      budgeted: true,
+    },
     {
       arg: 'response-json',
       name: 'module GET (Response.json)',

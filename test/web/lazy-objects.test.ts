@@ -4,6 +4,8 @@
  */
 import { expect } from 'chai';
 import { jsonResponse, textResponse, bytesResponse } from '../../src/web/json.js';
+import { installFastResponseJson } from '../../src/web/fast-globals.js';
+import { fastResponseParts } from '../../src/web/responses.js';
 import { A, gate, harness, rawSocket, send, type Harness } from './helpers.js';
 
 describe('web/lazy request on the Node path', () => {
@@ -180,5 +182,36 @@ describe('web/lazy request signal', () => {
     } finally {
       await h.close();
     }
+  });
+});
+
+describe('web/installFastResponseJson', () => {
+  it('makes Response.json cheap while keeping it a Response, and restores the original', async () => {
+    const original = Response.json;
+    const uninstall = installFastResponseJson();
+    try {
+      expect(Response.json).not.to.equal(original);
+      expect(installFastResponseJson()).to.be.a('function'); // idempotent
+      const res = Response.json({ a: 1 }, { status: 202, headers: { 'x-y': 'z' } });
+      expect(res).to.be.instanceOf(Response);
+      expect(fastResponseParts(res)).to.deep.include({ status: 202, body: '{"a":1}' });
+      expect(res.headers.get('content-type')).to.equal('application/json');
+      expect(await res.json()).to.deep.equal({ a: 1 });
+      const copy = new Response(Response.json([1]).body);
+      expect(await copy.text()).to.equal('[1]');
+      expect(() => Response.json(undefined)).to.throw(TypeError);
+      const h = harness((r) => r.register(A, '/j', () => Response.json({ ok: 1 })));
+      const url = await h.listen();
+      try {
+        const reply = await send(url, 'GET', '/j');
+        expect(reply.headers['content-type']).to.equal('application/json');
+        expect(JSON.parse(reply.body)).to.deep.equal({ ok: 1 });
+      } finally {
+        await h.close();
+      }
+    } finally {
+      uninstall();
+    }
+    expect(Response.json).to.equal(original);
   });
 });

@@ -8,19 +8,12 @@ import { isBodyTooLarge } from './body.js';
 import { isBadJson } from './json.js';
 import { normalisePath } from './path.js';
 import type { WebRegistry } from './registry.js';
-import type { BoundHandler, WebResource } from './resource.js';
+import { Target, type WebResource } from './resource.js';
 import { jsonResponse, textResponse } from './responses.js';
 
 export const HEALTH_PATH = '/health';
 
-/** A request that reached a resource and a handler for its method. */
-export class Target {
-  constructor(
-    readonly resource: WebResource,
-    readonly handler: BoundHandler,
-    readonly subpath: string,
-  ) {}
-}
+export { Target };
 
 export function errorResponse(
   status: number,
@@ -39,15 +32,22 @@ export class Dispatcher {
 
   /** Where a request goes: a Target, or the response the server gives itself (errors, health). */
   route(method: string, rawPath: string, draining: boolean): Target | Response {
+    // Registered exact paths are normalised and plain, so a raw path equal to one needs no work.
+    const exact = this.registry.exactResource(rawPath);
+    if (exact !== undefined) return this.target(exact, method, '');
     const path = normalisePath(rawPath);
     if (path === undefined) return errorResponse(400, HttpErrors.badPath);
     if (path === HEALTH_PATH) return this.health(method, draining);
     const match = this.registry.match(path);
     if (match === undefined) return errorResponse(404, HttpErrors.notFound);
-    const handler = match.resource.handlerFor(method);
-    if (handler === undefined)
-      return errorResponse(405, HttpErrors.methodNotAllowed, { allow: match.resource.allow! });
-    return new Target(match.resource, handler, match.subpath);
+    return this.target(match.resource, method, match.subpath);
+  }
+
+  private target(resource: WebResource, method: string, subpath: string): Target | Response {
+    return (
+      resource.targetFor(method, subpath) ??
+      errorResponse(405, HttpErrors.methodNotAllowed, { allow: resource.allow! })
+    );
   }
 
   private health(method: string, draining: boolean): Response {

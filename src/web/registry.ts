@@ -123,6 +123,11 @@ export class WebRegistry implements WebRegistrar {
     return out;
   }
 
+  /** The exact resource registered at `path`, compared as is. */
+  exactResource(path: string): WebResource | undefined {
+    return this.exact.get(path);
+  }
+
   /** The resource serving the normalised `path`: an exact one, else the longest prefix. */
   match(path: string): WebMatch | undefined {
     const exact = this.exact.get(path);

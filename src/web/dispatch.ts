@@ -10,10 +10,20 @@ import { normalisePath } from './path.js';
 import type { WebRegistry } from './registry.js';
 import { Target, type WebResource } from './resource.js';
 import { jsonResponse, textResponse } from './responses.js';
+import { UNMATCHED } from './http-metrics.js';
 
 export const HEALTH_PATH = '/health';
 
 export { Target };
+
+/** A response the server gives itself (error or health), with the resource label for metrics. */
+export class Answer {
+  constructor(
+    readonly response: Response,
+    /** The registered path it concerns, `/health`, or UNMATCHED. */
+    readonly label: string,
+  ) {}
+}
 
 export function errorResponse(
   status: number,
@@ -31,22 +41,25 @@ export class Dispatcher {
   ) {}
 
   /** Where a request goes: a Target, or the response the server gives itself (errors, health). */
-  route(method: string, rawPath: string, draining: boolean): Target | Response {
+  route(method: string, rawPath: string, draining: boolean): Target | Answer {
     // Registered exact paths are normalised and plain, so a raw path equal to one needs no work.
     const exact = this.registry.exactResource(rawPath);
     if (exact !== undefined) return this.target(exact, method, '');
     const path = normalisePath(rawPath);
-    if (path === undefined) return errorResponse(400, HttpErrors.badPath);
-    if (path === HEALTH_PATH) return this.health(method, draining);
+    if (path === undefined) return new Answer(errorResponse(400, HttpErrors.badPath), UNMATCHED);
+    if (path === HEALTH_PATH) return new Answer(this.health(method, draining), HEALTH_PATH);
     const match = this.registry.match(path);
-    if (match === undefined) return errorResponse(404, HttpErrors.notFound);
+    if (match === undefined) return new Answer(errorResponse(404, HttpErrors.notFound), UNMATCHED);
     return this.target(match.resource, method, match.subpath);
   }
 
-  private target(resource: WebResource, method: string, subpath: string): Target | Response {
+  private target(resource: WebResource, method: string, subpath: string): Target | Answer {
     return (
       resource.targetFor(method, subpath) ??
-      errorResponse(405, HttpErrors.methodNotAllowed, { allow: resource.allow! })
+      new Answer(
+        errorResponse(405, HttpErrors.methodNotAllowed, { allow: resource.allow! }),
+        resource.path,
+      )
     );
   }
 

@@ -12,8 +12,8 @@ import { ErrorCode, ModhostError } from '../errors/index.js';
 import { HttpErrors } from '../errors/web-messages.js';
 import { declaredLength, limitStream } from './body.js';
 import { RequestContext } from './context.js';
-import { Dispatcher, errorResponse, HEALTH_PATH, Target } from './dispatch.js';
-import { HttpMetrics, UNMATCHED } from './http-metrics.js';
+import { Dispatcher, errorResponse, Target } from './dispatch.js';
+import { HttpMetrics } from './http-metrics.js';
 import { nodeRequest } from './node-request.js';
 import { writeNodeResponse } from './node-response.js';
 import type { WebRegistry } from './registry.js';
@@ -55,7 +55,7 @@ export class WebServer {
     const started = performance.now();
     const method = request.method;
     const head = method === 'HEAD';
-    let label = UNMATCHED;
+    let label: string;
     let response: Response;
     const routed = this.dispatcher.route(method, new URL(request.url).pathname, this.draining);
     if (routed instanceof Target) {
@@ -84,8 +84,8 @@ export class WebServer {
         response = await this.dispatcher.invoke(routed, limited, context, method);
       }
     } else {
-      response = routed;
-      if (routed.status === 200 || routed.status === 503) label = HEALTH_PATH;
+      response = routed.response;
+      label = routed.label;
     }
     response = withContentLength(response);
     if (head && response.body !== null) {
@@ -195,8 +195,7 @@ export class WebServer {
       this.draining,
     );
     if (!(routed instanceof Target)) {
-      const label = routed.status === 200 || routed.status === 503 ? HEALTH_PATH : UNMATCHED;
-      this.send(res, routed, method, label, started, false);
+      this.send(res, routed.response, method, routed.label, started, false);
       return;
     }
     const label = routed.resource.path;

@@ -68,6 +68,18 @@ function setup(r: WebRegistry): void {
   r.register(A, '/query', (req, ctx) =>
     jsonResponse({ q: ctx.url.searchParams.get('q'), url: new URL(req.url).pathname }),
   );
+  r.register(A, '/big-stream', () => {
+    let sent = 0;
+    const chunk = new Uint8Array(64 * 1024).fill(120);
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= 32) return controller.close();
+        sent++;
+        controller.enqueue(chunk);
+      },
+    });
+    return new Response(body);
+  });
   r.register(A, '/no-content', () => new Response(null, { status: 204 }));
 }
 
@@ -224,6 +236,12 @@ for (const transport of ['socket', 'fetch'] as const) {
       expect((await call('GET', '/stream')).body).to.equal('part1,part2');
       const cookies = await call('GET', '/cookies');
       expect(cookies.header('set-cookie')).to.equal('a=1, b=2');
+    });
+
+    it('streams a large body completely (with backpressure)', async () => {
+      const res = await call('GET', '/big-stream');
+      expect(res.status).to.equal(200);
+      expect(res.body.length).to.equal(32 * 64 * 1024);
     });
 
     it('passes the query string through to the handler', async () => {

@@ -8,7 +8,7 @@ import { A, harness, send } from './helpers.js';
 describe('metrics/startMetricsServer', () => {
   it('serves request metrics by resource, method and status, plus other registered metrics', async () => {
     const h = harness((r) => {
-      r.register(A, '/_synapse/client/a/ok', () => Response.json({}));
+      r.register(A, '/_synapse/client/a/ok', () => Response.json({}), { methods: ['GET'] });
       r.register(A, '/_synapse/client/a/files', () => new Response('f'), { prefix: true });
     });
     const url = await h.listen();
@@ -29,6 +29,8 @@ describe('metrics/startMetricsServer', () => {
       await send(url, 'GET', '/missing/1');
       await send(url, 'GET', '/missing/2');
       await h.server.fetch(new Request('http://x/_synapse/client/a/ok'));
+      await send(url, 'DELETE', '/_synapse/client/a/ok');
+      await send(url, 'GET', '/health');
       const res = await fetch(metrics.url);
       expect(res.status).to.equal(200);
       expect(res.headers.get('content-type')).to.include('text/plain');
@@ -41,6 +43,12 @@ describe('metrics/startMetricsServer', () => {
       );
       expect(text).to.include(
         'modhost_http_requests_total{resource="(unmatched)",method="GET",status="404"} 2',
+      );
+      expect(text).to.include(
+        'modhost_http_requests_total{resource="/_synapse/client/a/ok",method="DELETE",status="405"} 1',
+      );
+      expect(text).to.include(
+        'modhost_http_requests_total{resource="/health",method="GET",status="200"} 1',
       );
       expect(text).to.match(
         /modhost_http_request_duration_seconds_count\{resource="\/_synapse\/client\/a\/ok",method="GET",status="200"\} 3/,

@@ -5,7 +5,12 @@
  * tree, so a call needs one lookup whether the entry is pending or completed.
  */
 import type { Clock, TimerHandle } from '../clock/clock.js';
-import { keyFunctionLength, notCachedFunction } from '../errors/cache-messages.js';
+import {
+  invalidOption,
+  keyFunctionLength,
+  notCachedFunction,
+  selfRecursion,
+} from '../errors/cache-messages.js';
 import {
   type CacheContext,
   type ContextSource,
@@ -16,6 +21,7 @@ import {
 import { Entry, EntryAux } from './entry.js';
 import { checkKeyFunctionResult, checkKeyLength, checkKeyParts, keyPartsOf } from './key-parts.js';
 import type { CacheSettings } from './options.js';
+import * as tree from './key-tree.js';
 
 /** The key part used by caches keyed by no argument, so they share the one-level layout. */
 const NO_KEY = Symbol('modhost.cache.no-key');
@@ -23,7 +29,6 @@ const NO_KEY = Symbol('modhost.cache.no-key');
 const REMOVED = new EntryAux();
 REMOVED.dead = true;
 
-type Tree = Map<unknown, unknown>;
 type AnyFunction = (...args: any[]) => unknown;
 
 export interface CacheStats {
@@ -43,7 +48,7 @@ export interface CacheStats {
 export type CallbackErrorReporter = (cache: string, error: unknown) => void;
 
 export class CacheCore implements ContextSource {
-  root: Tree = new Map();
+  root: tree.Tree = new Map();
   /** When set (cluster bus disconnected), every call computes and nothing is stored. */
   bypass = false;
   hits = 0;
@@ -100,8 +105,11 @@ export class CacheCore implements ContextSource {
   hit(entry: Entry): Promise<unknown> | undefined {
     const next = entry.next;
     if (next === null) {
+      const pending = entry.result as Promise<unknown> | undefined;
+      // Only while the computation's synchronous start is still running (a call to itself).
+      if (pending === undefined) return Promise.reject(selfRecursion(this.name));
       this.hits++;
-      return entry.result as Promise<unknown>;
+      return pending;
     }
     if (this.ttl !== 0 && entry.aux!.expiresAt <= this.clock.now()) {
       this.expire(entry);
@@ -171,7 +179,7 @@ export class CacheCore implements ContextSource {
     const aux = new EntryAux();
     if (onInvalidate !== undefined) aux.callbacks = new Set([onInvalidate]);
     const entry = new Entry(this.storedKey(parts), undefined, aux);
-    this.insert(parts, entry);
+    this.insert(entry);
     this.pending++;
     const promise = this.start(fn, thisArg, args, entry);
     entry.result = promise;
@@ -208,12 +216,11 @@ export class CacheCore implements ContextSource {
     this.misses++;
     // Nothing is stored, so whatever depends on this result must not be stored either.
     if (onInvalidate !== undefined) this.runCallback(onInvalidate);
-    try {
-      const result = fn.apply(thisArg, args);
-      return result instanceof Promise ? result : Promise.resolve(result);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    // The computation may still ask for its cache context: give it one for an entry that is
+    // already out of the cache, so its invalidate is a no-op.
+    const aux = new EntryAux();
+    aux.dead = true;
+    return this.start(fn, thisArg, args, new Entry(undefined, undefined, aux));
   }
 
   private complete(entry: Entry, value: unknown): void {
@@ -266,19 +273,7 @@ export class CacheCore implements ContextSource {
       return;
     }
     // A prefix: cut the subtree off first, then detach its entries (callbacks may re-enter).
-    const maps: Tree[] = [this.root];
-    for (let i = 0; i < parts.length - 1; i++) {
-      const next = maps[i]!.get(parts[i]) as Tree | undefined;
-      if (next === undefined) return;
-      maps.push(next);
-    }
-    const last = parts.length - 1;
-    const subtree = maps[last]!.get(parts[last]) as Tree | undefined;
-    if (subtree === undefined) return;
-    maps[last]!.delete(parts[last]);
-    this.pruneEmpty(maps, parts, last);
-    const removed: Entry[] = [];
-    collect(subtree, this.levels - parts.length, removed);
+    const removed = tree.removePrefix(this.root, parts);
     this.invalidations += removed.length;
     for (const entry of removed) this.detach(entry);
   }
@@ -288,7 +283,7 @@ export class CacheCore implements ContextSource {
     const old = this.root;
     this.root = new Map();
     const removed: Entry[] = [];
-    collect(old, this.levels, removed);
+    tree.collect(old, removed);
     this.invalidations += removed.length;
     for (const entry of removed) this.detach(entry);
   }
@@ -317,7 +312,7 @@ export class CacheCore implements ContextSource {
       if (this.ttl !== 0) aux.expiresAt = this.clock.now() + this.ttl;
     }
     const entry = new Entry(this.storedKey(parts as unknown[]), value, aux);
-    this.insert(parts, entry);
+    this.insert(entry);
     this.link(entry, size);
   }
 
@@ -347,7 +342,7 @@ export class CacheCore implements ContextSource {
 
   /** Maps in the tree, for tests that check memory stays bounded under churn. */
   countTreeNodes(): number {
-    return countMaps(this.root, this.levels);
+    return tree.countMaps(this.root);
   }
 
   dispose(): void {
@@ -389,6 +384,13 @@ export class CacheCore implements ContextSource {
 
   private fixDepth(depth: number): void {
     if (this.depth === undefined) {
+      if (this.tree && depth < 2) {
+        throw invalidOption(
+          this.name,
+          'tree',
+          `needs at least 2 key parts; the key option returned ${depth}`,
+        );
+      }
       this.depth = depth;
       this.levels = Math.max(1, depth);
     } else if (this.depth !== depth) {
@@ -407,31 +409,14 @@ export class CacheCore implements ContextSource {
   }
 
   lookup(parts: readonly unknown[]): Entry | undefined {
-    if (this.depth === 0) return this.root.get(NO_KEY) as Entry | undefined;
-    let node: unknown = this.root;
-    for (let i = 0; i < this.levels; i++) {
-      node = (node as Tree).get(parts[i]);
-      if (node === undefined) return undefined;
-    }
-    return node as Entry;
+    if (this.levels === 1)
+      return this.root.get(this.depth === 0 ? NO_KEY : parts[0]) as Entry | undefined;
+    return tree.lookup(this.root, parts, this.levels);
   }
 
-  private insert(parts: readonly unknown[], entry: Entry): void {
-    if (this.depth === 0) {
-      this.root.set(NO_KEY, entry);
-      return;
-    }
-    let node = this.root;
-    const last = this.levels - 1;
-    for (let i = 0; i < last; i++) {
-      let next = node.get(parts[i]) as Tree | undefined;
-      if (next === undefined) {
-        next = new Map();
-        node.set(parts[i], next);
-      }
-      node = next;
-    }
-    node.set(parts[last], entry);
+  private insert(entry: Entry): void {
+    if (this.levels === 1) this.root.set(entry.key, entry);
+    else tree.insert(this.root, entry, this.levels);
   }
 
   /** Takes `entry` out of the tree if it is still the one stored at its key. */
@@ -439,24 +424,9 @@ export class CacheCore implements ContextSource {
     if (this.levels === 1) {
       const k = entry.key;
       if (this.root.get(k) === entry) this.root.delete(k);
-      return;
+    } else {
+      tree.remove(this.root, entry, this.levels);
     }
-    const parts = entry.key as unknown[];
-    const maps: Tree[] = [this.root];
-    for (let i = 0; i < this.levels - 1; i++) {
-      const next = maps[i]!.get(parts[i]) as Tree | undefined;
-      if (next === undefined) return;
-      maps.push(next);
-    }
-    const last = this.levels - 1;
-    if (maps[last]!.get(parts[last]) !== entry) return;
-    maps[last]!.delete(parts[last]);
-    this.pruneEmpty(maps, parts, last);
-  }
-
-  /** Deletes maps left empty on the path, so churn does not leave empty subtrees behind. */
-  private pruneEmpty(maps: Tree[], parts: readonly unknown[], from: number): void {
-    for (let i = from; i > 0 && maps[i]!.size === 0; i--) maps[i - 1]!.delete(parts[i - 1]);
   }
 
   private link(entry: Entry, size: number): void {
@@ -540,9 +510,13 @@ export class CacheCore implements ContextSource {
 
   /** Drops expired entries now and then, so idle caches do not keep dead values forever. */
   private scheduleSweep(): void {
+    // Only a weak reference: a cache its owner dropped must not be kept alive by its own sweep.
+    const ref = new WeakRef(this);
     this.sweepTimer = this.clock.setTimer(Math.max(this.ttl, 1000), () => {
-      this.sweepExpired();
-      this.scheduleSweep();
+      const core = ref.deref();
+      if (core === undefined || core.sweepTimer === undefined) return;
+      core.sweepExpired();
+      core.scheduleSweep();
     });
   }
 
@@ -566,19 +540,4 @@ function sizeOf(value: unknown): number {
     if (typeof v.size === 'number') return v.size;
   }
   return 1;
-}
-
-function collect(node: Tree, levels: number, out: Entry[]): void {
-  if (levels === 1) {
-    for (const entry of node.values()) out.push(entry as Entry);
-    return;
-  }
-  for (const child of node.values()) collect(child as Tree, levels - 1, out);
-}
-
-function countMaps(node: Tree, levels: number): number {
-  if (levels === 1) return 1;
-  let n = 1;
-  for (const child of node.values()) n += countMaps(child as Tree, levels - 1);
-  return n;
 }

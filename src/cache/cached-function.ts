@@ -6,9 +6,11 @@
  */
 import type { CachedOptions } from '../../decorators/metadata.js';
 import { type Clock, systemClock } from '../clock/clock.js';
-import { notCachedFunction } from '../errors/cache-messages.js';
+import { callbackNotFunction, notCachedFunction } from '../errors/cache-messages.js';
 import { CacheCore, type CacheStats, type CallbackErrorReporter } from './cache-core.js';
+import type { Entry } from './entry.js';
 import { checkKeyParts } from './key-parts.js';
+import { samePart } from './key-tree.js';
 import { type CacheSettings, resolveOptions } from './options.js';
 
 export type { CacheStats } from './cache-core.js';
@@ -19,6 +21,8 @@ export interface CachedFunction<A extends unknown[] = any[], R = unknown> {
    * Removes the entry for `key`: the array of key parts (`[userId]`, `[roomId, userId]`). A cache
    * keyed by one part also takes the bare part (`userId`), since parts are never arrays. Tree
    * caches take a shorter prefix to remove everything below it. A missing key is a no-op.
+   * On this instance only, as Synapse's `invalidate`; `api.invalidateCache(fn, key)` reaches
+   * every instance.
    */
   invalidate(key: readonly unknown[] | unknown): void;
   /** Removes every entry; computations in flight still answer their callers but are not stored. */
@@ -111,7 +115,7 @@ export function buildCachedFunction(
       if (!core.bypass) {
         const entry = core.root.get(args[0]);
         if (entry !== undefined) {
-          const result = core.hit(entry as never);
+          const result = core.hit(entry as Entry);
           if (result !== undefined) return result;
         }
       }
@@ -120,11 +124,13 @@ export function buildCachedFunction(
   } else if (depth === 2) {
     cached = function (this: unknown, ...args: unknown[]) {
       if (!core.bypass) {
-        const level = core.root.get(args[0]) as Map<unknown, unknown> | undefined;
-        if (level !== undefined) {
-          const entry = level.get(args[1]);
-          if (entry !== undefined) {
-            const result = core.hit(entry as never);
+        let node = core.root.get(args[0]);
+        if (node instanceof Map) node = node.get(args[1]);
+        // A slot may hold an entry directly (path compression): its key parts decide.
+        if (node !== undefined) {
+          const key = (node as Entry).key as unknown[];
+          if (samePart(key[0], args[0]) && samePart(key[1], args[1])) {
+            const result = core.hit(node as Entry);
             if (result !== undefined) return result;
           }
         }
@@ -134,15 +140,16 @@ export function buildCachedFunction(
   } else {
     cached = function (this: unknown, ...args: unknown[]) {
       if (!core.bypass) {
-        const level1 = core.root.get(args[0]) as Map<unknown, unknown> | undefined;
-        if (level1 !== undefined) {
-          const level2 = level1.get(args[1]) as Map<unknown, unknown> | undefined;
-          if (level2 !== undefined) {
-            const entry = level2.get(args[2]);
-            if (entry !== undefined) {
-              const result = core.hit(entry as never);
-              if (result !== undefined) return result;
-            }
+        let node = core.root.get(args[0]);
+        if (node instanceof Map) {
+          node = node.get(args[1]);
+          if (node instanceof Map) node = node.get(args[2]);
+        }
+        if (node !== undefined) {
+          const key = (node as Entry).key as unknown[];
+          if (samePart(key[0], args[0]) && samePart(key[1], args[1]) && samePart(key[2], args[2])) {
+            const result = core.hit(node as Entry);
+            if (result !== undefined) return result;
           }
         }
       }
@@ -159,9 +166,7 @@ export function buildCachedFunction(
     withOnInvalidate: {
       value: function (this: unknown, onInvalidate: () => void, ...args: unknown[]) {
         if (typeof onInvalidate !== 'function') {
-          return Promise.reject(
-            notCachedFunction(`${core.name}.withOnInvalidate(onInvalidate)`, onInvalidate),
-          );
+          return Promise.reject(callbackNotFunction(core.name, onInvalidate));
         }
         return core.call(compute, self ?? this, args, keyFn, onInvalidate);
       },

@@ -15,8 +15,7 @@ import type {
 } from '../cluster/invalidation-bus.js';
 import type { CachesConfig } from '../config/types.js';
 import {
-  describeValue,
-  invalidOption,
+  memberNotMethod,
   nameTaken,
   notCachedFunction,
   unmatchedOriginal,
@@ -81,13 +80,9 @@ export class CacheRegistry implements CacheRegistrar {
       const name = `${owner.name}.${options.name ?? memberName}`;
       const original = (instance as Record<string | symbol, unknown>)[member];
       if (typeof original !== 'function') {
-        throw invalidOption(
-          name,
-          '(member)',
-          `is not a method of the instance: it is ${describeValue(original)}`,
-        );
+        throw memberNotMethod(name, memberName, original);
       }
-      const core = this.createCore(name, options, original.length);
+      const core = this.createCore(name, options, declaredParameters(instance, member, original));
       const fn = buildCachedFunction(core, original, instance);
       Object.defineProperty(instance, member, {
         value: fn,
@@ -257,11 +252,25 @@ export class CacheRegistry implements CacheRegistrar {
       core.setBypass(!connected);
       core.clear();
     }
-    this.logger.info(
+    // The bus logs the transition itself; this only adds what happened to the caches.
+    this.logger.debug(
       { caches: this.byCore.size },
       connected
         ? 'invalidation bus connected: caches cleared and caching resumed'
         : 'invalidation bus disconnected: caches cleared, values are not cached until it reconnects',
     );
   }
+}
+
+/**
+ * How many parameters the method declares, defaulted ones included (Synapse keys on all named
+ * parameters): tsc's `design:paramtypes` counts them, whereas `Function.length` stops at the
+ * first parameter with a default value.
+ */
+function declaredParameters(instance: object, member: string | symbol, method: Function): number {
+  const read = (
+    Reflect as { getMetadata?: (key: string, target: object, member: string | symbol) => unknown }
+  ).getMetadata;
+  const types = read?.('design:paramtypes', Object.getPrototypeOf(instance) as object, member);
+  return Array.isArray(types) ? Math.max(types.length, method.length) : method.length;
 }

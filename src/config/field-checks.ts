@@ -187,7 +187,7 @@ export function readList<T>(
   if (value === undefined || value === null) return fallback;
   const listPath = [...path, key];
   if (!Array.isArray(value)) {
-    sink.add(listPath, expectedFound(`a list of ${check.expected}`, value, listPath));
+    sink.add(listPath, expectedFound(`a list, each item ${check.expected}`, value, listPath));
     return fallback;
   }
   const out: T[] = [];

@@ -5,6 +5,7 @@
 import type { ConfigProblem } from '../errors/index.js';
 import {
   expectedFound,
+  metricsPortClashMessage,
   missingKeyMessage,
   rootNotMappingMessage,
 } from '../errors/config-messages.js';
@@ -216,10 +217,7 @@ function readMetrics(
     port: readField(sink, path, m, 'port', portCheck, 9090),
   };
   if (server && metrics.port !== 0 && metrics.port === server.port && server.listen) {
-    sink.add(
-      [...path, 'port'],
-      `metrics.port ${metrics.port} is also server.port; the metrics listener needs a port of its own`,
-    );
+    sink.add([...path, 'port'], metricsPortClashMessage(metrics.port));
   }
   return metrics;
 }
@@ -289,7 +287,6 @@ function readModuleEntry(
   const check = moduleSpecCheck(fromFile);
   if (m.module === undefined || m.module === null) {
     sink.add([...path, 'module'], missingKeyMessage('module', check.expected));
-    return undefined;
   }
   const module = readField(sink, path, m, 'module', check, undefined);
   const on_error = readField(sink, path, m, 'on_error', enumCheck(ON_ERROR_VALUES), undefined);

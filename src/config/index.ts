@@ -11,6 +11,5 @@ export {
 export { validateModuleConfig, type ModuleClassWithParse } from './module-config.js';
 export { readConfigFile } from './load-file.js';
 export type { ConfigSource } from './problem-sink.js';
-export { didYouMean, editDistance } from './did-you-mean.js';
 export * from './units.js';
 export type * from './types.js';

@@ -3,15 +3,21 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { type ConfigProblem, renderPath } from '../errors/index.js';
+import { type ConfigProblem, ErrorCode, renderPath } from '../errors/index.js';
 import { unreadableFileMessage } from '../errors/config-messages.js';
 import { validateHostConfig } from './host-schema.js';
 import type { HostConfig, Locator } from './types.js';
 import { parseYamlSource } from './yaml-source.js';
 
-export async function readConfigFile(
-  path: string,
-): Promise<{ config?: HostConfig; problems: ConfigProblem[]; locate: Locator }> {
+export interface ConfigFileResult {
+  config?: HostConfig;
+  problems: ConfigProblem[];
+  locate: Locator;
+  /** The code for a ConfigValidationError built from `problems`: unreadable file or invalid. */
+  code?: ErrorCode;
+}
+
+export async function readConfigFile(path: string): Promise<ConfigFileResult> {
   const noPosition: Locator = () => undefined;
   let text: string;
   try {
@@ -21,13 +27,15 @@ export async function readConfigFile(
     return {
       problems: [{ file: path, path: renderPath([]), message: unreadableFileMessage(reason) }],
       locate: noPosition,
+      code: ErrorCode.CONFIG_FILE_UNREADABLE,
     };
   }
   const { value, locate, problems } = parseYamlSource(text, path);
   // Validating a value that failed to parse would only add confusing follow-on problems.
-  if (problems.length > 0) return { problems, locate };
+  if (problems.length > 0) return { problems, locate, code: ErrorCode.CONFIG_INVALID };
   const result = validateHostConfig(value, { file: path, locate });
-  if (result.config) result.config.file = resolve(path);
+  if (!result.config) return { ...result, locate, code: ErrorCode.CONFIG_INVALID };
+  result.config.file = resolve(path);
   return { ...result, locate };
 }
 
@@ -35,7 +43,7 @@ function describeFsError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   switch (code) {
     case 'ENOENT':
-      return 'no such file (check the path given with -c)';
+      return 'no such file';
     case 'EACCES':
     case 'EPERM':
       return 'permission denied';

@@ -16,8 +16,12 @@ import {
 import { readModule } from '../../decorators/metadata.js';
 import type { Class } from '../../decorators/metadata.js';
 import { type ConfigSource, ProblemSink, isMapping } from './problem-sink.js';
+import { firstFailingItem } from './each-item.js';
 import { REDACTED, isSecretPath, redactUrlPasswords } from './redact.js';
 import type { ModuleEntry } from './types.js';
+
+/** Shorter secrets are still never shown as values, but are not searched for inside text. */
+const MIN_MASKED = 3;
 
 export type ModuleClassWithParse = Function & { parseConfig?: (raw: unknown) => unknown };
 
@@ -63,7 +67,7 @@ export async function validateModuleConfig(
     sink.add(configPath, moduleConfigFailedMessage(moduleName, inner));
     return { problems: sink.problems };
   }
-  for (const error of errors) reportValidationError(sink, configPath, error);
+  for (const error of errors) await reportValidationError(sink, configPath, error);
   return sink.count > 0 ? { problems: sink.sorted() } : { value, problems: [] };
 }
 
@@ -108,8 +112,8 @@ function configErrorPath(error: unknown): ConfigPath | undefined {
 }
 
 /**
- * A module's own message may quote a value; when the path is secret-looking, any secret
- * string found under it in the raw config is masked, and URL passwords always are.
+ * A module's own message may quote a value: every value found under a secret-looking key of
+ * the raw config is masked in it, and so are URL passwords.
  */
 function safeMessage(message: string, raw: unknown): string {
   let out = redactUrlPasswords(message);
@@ -124,7 +128,7 @@ function secretStrings(raw: unknown): string[] {
     if (depth > 32) return;
     if (typeof value === 'string' || typeof value === 'number') {
       const text = String(value);
-      if (isSecretPath(path) && text.length >= 3) found.push(text);
+      if (isSecretPath(path) && text.length >= MIN_MASKED) found.push(text);
     } else if (Array.isArray(value)) {
       value.forEach((item: unknown, i) => walk(item, [...path, i], depth + 1));
     } else if (isMapping(value)) {
@@ -147,7 +151,11 @@ function declaredProperties(target: object | undefined): string[] {
   return [...new Set(metadata.map((m) => m.propertyName))];
 }
 
-function reportValidationError(sink: ProblemSink, parentPath: ConfigPath, error: ValidationError) {
+async function reportValidationError(
+  sink: ProblemSink,
+  parentPath: ConfigPath,
+  error: ValidationError,
+): Promise<void> {
   // Items of validated arrays come back as properties '0', '1', ... of the array.
   const key: string | number =
     Array.isArray(error.target) && /^\d+$/.test(error.property)
@@ -157,15 +165,42 @@ function reportValidationError(sink: ProblemSink, parentPath: ConfigPath, error:
   const constraints = error.constraints ?? {};
   if ('whitelistValidation' in constraints) {
     sink.add(path, unknownKeyMessage(error.property, declaredProperties(error.target)), 'key');
-  } else if (Object.keys(constraints).length > 0) {
-    const messages = Object.values(constraints).map((m) => stripProperty(m, error.property));
-    const secret = isSecretPath(path);
-    const masked = messages.map((m) =>
-      secret ? maskValue(m, error.value) : redactUrlPasswords(m),
-    );
-    sink.add(path, `${masked.join('; ')}; found ${describeValue(error.value, path)}`);
+  } else {
+    for (const [name, message] of Object.entries(constraints)) {
+      const index = await failingItemIndex(error, name, message);
+      const at = index === undefined ? path : [...path, index];
+      const found = index === undefined ? error.value : (error.value as unknown[])[index];
+      sink.add(
+        at,
+        `${safeConstraintMessage(message, error, at, found)}; found ${describeValue(found, at)}`,
+      );
+    }
   }
-  for (const child of error.children ?? []) reportValidationError(sink, path, child);
+  for (const child of error.children ?? []) await reportValidationError(sink, path, child);
+}
+
+/** For a failed `each` rule on a list, the first offending item (see each-item.ts). */
+async function failingItemIndex(
+  error: ValidationError,
+  name: string,
+  message: string,
+): Promise<number | undefined> {
+  if (!Array.isArray(error.value) || !error.target || !message.startsWith('each value in ')) {
+    return undefined;
+  }
+  return firstFailingItem(error.target, error.property, name, error.value);
+}
+
+function safeConstraintMessage(
+  message: string,
+  error: ValidationError,
+  path: ConfigPath,
+  found: unknown,
+): string {
+  const short = stripProperty(message, error.property);
+  return isSecretPath(path)
+    ? maskValue(maskValue(short, found), error.value)
+    : redactUrlPasswords(short);
 }
 
 /** "banned_words must be an array" → "must be an array" (the path already names it). */
@@ -173,8 +208,9 @@ function stripProperty(message: string, property: string): string {
   return message.startsWith(`${property} `) ? message.slice(property.length + 1) : message;
 }
 
+/** Masks `value` where a message quotes it (not 1- or 2-character values: too common). */
 function maskValue(message: string, value: unknown): string {
   if (typeof value !== 'string' && typeof value !== 'number') return message;
   const text = String(value);
-  return text.length === 0 ? message : message.split(text).join(REDACTED);
+  return text.length < MIN_MASKED ? message : message.split(text).join(REDACTED);
 }

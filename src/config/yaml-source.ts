@@ -81,7 +81,9 @@ export function parseYamlSource(text: string, file: string): YamlSource {
   if (problems.length > 0) return { value: undefined, locate, problems };
 
   // Aliases are bounded above, so yaml's own (coarser) alias limit is not needed.
-  const value = doc.contents === null ? {} : doc.toJS({ maxAliasCount: -1 });
+  // An empty document (or a lone `~`) is an empty configuration: every default applies.
+  const js: unknown = doc.contents === null ? null : doc.toJS({ maxAliasCount: -1 });
+  const value = js ?? {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     problems.push(problem(doc.contents?.range?.[0] ?? 0, [], rootNotMappingMessage(value)));
   }
@@ -101,11 +103,9 @@ function isMergeKey(key: unknown): boolean {
   return isScalar(key) && (typeof key.value === 'symbol' || key.value === '<<');
 }
 
+/** The node an alias stands for (an alias never points at another alias: anchors are on nodes). */
 function resolveAlias(doc: Doc, node: unknown): unknown {
-  // Bounded: an alias may point at an alias only through an anchor, and anchors hold nodes.
-  let current = node;
-  for (let hops = 0; isAlias(current) && hops < 100; hops++) current = current.resolve(doc);
-  return current;
+  return isAlias(node) ? node.resolve(doc) : node;
 }
 
 function isEmptyScalar(node: unknown): boolean {
@@ -176,6 +176,8 @@ function findPair(doc: Doc, map: unknown, key: string, depth: number): Pair | un
   return undefined;
 }
 
+const MAX_PATH_DEPTH = 32;
+
 /** The key path of the innermost node around `offset` (for syntax errors). */
 function pathAt(doc: Doc, offset: number): (string | number)[] {
   const path: (string | number)[] = [];
@@ -184,7 +186,8 @@ function pathAt(doc: Doc, offset: number): (string | number)[] {
     const range = (n as YamlNode | null)?.range;
     return !!range && range[0] <= offset && offset <= range[1];
   };
-  for (;;) {
+  // Deeper paths only come from pathological nesting; a short path reads better there.
+  while (path.length < MAX_PATH_DEPTH) {
     if (isMap(node)) {
       const pair = node.items.find((p) => contains(p.key) || contains(p.value));
       const key = pair ? keyText(pair.key) : undefined;
@@ -201,6 +204,7 @@ function pathAt(doc: Doc, offset: number): (string | number)[] {
       return path;
     }
   }
+  return path;
 }
 
 /** The text of the scalar key starting at `offset`, if any. */
@@ -228,14 +232,25 @@ interface AliasProblem {
 
 function checkAliases(doc: Doc): AliasProblem[] {
   // One pre-order pass: an alias refers to the last anchor of that name before it (as yaml does).
+  // (A plain recursive walk: yaml's generic `visit` costs more than the parse itself here.)
   const anchors = new Map<string, YamlNode>();
   const aliases: { alias: YamlNode & { source: string }; target: YamlNode | undefined }[] = [];
-  visit(doc, {
-    Node(_key, node) {
-      if (isAlias(node)) aliases.push({ alias: node, target: anchors.get(node.source) });
-      else if (node.anchor) anchors.set(node.anchor, node);
-    },
-  });
+  const walk = (node: unknown): void => {
+    if (isAlias(node)) {
+      aliases.push({ alias: node, target: anchors.get(node.source) });
+      return;
+    }
+    if (!isScalar(node) && !isMap(node) && !isSeq(node)) return;
+    if (node.anchor) anchors.set(node.anchor, node);
+    if (isScalar(node)) return;
+    for (const item of node.items as unknown[]) {
+      if (isPair(item)) {
+        walk(item.key);
+        walk(item.value);
+      } else walk(item);
+    }
+  };
+  walk(doc.contents);
   if (aliases.length === 0) return [];
   const targets = new Map(aliases.map(({ alias, target }) => [alias, target]));
 

@@ -106,3 +106,26 @@ export function noCacheContext(): ModhostError {
       '@Cached method (before the first await) and keep the result',
   );
 }
+
+export function memberNotMethod(cache: string, member: string, value: unknown): ModhostError {
+  return new ModhostError(
+    ErrorCode.CACHE_OPTIONS_INVALID,
+    `cache ${cache}: @Cached member ${member} is not a method of the instance (it is ${describeValue(value)}); ` +
+      'the constructor must not overwrite a @Cached method',
+  );
+}
+
+export function callbackNotFunction(cache: string, value: unknown): ModhostError {
+  return new ModhostError(
+    ErrorCode.CACHE_OPTIONS_INVALID,
+    `cache ${cache}: withOnInvalidate(onInvalidate, ...args) needs a function as onInvalidate, got ${describeValue(value)}`,
+  );
+}
+
+export function selfRecursion(cache: string): ModhostError {
+  return new ModhostError(
+    ErrorCode.CACHE_KEY_INVALID,
+    `cache ${cache}: the computation called itself with the same key before returning, so it would ` +
+      'wait for its own result forever; compute the inner value without the cache or with another key',
+  );
+}

@@ -4,7 +4,7 @@
  */
 import type { ConfigPath } from './modhost-error.js';
 import { REDACTED, isSecretPath, redactUrlPasswords } from '../config/redact.js';
-import { didYouMean } from '../config/did-you-mean.js';
+import { closest } from './suggest.js';
 
 const MAX_SHOWN = 60;
 
@@ -24,20 +24,32 @@ export function describeValue(value: unknown, path: ConfigPath = []): string {
   return String(value);
 }
 
+/** A key for a message: 'name', or JSON-quoted when it holds control or odd characters. */
+function quoteKey(key: string): string {
+  const shown = key.length > MAX_SHOWN ? `${key.slice(0, MAX_SHOWN)}…` : key;
+  return /^[\x20-\x7e]*$/.test(shown) && !shown.includes("'")
+    ? `'${shown}'`
+    : JSON.stringify(shown);
+}
+
 export function expectedFound(expected: string, value: unknown, path: ConfigPath): string {
   return `expected ${expected}, found ${describeValue(value, path)}`;
 }
 
 export function unknownKeyMessage(key: string, allowed: readonly string[]): string {
-  const suggestion = didYouMean(key, allowed);
+  const suggestion = closest(key, allowed);
   const hint = suggestion !== undefined ? `; did you mean '${suggestion}'?` : '.';
   const list =
     allowed.length > 0 ? ` Allowed keys: ${allowed.join(', ')}.` : ' No keys are allowed here.';
-  return `unknown key '${key}'${hint}${list}`;
+  return `unknown key ${quoteKey(key)}${hint}${list}`;
 }
 
 export function missingKeyMessage(key: string, expected: string): string {
   return `missing required key '${key}' (${expected})`;
+}
+
+export function metricsPortClashMessage(port: number): string {
+  return `metrics.port ${port} is also server.port; the metrics listener needs a port of its own`;
 }
 
 export function rootNotMappingMessage(value: unknown): string {
@@ -53,7 +65,7 @@ export function unreadableFileMessage(reason: string): string {
 }
 
 export function duplicateKeyMessage(key: string | undefined): string {
-  const which = key !== undefined ? ` '${key}'` : '';
+  const which = key !== undefined ? ` ${quoteKey(key)}` : '';
   return `duplicate key${which}: a mapping may hold each key only once`;
 }
 
@@ -80,6 +92,8 @@ export function yamlSyntaxMessage(code: string, yamlMessage: string): string {
       return 'YAML syntax error: tabs are not allowed as indentation; indent with spaces';
     case 'BAD_DQ_ESCAPE':
       return 'YAML syntax error: invalid escape sequence in a double-quoted string; write \\\\ for a backslash or use single quotes';
+    case 'RESOURCE_EXHAUSTION':
+      return 'YAML syntax error: the document nests too deeply to be read; flatten it';
     case 'MULTIPLE_DOCS':
       return `YAML syntax error: ${multipleDocumentsMessage()}`;
     default: {

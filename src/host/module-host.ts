@@ -87,8 +87,8 @@ export class ModuleHost {
       instanceName?: string;
     } = {},
   ): Promise<ModuleHost> {
-    const { config, problems, locate } = await readConfigFile(file);
-    if (!config) throw new ConfigValidationError(problems);
+    const { config, problems, locate, code } = await readConfigFile(file);
+    if (!config) throw new ConfigValidationError(problems, code);
     if (options.instanceName) config.instance.name = options.instanceName;
     return ModuleHost.build(
       config,

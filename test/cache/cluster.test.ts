@@ -1,7 +1,7 @@
 /** The cache side of many instances: bus messages, and no caching while the bus is down. */
 import { expect } from 'chai';
 import { Cached } from '../../decorators/index.js';
-import { asCached, cachedFunction } from '../../src/cache/index.js';
+import { asCached, cacheContext, cachedFunction } from '../../src/cache/index.js';
 import { deferred, FakeBus, flush, makeRegistry } from './helpers.js';
 
 class Prices {
@@ -69,6 +69,29 @@ describe('cache cluster link', () => {
     expect(asCached(p.price).stats.entries).to.equal(0);
     await p.price('a');
     expect(p.computed).to.have.length(5);
+  });
+
+  it('composed caches keep working while disconnected (nothing stored)', async () => {
+    const bus = new FakeBus('disconnected');
+    const t = makeRegistry({ bus });
+    class Composed {
+      @Cached()
+      async inner(k: string): Promise<string> {
+        return `inner ${k}`;
+      }
+      @Cached()
+      async outer(k: string): Promise<string> {
+        const ctx = cacheContext();
+        return `outer(${await ctx.call(this.inner, k)})`;
+      }
+    }
+    const c = t.wire(new Composed(), 'composed');
+    expect(await c.outer('k')).to.equal('outer(inner k)');
+    bus.setState('connected');
+    expect(await c.outer('k')).to.equal('outer(inner k)');
+    expect(asCached(c.outer).stats.entries).to.equal(1);
+    asCached(c.inner).invalidate('k');
+    expect(asCached(c.outer).stats.entries).to.equal(0);
   });
 
   it('a computation started before a disconnect is not stored', async () => {

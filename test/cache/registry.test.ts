@@ -78,6 +78,30 @@ describe('CacheRegistry', () => {
       .with.property('code', 'MODHOST_CACHE_NOT_REGISTERED');
   });
 
+  it('refuses a @Cached member the constructor overwrote with a non-function', () => {
+    const t = makeRegistry();
+    const d = new Directory();
+    Object.defineProperty(d, 'department', { value: 'oops' });
+    expect(() => t.wire(d, 'directory'))
+      .to.throw(
+        ModhostError,
+        /cache directory\.department: @Cached member department is not a method.*a string/,
+      )
+      .with.property('code', 'MODHOST_CACHE_OPTIONS_INVALID');
+  });
+
+  it('withOnInvalidate needs a function', async () => {
+    const t = makeRegistry();
+    const d = t.wire(new Directory(), 'directory');
+    const err = await asCached(d.department)
+      .withOnInvalidate('no' as never, '@a')
+      .catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(ModhostError);
+    expect((err as Error).message).to.match(
+      /directory\.department: withOnInvalidate\(onInvalidate, \.\.\.args\) needs a function/,
+    );
+  });
+
   it('refuses a second cache with the same name', () => {
     const t = makeRegistry();
     t.registry.register(

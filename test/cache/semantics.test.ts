@@ -110,6 +110,24 @@ describe('cache semantics', () => {
     expect(users.calls).to.deep.equal([['@u:x', 1]]);
   });
 
+  it('counts parameters with default values as key parts (as Synapse counts named ones)', async () => {
+    const t = makeRegistry();
+    class Defaults {
+      calls = 0;
+      @Cached()
+      async greet(name: string, greeting = 'hello'): Promise<string> {
+        this.calls++;
+        return `${greeting} ${name}`;
+      }
+    }
+    const d = t.wire(new Defaults());
+    expect(await d.greet('ann')).to.equal('hello ann');
+    expect(await d.greet('ann', 'hi')).to.equal('hi ann');
+    expect(d.calls).to.equal(2);
+    asCached(d.greet).prefill(['bob', 'hey'], 'hey bob!');
+    expect(await d.greet('bob', 'hey')).to.equal('hey bob!');
+  });
+
   it('keys on every declared parameter by default', async () => {
     const { users } = setup();
     const p1 = users.pair('a', 'b');
@@ -326,6 +344,48 @@ describe('cache semantics', () => {
     asCached(users.profile).invalidate('@u');
     users.profile({ id: '@u', seen: 3 });
     expect(users.calls).to.have.length(2);
+  });
+
+  it('a key function must return key parts, always as many', async () => {
+    const t = makeRegistry();
+    class Keys {
+      @Cached({ key: (x: unknown) => (Array.isArray(x) ? x : (x as never)) })
+      async v(_x: unknown): Promise<string> {
+        return 'v';
+      }
+      @Cached({ key: (x: string) => [x], tree: true })
+      async shallow(_x: string): Promise<string> {
+        return 's';
+      }
+    }
+    const k = t.wire(new Keys());
+    expect(await k.v(['a', 1])).to.equal('v');
+    const wrongLength = (await rejection(k.v(['a']))) as Error;
+    expect(wrongLength.message).to.match(
+      /mod\.v: the `key` option returned 1 key parts, but earlier calls returned 2/,
+    );
+    const notArray = (await rejection(k.v('a'))) as Error;
+    expect(notArray.message).to.match(
+      /mod\.v: the `key` option must return an array of key parts, got a string/,
+    );
+    const treeTooShallow = (await rejection(k.shallow('a'))) as Error;
+    expect(treeTooShallow.message).to.match(/mod\.shallow: option tree needs at least 2 key parts/);
+  });
+
+  it('a computation calling itself with the same key synchronously gets a clear error', async () => {
+    const t = makeRegistry();
+    class Recursive {
+      @Cached()
+      fact(n: number): Promise<number> {
+        if (n <= 1) return Promise.resolve(1);
+        // A bug: the same key again, before this call has returned its promise.
+        return this.fact(n).then((x) => x * n);
+      }
+    }
+    const r = t.wire(new Recursive());
+    const err = (await rejection(r.fact(3))) as ModhostError;
+    expect(err.message).to.match(/mod\.fact: the computation called itself with the same key/);
+    expect(await r.fact(1)).to.equal(1);
   });
 
   it('a zero-argument cache has one entry, invalidated with []', async () => {

@@ -220,6 +220,11 @@ describe('validateHostConfig', () => {
     expect(problems[6]!.message).to.contain("did you mean 'channel'?");
   });
 
+  it('checks the rest of a module entry even when its module is missing', () => {
+    const { problems } = validateHostConfig({ modules: [{ on_error: 'explode' }] }, {});
+    expect(problems.map((p) => p.path)).to.deep.equal(['modules[0].module', 'modules[0].on_error']);
+  });
+
   it('turns a module config of null into an empty mapping', () => {
     const { config } = validateYaml('modules:\n  - module: pkg\n    config:\n  - module: pkg2\n');
     expect(config!.modules.map((m) => m.config)).to.deep.equal([{}, {}]);

@@ -83,6 +83,52 @@ describe('validateModuleConfig', () => {
       expect(problems[0]!.message).to.equal('must be an array; found "viagra"');
     });
 
+    it('points a failed rule on each item at the first offending item', async () => {
+      const { entries, source } = fromYaml(
+        [
+          'modules:',
+          '  - module: m',
+          '    config:',
+          '      banned_words:',
+          '        - ok',
+          '        - 42',
+          '',
+        ].join('\n'),
+      );
+      const { problems } = await validateModuleConfig(
+        Antispam,
+        AntispamConfig,
+        entries[0]!,
+        source,
+      );
+      expect(problems).to.deep.equal([
+        {
+          file: 'modhost.yaml',
+          line: 6,
+          column: 11,
+          path: 'modules[0].config.banned_words[1]',
+          message: 'each value in banned_words must be a string; found 42',
+        },
+      ]);
+    });
+
+    it('keeps items of a secret list out of the message', async () => {
+      class Keys {
+        @IsArray() @IsInt({ each: true }) signing_keys: number[] = [];
+      }
+      const { problems } = await validateModuleConfig(
+        class K {},
+        Keys,
+        entry({ signing_keys: [1, 'ed25519 s3cr3t'] }),
+        {},
+      );
+      expect(problems).to.have.length(1);
+      expect(problems[0]!.path).to.equal('modules[0].config.signing_keys[1]');
+      expect(problems[0]!.message).to.equal(
+        'each value in signing_keys must be an integer number; found <redacted>',
+      );
+    });
+
     it('rejects unknown keys with a did-you-mean, pointing at the key', async () => {
       const { entries, source } = fromYaml(
         [

@@ -78,7 +78,7 @@ const CORPUS: Record<string, Expected[]> = {
   'parse-config-error.yaml': [[6, 19, 'modules[1].config.limits.messages', "Failed to parse config for module 'ratelimit': must be a number"]],
   'parse-config-exception.yaml': [[3, 13, 'modules[0].config', "Failed to parse config for module 'ratelimit': TypeError: Cannot use 'in' operator to search for 'limits' in fast"]],
   'several.yaml': [
-    [4, 21, 'modules[0].config.banned_words', 'each value in banned_words must be a string'],
+    [4, 30, 'modules[0].config.banned_words[1]', 'each value in banned_words must be a string; found 7'],
     [5, 18, 'modules[0].config.threshold', 'must not be less than 1; found 0'],
     [6, 7, 'modules[0].config.colour', "unknown key 'colour'"],
     [9, 15, 'modules[1].config.limits', "Failed to parse config for module 'ratelimit': needs at least one limit"],

@@ -2,7 +2,6 @@ import { expect } from 'chai';
 import { describeValue } from '../../src/errors/config-messages.js';
 import { isSecretPath, redactUrlPasswords } from '../../src/config/redact.js';
 import { validateHostConfig } from '../../src/config/host-schema.js';
-import { didYouMean, editDistance } from '../../src/config/did-you-mean.js';
 
 describe('secrets stay out of messages', () => {
   it('recognises secret-looking keys anywhere along a path', () => {
@@ -61,19 +60,12 @@ describe('secrets stay out of messages', () => {
   });
 });
 
-describe('did you mean', () => {
-  it('measures edit distance', () => {
-    expect(editDistance('kitten', 'sitting')).to.equal(3);
-    expect(editDistance('port', 'PORT')).to.equal(0);
-    expect(editDistance('', 'abc')).to.equal(3);
-  });
-
-  it('suggests only plausible typos', () => {
-    const keys = ['bind', 'port', 'public_baseurl', 'max_request_size'];
-    expect(didYouMean('prot', keys)).to.equal('port');
-    expect(didYouMean('public_base_url', keys)).to.equal('public_baseurl');
-    expect(didYouMean('max_request', keys)).to.equal('max_request_size');
-    expect(didYouMean('colour', keys)).to.equal(undefined);
-    expect(didYouMean('x', [])).to.equal(undefined);
+describe('keys in messages', () => {
+  it('quotes odd keys so a message stays on one line', () => {
+    const { problems } = validateHostConfig({ 'bad\nkey': 1, "it's": 2 }, {});
+    expect(problems.map((p) => p.message.split('.')[0])).to.deep.equal([
+      'unknown key "bad\\nkey"',
+      'unknown key "it\'s"',
+    ]);
   });
 });

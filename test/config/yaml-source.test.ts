@@ -81,6 +81,14 @@ describe('parseYamlSource', () => {
     }
   });
 
+  it('locates the same with CRLF line ends and a byte-order mark', () => {
+    for (const text of ['server:\r\n  port: x\r\n', '\ufeffserver:\n  port: x\n']) {
+      const parsed = parseYamlSource(text, 'f.yaml');
+      expect(parsed.value).to.deep.equal({ server: { port: 'x' } });
+      expect(parsed.locate(['server', 'port'])).to.deep.equal({ line: 2, column: 9 });
+    }
+  });
+
   it('supports merge keys', () => {
     const parsed = parseYamlSource(
       'base: &base {bind: 127.0.0.1}\nmetrics:\n  <<: *base\n  port: 9100\n',
@@ -148,6 +156,16 @@ describe('parseYamlSource', () => {
         }
       });
     }
+  });
+
+  it('reports nesting too deep to parse, with a short path', () => {
+    const depth = 5000;
+    const parsed = parseYamlSource(`a: ${'['.repeat(depth)}${']'.repeat(depth)}\n`, 'f.yaml');
+    expect(parsed.problems).to.have.length.above(0);
+    expect(parsed.problems[0]!.message).to.equal(
+      'YAML syntax error: the document nests too deeply to be read; flatten it',
+    );
+    expect(parsed.problems[0]!.path).to.have.length.below(120);
   });
 
   it('reports a root that is not a mapping', () => {

@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { installDelegates } from './delegate.js';
 import { nodeBodyStream, readNodeBody } from './body.js';
+import { nodeHeaders, realHeaders } from './node-headers.js';
 
 const kState = Symbol('modhost.nodeRequest');
 
@@ -44,7 +45,7 @@ class NodeRequest {
   get url(): string {
     const s = this[kState];
     if (s.url === undefined) {
-      const host = s.incoming.headers.host;
+      const host = this.headers.get('host') ?? undefined;
       const authority = host !== undefined && SAFE_HOST.test(host) ? host : s.fallbackHost;
       const target = s.incoming.url ?? '/';
       s.url = target.startsWith('/') ? `http://${authority}${target}` : target;
@@ -55,7 +56,7 @@ class NodeRequest {
   get headers(): Headers {
     const s = this[kState];
     if (s.real !== undefined) return s.real.headers;
-    if (s.headers === undefined) s.headers = headersFrom(s.incoming.rawHeaders);
+    if (s.headers === undefined) s.headers = nodeHeaders(s.incoming.rawHeaders);
     return s.headers;
   }
 
@@ -88,18 +89,6 @@ class NodeRequest {
   }
 }
 
-function headersFrom(raw: string[]): Headers {
-  const headers = new Headers();
-  for (let i = 0; i < raw.length; i += 2) {
-    try {
-      headers.append(raw[i]!, raw[i + 1]!);
-    } catch {
-      // A header value Node accepted but the Fetch spec does not; handlers never see it.
-    }
-  }
-  return headers;
-}
-
 function materialiseRequest(self: NodeRequest): Request {
   const s = self[kState];
   if (s.real === undefined) {
@@ -116,7 +105,7 @@ function materialiseRequest(self: NodeRequest): Request {
     }
     s.real = new Request(self.url, {
       method: s.method,
-      headers: self.headers,
+      headers: realHeaders(self.headers),
       body: hasBody ? nodeBodyStream(s.incoming, s.limit) : null,
       signal: controller.signal,
       duplex: 'half',

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { jsonResponse, textResponse, bytesResponse } from '../../src/web/json.js';
 import { installFastResponseJson } from '../../src/web/fast-globals.js';
 import { fastResponseParts } from '../../src/web/responses.js';
-import { A, gate, harness, rawSocket, send, type Harness } from './helpers.js';
+import { A, gate, harness, rawSocket, readUntilClosed, send, type Harness } from './helpers.js';
 
 describe('web/lazy request on the Node path', () => {
   let h: Harness;
@@ -48,6 +48,60 @@ describe('web/lazy request on the Node path', () => {
     expect(got).to.deep.include({ isRequest: true, method: 'GET', custom: 'yes' });
     expect((got as { url: string }).url).to.equal(`${h.url}/inspect?x=1`);
     expect((got as { tag: string }).tag).to.equal('[object Request]');
+  });
+
+  it('has Headers answering get/has like undici (case, duplicates) and everything else too', async () => {
+    const got = await probe(
+      async (req) => {
+        const h = req.headers;
+        const entries: string[] = [];
+        h.forEach((value, name) => entries.push(`${name}=${value}`));
+        let invalid = 'no error';
+        try {
+          h.get('bad name');
+        } catch (err) {
+          invalid = (err as Error).constructor.name;
+        }
+        return {
+          isHeaders: h instanceof Headers,
+          upper: h.get('X-MULTI'),
+          has: h.has('x-single'),
+          missing: h.get('x-missing'),
+          invalid,
+          entries: entries.filter((e) => e.startsWith('x-')),
+          copied: new Headers(h).get('x-single'),
+        };
+      },
+      'GET',
+      undefined,
+      { 'x-multi': 'a', 'X-Single': 'one' },
+    );
+    expect(got).to.deep.include({
+      isHeaders: true,
+      upper: 'a',
+      has: true,
+      missing: null,
+      invalid: 'TypeError',
+      copied: 'one',
+    });
+    expect((got as { entries: string[] }).entries).to.deep.equal(['x-multi=a', 'x-single=one']);
+  });
+
+  it('joins repeated request headers as undici does', async () => {
+    const h = harness((r) =>
+      r.register(A, '/hdr', (req) => new Response(req.headers.get('x-dup'))),
+    );
+    const url = await h.listen();
+    try {
+      const socket = await rawSocket(url);
+      const reply = readUntilClosed(socket);
+      socket.end(
+        'GET /hdr HTTP/1.1\r\nHost: x\r\nX-Dup: 1\r\nx-dup: 2\r\nConnection: close\r\n\r\n',
+      );
+      expect(await reply).to.match(/\r\n\r\n1, 2$/);
+    } finally {
+      await h.close();
+    }
   });
 
   it('reads the body as text, JSON or bytes, once', async () => {

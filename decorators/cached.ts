@@ -1,5 +1,5 @@
 import { type CachedOptions, ownerClass, writeCached } from './metadata.js';
-import { describeType, isMethod, misuse } from './checks.js';
+import { checkInstanceMethod, describeType, misuse } from './checks.js';
 
 type Check = (value: unknown) => boolean;
 const positiveInt: Check = (v) => Number.isInteger(v) && (v as number) > 0;
@@ -22,17 +22,7 @@ const OPTION_CHECKS: Record<keyof CachedOptions, [Check, string]> = {
 export function Cached(options: CachedOptions = {}): MethodDecorator {
   return (target, member, descriptor) => {
     const where = { decorator: '@Cached', member };
-    if (typeof target === 'function') {
-      misuse(target, { ...where, problem: 'applies to instance methods, not static ones' });
-      return;
-    }
-    if (!isMethod(descriptor)) {
-      misuse(target, {
-        ...where,
-        problem: 'applies to methods only (this member is a property or accessor)',
-      });
-      return;
-    }
+    if (!checkInstanceMethod('@Cached', target, member, descriptor)) return;
     if (typeof options !== 'object' || options === null || Array.isArray(options)) {
       misuse(target, {
         ...where,

@@ -1,5 +1,5 @@
 import { ownerClass, writeCallback } from './metadata.js';
-import { describeType, isMethod, misuse } from './checks.js';
+import { checkInstanceMethod, describeType, misuse } from './checks.js';
 import type { CallbackSignature } from './callback-types.js';
 
 /**
@@ -28,22 +28,7 @@ export function Callback<C extends string, N extends string>(category: C, name: 
       });
       return;
     }
-    if (typeof target === 'function') {
-      misuse(target, {
-        decorator: '@Callback',
-        member,
-        problem: 'applies to instance methods, not static ones',
-      });
-      return;
-    }
-    if (!isMethod(descriptor)) {
-      misuse(target, {
-        decorator: '@Callback',
-        member,
-        problem: 'applies to methods only (this member is a property or accessor)',
-      });
-      return;
-    }
+    if (!checkInstanceMethod('@Callback', target, member, descriptor)) return;
     writeCallback(ownerClass(target), { category, name, member });
   };
 }

@@ -17,3 +17,30 @@ export function misuse(target: object, entry: DecoratorMisuse): false {
 export function isMethod(descriptor: PropertyDescriptor | undefined): boolean {
   return descriptor !== undefined && typeof descriptor.value === 'function';
 }
+
+/**
+ * The checks every member decorator shares: an instance method, not a static one nor a
+ * property. Records the misuse and returns false when the target is wrong.
+ */
+export function checkInstanceMethod(
+  decorator: string,
+  target: object,
+  member: string | symbol,
+  descriptor: PropertyDescriptor | undefined,
+): boolean {
+  if (typeof target === 'function') {
+    return misuse(target, {
+      decorator,
+      member,
+      problem: 'applies to instance methods, not static ones',
+    });
+  }
+  if (!isMethod(descriptor)) {
+    return misuse(target, {
+      decorator,
+      member,
+      problem: 'applies to methods only (this member is a property or accessor)',
+    });
+  }
+  return true;
+}

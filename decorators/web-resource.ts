@@ -1,5 +1,5 @@
 import { ownerClass, type WebResourceOptions, writeWebResource } from './metadata.js';
-import { describeType, isMethod, misuse } from './checks.js';
+import { checkInstanceMethod, describeType, misuse } from './checks.js';
 
 const HTTP_METHOD = /^[A-Z]+$/;
 
@@ -7,17 +7,7 @@ const HTTP_METHOD = /^[A-Z]+$/;
 export function WebResource(path: string, options: WebResourceOptions = {}): MethodDecorator {
   return (target, member, descriptor) => {
     const where = { decorator: '@WebResource', member };
-    if (typeof target === 'function') {
-      misuse(target, { ...where, problem: 'applies to instance methods, not static ones' });
-      return;
-    }
-    if (!isMethod(descriptor)) {
-      misuse(target, {
-        ...where,
-        problem: 'applies to methods only (this member is a property or accessor)',
-      });
-      return;
-    }
+    if (!checkInstanceMethod('@WebResource', target, member, descriptor)) return;
     if (typeof path !== 'string' || !path.startsWith('/')) {
       misuse(target, {
         ...where,

@@ -2,21 +2,28 @@
 import type { ModuleIdentity } from '../api/services.js';
 import type { CallContext } from '../categories/types.js';
 import type { Logger } from '../logging/logger.js';
+import type { DeadlineQueue } from './deadlines.js';
 
 /** After this many calls, durations are sampled (1 call in SAMPLE_EVERY) to keep `run` cheap. */
 export const TIME_EVERY_CALL_UNTIL = 1024;
-export const SAMPLE_MASK = 63;
+export const SAMPLE_MASK = 255;
 
-/** Receives sampled call durations, in seconds. */
-export type DurationSink = (entry: CallbackEntry, seconds: number) => void;
+/** Upper bounds (seconds) of the duration histogram's buckets. */
+export const DURATION_BUCKETS: readonly number[] = [
+  0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10,
+];
 
 export class CallbackEntry implements CallContext {
   /** Counters read by the metrics collector at scrape time (plain fields: cheap to bump). */
   calls = 0;
   errors = 0;
   timeouts = 0;
-  /** Calls whose `calls & sampleMask` is 0 are timed; every call at first, then 1 in 64. */
+  /** Calls whose `calls & sampleMask` is 0 are timed; every call at first, then 1 in 256. */
   sampleMask = 0;
+  /** Sampled durations: per-bucket counts (last one is +Inf), sum in seconds, count. */
+  readonly durationBuckets: number[] = new Array<number>(DURATION_BUCKETS.length + 1).fill(0);
+  durationSum = 0;
+  durationCount = 0;
   readonly module: string;
 
   constructor(
@@ -30,13 +37,23 @@ export class CallbackEntry implements CallContext {
     /** ms; 0 means no timeout. */
     readonly timeoutMs: number,
     private readonly logger: Logger,
-    readonly durations: DurationSink,
+    /** Where this entry's calls wait for their timeout (undefined without a timeout). */
+    readonly deadlines: DeadlineQueue | undefined,
   ) {
     this.module = owner.name;
   }
 
   get onError(): ModuleIdentity['on_error'] {
     return this.owner.on_error;
+  }
+
+  /** Records one sampled duration (plain arithmetic: prom-client reads it at scrape time). */
+  observeDuration(seconds: number): void {
+    let i = 0;
+    while (i < DURATION_BUCKETS.length && seconds > DURATION_BUCKETS[i]!) i++;
+    this.durationBuckets[i]!++;
+    this.durationSum += seconds;
+    this.durationCount++;
   }
 
   warn(message: string, extra?: Record<string, unknown>): void {

@@ -5,6 +5,7 @@
 import { ErrorCode } from '../errors/codes.js';
 import { ModhostError } from '../errors/modhost-error.js';
 import { callbackTimeoutMessage } from '../errors/callback-messages.js';
+import { CallbackWait } from './deadlines.js';
 import { type CallbackEntry, SAMPLE_MASK, TIME_EVERY_CALL_UNTIL } from './entry.js';
 
 /** A callback did not settle within its timeout. */
@@ -48,7 +49,16 @@ export function callEntry(entry: CallbackEntry, args: readonly unknown[]): unkno
   return callMeasured(entry, args);
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
+/**
+ * Like `callEntry` but never races the result against the entry's timeout: for runs that watch
+ * their deadlines themselves (see timed-run.ts).
+ */
+export function callEntryUnraced(entry: CallbackEntry, args: readonly unknown[]): unknown {
+  if ((++entry.calls & entry.sampleMask) !== 0) return applyArgs(entry.fn, args);
+  return callMeasured(entry, args, false);
+}
+
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     value !== null &&
     (typeof value === 'object' || typeof value === 'function') &&
@@ -58,10 +68,10 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 function observe(entry: CallbackEntry, start: number): void {
   if (entry.calls >= TIME_EVERY_CALL_UNTIL) entry.sampleMask = SAMPLE_MASK;
-  entry.durations(entry, (performance.now() - start) / 1000);
+  entry.observeDuration((performance.now() - start) / 1000);
 }
 
-function callMeasured(entry: CallbackEntry, args: readonly unknown[]): unknown {
+function callMeasured(entry: CallbackEntry, args: readonly unknown[], race = true): unknown {
   const timed = (entry.calls & entry.sampleMask) === 0;
   const start = timed ? performance.now() : 0;
   let result: unknown;
@@ -75,26 +85,36 @@ function callMeasured(entry: CallbackEntry, args: readonly unknown[]): unknown {
     if (timed) observe(entry, start);
     return result;
   }
-  const settled = entry.timeoutMs > 0 ? withTimeout(result, entry) : result;
+  const settled = race && entry.timeoutMs > 0 ? withTimeout(result, entry) : result;
   if (!timed) return settled;
-  return Promise.resolve(settled).finally(() => observe(entry, start));
+  return settled.then(
+    (value) => {
+      observe(entry, start);
+      return value;
+    },
+    (error: unknown) => {
+      observe(entry, start);
+      throw error;
+    },
+  );
 }
 
 /** Settles like `pending`, or rejects with CallbackTimeoutError after the entry's timeout. */
 function withTimeout(pending: PromiseLike<unknown>, entry: CallbackEntry): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
+    const wait = new CallbackWait(() =>
       reject(
         new CallbackTimeoutError(entry.module, entry.category, entry.callback, entry.timeoutMs),
-      );
-    }, entry.timeoutMs);
+      ),
+    );
+    entry.deadlines!.add(wait);
     pending.then(
       (value) => {
-        clearTimeout(timer);
+        wait.settle();
         resolve(value);
       },
       (error: unknown) => {
-        clearTimeout(timer);
+        wait.settle();
         reject(error);
       },
     );

@@ -5,14 +5,22 @@
  */
 import type { CallbackRegistrar, ModuleIdentity } from '../api/services.js';
 import { categoryProblems } from '../categories/define.js';
-import type { AcceptedEntry, CallContext, CategoryDefinition } from '../categories/types.js';
+import type { CallContext, CategoryDefinition } from '../categories/types.js';
+import type { SynapseRunArgs, SynapseRunResults } from '../categories/synapse/signatures.js';
 import { ErrorCode } from '../errors/codes.js';
 import { ModhostError } from '../errors/modhost-error.js';
 import * as msg from '../errors/callback-messages.js';
 import type { Logger } from '../logging/logger.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
+import { Deadlines } from './deadlines.js';
 import { CallbackEntry } from './entry.js';
-import { CallbackMetrics } from './metrics.js';
+import { registerCallbackMetrics } from './metrics.js';
+import {
+  applyRegistrationRules,
+  type Category,
+  type Planned,
+  planRegistration,
+} from './registration.js';
 import { Slot } from './slot.js';
 
 export interface CallbackRegistryOptions {
@@ -23,32 +31,20 @@ export interface CallbackRegistryOptions {
   callbackTimeout?: number;
 }
 
-interface Category {
-  definition: CategoryDefinition;
-  slots: Map<string, Slot>;
-  /** For exclusive categories: the module that provides it. */
-  holder?: string;
-}
-
-interface Planned {
-  slot: Slot;
-  registeredAs: string;
-  accepted: AcceptedEntry;
-}
-
 export class CallbackRegistry implements CallbackRegistrar {
   private readonly categories = new Map<string, Category>();
   private readonly byModule = new Map<string, Array<{ category: string; name: string }>>();
   private readonly logger: Logger;
-  private readonly metrics: CallbackMetrics;
   private readonly callbackTimeout: number;
+  private readonly deadlines = new Deadlines();
   private sealed = false;
+  private lastSlot: Slot | undefined;
 
   constructor(options: CallbackRegistryOptions) {
     this.logger = options.logger;
     this.callbackTimeout = options.callbackTimeout ?? 0;
     for (const definition of options.categories) this.addCategory(definition);
-    this.metrics = new CallbackMetrics(options.metrics, () => this.allEntries());
+    registerCallbackMetrics(options.metrics, () => this.allEntries());
   }
 
   private addCategory(definition: CategoryDefinition): void {
@@ -68,7 +64,7 @@ export class CallbackRegistry implements CallbackRegistrar {
       slots.set(
         name,
         new Slot(definition.name, name, spec, this.logger, (callback, args) =>
-          this.run(definition.name, callback, ...args),
+          this.run(definition.name as string, callback as string, ...args),
         ),
       );
     this.categories.set(definition.name, { definition, slots });
@@ -97,8 +93,8 @@ export class CallbackRegistry implements CallbackRegistrar {
         msg.callbacksNotObjectMessage(owner.name, category, msg.describeValue(callbacks)),
       );
 
-    const planned = this.plan(owner, cat, callbacks);
-    if (planned.length === 0) return;
+    const accepted = planRegistration(owner, cat, callbacks);
+    if (accepted.length === 0) return;
     if (cat.definition.exclusive !== undefined) {
       if (cat.holder !== undefined && cat.holder !== owner.name) {
         if (cat.definition.exclusive === 'error')
@@ -114,107 +110,7 @@ export class CallbackRegistry implements CallbackRegistrar {
       }
       cat.holder = owner.name;
     }
-    this.commit(owner, category, planned);
-  }
-
-  /** Validates every name and value and works out the entries, before changing anything. */
-  private plan(
-    owner: ModuleIdentity,
-    cat: Category,
-    callbacks: Record<string, unknown>,
-  ): Planned[] {
-    const category = cat.definition.name;
-    const planned: Planned[] = [];
-    for (const [name, value] of Object.entries(callbacks)) {
-      const spec = cat.definition.callbacks[name];
-      if (spec === undefined || spec.internal)
-        throw new ModhostError(
-          ErrorCode.UNKNOWN_CALLBACK,
-          msg.unknownCallbackMessage(owner.name, category, name, this.registrableNames(cat)),
-        );
-      // Synapse's register_* functions take None for "not provided"; so does modhost.
-      if (value === undefined || value === null) continue;
-      const accepted = this.accept(owner, category, name, value);
-      for (const a of accepted) {
-        const slot = cat.slots.get(a.callback);
-        if (slot === undefined)
-          throw new ModhostError(
-            ErrorCode.CATEGORY_INVALID,
-            msg.invalidCategoryMessage(category, [
-              `callbacks.${name}.accept produced an entry for unknown callback "${a.callback}"`,
-            ]),
-          );
-        planned.push({ slot, registeredAs: name, accepted: a });
-      }
-    }
-    return this.checkPlanned(owner, category, planned);
-  }
-
-  private accept(
-    owner: ModuleIdentity,
-    category: string,
-    name: string,
-    value: unknown,
-  ): AcceptedEntry[] {
-    const spec = this.categories.get(category)!.definition.callbacks[name]!;
-    if (spec.accept === undefined) {
-      if (typeof value !== 'function')
-        throw new ModhostError(
-          ErrorCode.CALLBACK_NOT_FUNCTION,
-          msg.callbackNotFunctionMessage(owner.name, category, name, msg.describeValue(value)),
-        );
-      return [{ callback: name, fn: value }];
-    }
-    const reject = (problem: string): never => {
-      throw new ModhostError(
-        ErrorCode.CALLBACK_NOT_FUNCTION,
-        msg.callbackValueRejectedMessage(owner.name, category, name, problem),
-      );
-    };
-    return spec.accept(value, reject);
-  }
-
-  /** Once and conflict rules; returns the entries that survive (warn-and-ignore drops some). */
-  private checkPlanned(owner: ModuleIdentity, category: string, planned: Planned[]): Planned[] {
-    const kept: Planned[] = [];
-    for (const p of planned) {
-      const { slot } = p;
-      const spec = slot.spec;
-      if (spec.combine.kind === 'once') {
-        const holder =
-          slot.entries[0]?.module ?? (kept.some((k) => k.slot === slot) ? owner.name : undefined);
-        if (holder !== undefined) {
-          if (spec.combine.duplicate === 'error')
-            throw new ModhostError(
-              ErrorCode.CALLBACK_ONCE_VIOLATED,
-              msg.onceViolatedMessage(owner.name, category, slot.name, holder),
-            );
-          this.logger.warn(
-            { module: owner.name, category, callback: slot.name },
-            msg.onceIgnoredMessage(category, slot.name, holder),
-          );
-          continue;
-        }
-      }
-      if (spec.conflict !== undefined) {
-        const others = [
-          ...slot.entries.map((e) => ({ module: e.module, data: e.data })),
-          ...kept
-            .filter((k) => k.slot === slot)
-            .map((k) => ({ module: owner.name, data: k.accepted.data })),
-        ];
-        for (const other of others) {
-          const reason = spec.conflict(other.data, p.accepted.data);
-          if (reason !== undefined)
-            throw new ModhostError(
-              ErrorCode.CALLBACK_CONFLICT,
-              msg.conflictMessage(owner.name, category, p.registeredAs, other.module, reason),
-            );
-        }
-      }
-      kept.push(p);
-    }
-    return kept;
+    this.commit(owner, category, applyRegistrationRules(owner, category, accepted, this.logger));
   }
 
   private commit(owner: ModuleIdentity, category: string, planned: Planned[]): void {
@@ -231,7 +127,7 @@ export class CallbackRegistry implements CallbackRegistrar {
         accepted.data,
         timeoutMs,
         this.logger,
-        this.metrics.observe,
+        timeoutMs > 0 ? this.deadlines.queue(timeoutMs) : undefined,
       );
       slot.add([entry]);
       const named = this.categories.get(category)!.slots.get(registeredAs)!;
@@ -272,9 +168,21 @@ export class CallbackRegistry implements CallbackRegistrar {
    * Runs `category.name` over every registration in config order and returns the combined
    * result of its policy. Unknown names reject with UNKNOWN_CALLBACK.
    */
+  run<C extends keyof SynapseRunResults, N extends keyof SynapseRunResults[C] & string>(
+    category: C,
+    name: N,
+    ...args: NoInfer<SynapseRunArgs<C, N>>
+  ): Promise<SynapseRunResults[C][N]>;
+  run(category: string, name: string, ...args: unknown[]): Promise<unknown>;
   run(category: string, name: string, ...args: unknown[]): Promise<unknown> {
-    const slot = this.categories.get(category)?.slots.get(name);
-    if (slot === undefined) return Promise.reject(this.unknownTarget(category, name));
+    // A one-entry cache in front of the two map lookups: hosts often run one callback in a row.
+    let slot = this.lastSlot;
+    if (slot === undefined || slot.category !== category || slot.name !== name) {
+      slot = this.categories.get(category)?.slots.get(name);
+      if (slot === undefined) return Promise.reject(this.unknownTarget(category, name));
+      this.lastSlot = slot;
+    }
+    if (slot.entries.length === 0 && slot.emptyResult !== undefined) return slot.emptyResult;
     return slot.run(args);
   }
 
@@ -295,12 +203,6 @@ export class CallbackRegistry implements CallbackRegistrar {
   /** What a module registered, by the names it used. */
   registrations(moduleName: string): Array<{ category: string; name: string }> {
     return [...(this.byModule.get(moduleName) ?? [])];
-  }
-
-  private registrableNames(cat: Category): string[] {
-    return Object.entries(cat.definition.callbacks)
-      .filter(([, spec]) => !spec.internal)
-      .map(([name]) => name);
   }
 
   private unknownTarget(category: string, name: string): ModhostError {

@@ -3,6 +3,7 @@ import type { CallbackSpec } from '../categories/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { CallbackEntry } from './entry.js';
 import { RUNNERS, type Runner } from './runners.js';
+import { TimedRun } from './timed-run.js';
 
 export class Slot {
   /** In registration (= config) order. Replaced, never mutated, so a running loop is stable. */
@@ -10,8 +11,10 @@ export class Slot {
   /** Modules that registered this name (also names whose entries live elsewhere, via accept). */
   readonly registeredBy: string[] = [];
   readonly runner: Runner;
+  /** Some entry has a timeout: runs go through TimedRun. */
+  private timed = false;
   /** A resolved promise reused for every empty run, when the fallback is a primitive. */
-  private readonly emptyResult: Promise<unknown> | undefined;
+  readonly emptyResult: Promise<unknown> | undefined;
 
   constructor(
     readonly category: string,
@@ -48,6 +51,7 @@ export class Slot {
   }
 
   run(args: readonly unknown[]): Promise<unknown> {
+    if (this.timed) return new TimedRun(this, args).promise;
     if (this.entries.length !== 0 || this.spec.combine.kind === 'custom')
       return this.runner(this, args);
     return this.emptyResult ?? Promise.resolve(this.fallback(args));
@@ -55,5 +59,8 @@ export class Slot {
 
   add(entries: readonly CallbackEntry[]): void {
     this.entries = [...this.entries, ...entries];
+    // Custom policies race each call in context.invoke instead.
+    this.timed =
+      this.spec.combine.kind !== 'custom' && this.entries.some((e) => e.deadlines !== undefined);
   }
 }

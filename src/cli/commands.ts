@@ -18,7 +18,11 @@ async function wiredHost(args: CliArgs): Promise<ModuleHost> {
 export async function check(args: CliArgs, out: NodeJS.WritableStream): Promise<number> {
   const host = await wiredHost(args);
   try {
-    out.write(`${renderDescription(host.inspect())}\n${args.config}: ok\n`);
+    const description = host.inspect();
+    // Unreachable Redis is not an error: instances start degraded and connect when it answers.
+    const reachability = await host.probeBus();
+    if (reachability) description.bus = `${description.bus}: ${reachability}`;
+    out.write(`${renderDescription(description)}\n${args.config}: ok\n`);
   } finally {
     await host.stop();
   }

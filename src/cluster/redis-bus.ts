@@ -33,6 +33,10 @@ export interface RedisBusOptions {
   connectTimeoutMs?: number;
   /** How long `start()` waits for a first connection before going on degraded, ms (default 2000). */
   startWaitMs?: number;
+  /** How often each connection is PINGed to detect a Redis that stopped answering, ms (default 1000). */
+  healthCheckIntervalMs?: number;
+  /** A PING unanswered for this long marks the bus disconnected, ms (default 2000). */
+  healthCheckTimeoutMs?: number;
 }
 
 type RedisClient = ReturnType<typeof createClient>;
@@ -72,7 +76,12 @@ function createBusMetrics(registry: MetricsRegistry): BusMetrics {
 }
 
 function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message || err.name : String(err);
+  // Connecting to "localhost" tries ::1 and 127.0.0.1 and fails with an AggregateError.
+  if (err instanceof AggregateError && err.errors.length > 0) {
+    return err.errors.map(errorMessage).join('; ');
+  }
+  if (err instanceof Error) return err.message || (err as { code?: string }).code || err.name;
+  return String(err);
 }
 
 export class RedisBus implements InvalidationBus {
@@ -101,6 +110,15 @@ export class RedisBus implements InvalidationBus {
   private readonly stateHandlers: ((state: BusState) => void)[] = [];
   /** Settles `start()`'s wait: on the first connect or the first failure. */
   private firstOutcome: (() => void) | undefined;
+  private healthTimer: NodeJS.Timeout | undefined;
+  private readonly retryTimers = new Map<string, NodeJS.Timeout>();
+  /** When each connection's unanswered PING was sent (performance.now()). */
+  private readonly pingSentAt: Record<Role, number | undefined> = {
+    publisher: undefined,
+    subscriber: undefined,
+  };
+  /** A connection that is open but whose PING went unanswered too long (frozen Redis, partition). */
+  private readonly stalled: Record<Role, boolean> = { publisher: false, subscriber: false };
 
   constructor(options: RedisBusOptions) {
     this.options = {
@@ -111,6 +129,8 @@ export class RedisBus implements InvalidationBus {
       reconnectMaxDelayMs: options.reconnectMaxDelayMs ?? 1000,
       connectTimeoutMs: options.connectTimeoutMs ?? 2000,
       startWaitMs: options.startWaitMs ?? 2000,
+      healthCheckIntervalMs: options.healthCheckIntervalMs ?? 1000,
+      healthCheckTimeoutMs: options.healthCheckTimeoutMs ?? 2000,
     };
     checkRedisUrl(options.url);
     this.logger = options.logger;
@@ -125,11 +145,51 @@ export class RedisBus implements InvalidationBus {
   }
 
   describe(): string {
+    const where = `redis ${this.safeUrl} channel "${this.options.channel}"`;
+    if (!this.started) return where;
     const health =
       this.currentState === 'connected'
         ? 'connected'
-        : 'disconnected (degraded: cluster caches bypassed until it reconnects)';
-    return `redis ${this.safeUrl} channel "${this.options.channel}" as ${this.senderId}: ${health}`;
+        : this.stopped
+          ? 'stopped'
+          : 'disconnected (degraded: cluster caches bypassed until it reconnects)';
+    return `${where} as ${this.senderId}: ${health}`;
+  }
+
+  /**
+   * Whether Redis answers right now, without starting the bus: a separate short-lived
+   * connection and one PING (for `modhost check`). Never throws.
+   */
+  async probe(timeoutMs = 2000): Promise<{ reachable: boolean; detail: string }> {
+    let client: RedisClient;
+    try {
+      client = createClient({
+        url: this.options.url,
+        socket: { connectTimeout: timeoutMs, reconnectStrategy: false },
+      });
+    } catch (err) {
+      return { reachable: false, detail: `unusable URL: ${errorMessage(err)}` };
+    }
+    let lastError: unknown;
+    client.on('error', (err: unknown) => (lastError = err));
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      const started = performance.now();
+      await Promise.race([client.connect().then(() => client.ping()), deadline]);
+      const ms = performance.now() - started;
+      return { reachable: true, detail: `reachable (connect + PING ${ms.toFixed(1)} ms)` };
+    } catch (err) {
+      return {
+        reachable: false,
+        detail: `unreachable: ${errorMessage(lastError ?? err)} (instances start degraded until it answers)`,
+      };
+    } finally {
+      clearTimeout(timer);
+      client.destroy();
+    }
   }
 
   onMessage(handler: (message: InvalidationMessage) => void): void {
@@ -147,6 +207,11 @@ export class RedisBus implements InvalidationBus {
     this.publisher = this.createRedisClient('publisher');
     this.subscriber = this.createRedisClient('subscriber');
     const settled = new Promise<void>((resolve) => (this.firstOutcome = resolve));
+    this.healthTimer = setInterval(() => {
+      this.checkHealth('publisher');
+      this.checkHealth('subscriber');
+    }, this.options.healthCheckIntervalMs);
+    this.healthTimer.unref();
     for (const client of [this.publisher, this.subscriber]) {
       // connect() settles only once connected (it retries inside); closing rejects it.
       client.connect().catch(() => {});
@@ -181,6 +246,8 @@ export class RedisBus implements InvalidationBus {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    clearInterval(this.healthTimer);
+    for (const timer of this.retryTimers.values()) clearTimeout(timer);
     this.flush();
     await this.withinTime(Promise.allSettled([...this.inFlight]), 1000);
     await Promise.all([this.closeClient(this.publisher), this.closeClient(this.subscriber)]);
@@ -223,6 +290,7 @@ export class RedisBus implements InvalidationBus {
 
   private onSubscriberReady(): void {
     if (this.stopped) return;
+    this.stalled.subscriber = false;
     if (this.subscribed) {
       // node-redis resubscribed before emitting 'ready'.
       this.refreshState();
@@ -237,17 +305,24 @@ export class RedisBus implements InvalidationBus {
         this.refreshState();
       })
       .catch((err: unknown) => {
-        // The connection dropped mid-way; the next 'ready' tries again.
-        this.logger.debug(
-          { err: errorMessage(err) },
-          'subscribing to the invalidation channel failed',
+        if (!this.subscriber?.isReady) {
+          // The connection dropped mid-way; the next 'ready' tries again.
+          this.logger.debug({ err: errorMessage(err) }, 'subscribing was interrupted');
+          return;
+        }
+        // Redis refused (an ACL without SUBSCRIBE, say): the bus stays degraded until it agrees.
+        this.logger.error(
+          { err: errorMessage(err), channel: this.options.channel },
+          'Redis refused SUBSCRIBE: the bus stays degraded (caches bypassed); retrying',
         );
+        this.retryLater('subscribe', () => this.onSubscriberReady());
       })
       .finally(() => (this.subscribing = false));
   }
 
   private onPublisherReady(): void {
     if (this.stopped) return;
+    this.stalled.publisher = false;
     this.replayUnsent();
     this.refreshState();
   }
@@ -265,10 +340,48 @@ export class RedisBus implements InvalidationBus {
     this.flush();
   }
 
+  /**
+   * A dead peer that sends no RST (frozen Redis, network partition) leaves a socket that looks
+   * open while pub/sub messages are lost; an unanswered PING is how we notice it.
+   */
+  private checkHealth(role: Role): void {
+    const client = role === 'publisher' ? this.publisher : this.subscriber;
+    if (this.stopped || !client?.isReady) return;
+    const sentAt = this.pingSentAt[role];
+    if (sentAt !== undefined) {
+      if (!this.stalled[role] && performance.now() - sentAt > this.options.healthCheckTimeoutMs) {
+        this.stalled[role] = true;
+        this.logger.warn(
+          { role, waited_ms: this.options.healthCheckTimeoutMs },
+          'Redis stopped answering PING',
+        );
+        this.refreshState();
+      }
+      return;
+    }
+    this.pingSentAt[role] = performance.now();
+    client.ping().then(
+      () => {
+        this.pingSentAt[role] = undefined;
+        if (!this.stalled[role]) return;
+        this.stalled[role] = false;
+        this.refreshState();
+      },
+      () => {
+        // The connection failed: its own events move the state.
+        this.pingSentAt[role] = undefined;
+      },
+    );
+  }
+
   private refreshState(): void {
     if (this.stopped) return;
     const live =
-      this.subscribed && Boolean(this.subscriber?.isReady) && Boolean(this.publisher?.isReady);
+      this.subscribed &&
+      Boolean(this.subscriber?.isReady) &&
+      Boolean(this.publisher?.isReady) &&
+      !this.stalled.publisher &&
+      !this.stalled.subscriber;
     this.setState(live ? 'connected' : 'disconnected');
   }
 
@@ -339,8 +452,23 @@ export class RedisBus implements InvalidationBus {
       'invalidations not sent; each cache is cleared everywhere on reconnect',
     );
     for (const cache of caches) this.unsent.add(cache);
-    // Lost on a connection that is already back: no 'ready' will come to replay them.
-    if (this.publisher?.isReady) this.replayUnsent();
+    if (this.publisher?.isReady) {
+      // The connection is up, so no 'ready' will come to replay them: either it came back
+      // already, or Redis refused the PUBLISH itself. Retry, but not in a tight loop.
+      this.logger.warn({ caches, reason }, 'PUBLISH of invalidations failed; retrying');
+      this.retryLater('replay', () => this.replayUnsent());
+    }
+  }
+
+  /** Runs `fn` after the reconnect backoff cap, once per `key` however often it is asked. */
+  private retryLater(key: 'subscribe' | 'replay', fn: () => void): void {
+    if (this.retryTimers.has(key)) return;
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(key);
+      if (!this.stopped) fn();
+    }, this.options.reconnectMaxDelayMs);
+    timer.unref();
+    this.retryTimers.set(key, timer);
   }
 
   private receive(raw: string): void {

@@ -6,11 +6,13 @@ import { ErrorCode } from './codes.js';
 import { ModhostError } from './modhost-error.js';
 
 function describeValue(value: unknown): string {
-  if (value === null) return 'null';
+  if (value === null || value === undefined) return String(value);
   if (typeof value === 'number') return String(value);
   if (typeof value === 'string') return JSON.stringify(value);
   if (Array.isArray(value)) return 'an array';
-  return `a ${typeof value}`;
+  if (value instanceof Date) return 'a Date';
+  const type = typeof value;
+  return type === 'object' ? 'an object' : `a ${type}`;
 }
 
 export function taskNotAFunction(moduleName: string, what: string, fn: unknown): ModhostError {

@@ -22,6 +22,7 @@ import { startMetricsServer } from '../metrics/server.js';
 import type { HostOptions } from './host-options.js';
 import { describeHost, type HostDescription } from './inspect.js';
 import { prepareModules, type PreparedModule } from './prepare.js';
+import { RedisBus } from '../cluster/redis-bus.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { wireDecorated } from './wiring.js';
 
@@ -182,6 +183,15 @@ export class ModuleHost {
   /** Describes modules and their registrations (what `modhost check` prints). */
   inspect(): HostDescription {
     return describeHost(this.config, this.prepared, this.runtime);
+  }
+
+  /**
+   * Whether the invalidation bus's Redis answers now, as a sentence (`modhost check`); undefined
+   * for a single instance without Redis. Connects briefly on its own; never throws.
+   */
+  async probeBus(): Promise<string | undefined> {
+    const { bus } = this.runtime;
+    return bus instanceof RedisBus ? (await bus.probe()).detail : undefined;
   }
 
   private async doWire(): Promise<void> {

@@ -74,6 +74,7 @@ export function createRuntime(
       clock,
       logger,
       runBackgroundTasks: config.instance.run_background_tasks,
+      instanceName: config.instance.name,
       metrics,
     }),
     http: new HttpClient(),

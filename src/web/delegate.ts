@@ -5,13 +5,25 @@
  *
  * `installDelegates` makes every member of the real prototype that the stand-in does not define
  * itself forward to the real object (`materialise()`), and puts the real prototype behind the
- * stand-in's so `instanceof Request` / `instanceof Response` hold.
+ * stand-in's so `instanceof Request` / `instanceof Response` hold. `probe` is a real instance,
+ * whose own symbol-keyed slots are forwarded too.
  */
 export function installDelegates(
   standIn: { prototype: object },
   real: { prototype: object },
   materialise: (self: any) => object,
+  probe: object,
 ): void {
+  // undici reaches into its objects through symbol-keyed own properties (e.g. when a handler
+  // writes `new Request(request)`); forward those to the real object as well.
+  for (const key of Object.getOwnPropertySymbols(probe)) {
+    Object.defineProperty(standIn.prototype, key, {
+      configurable: true,
+      get(this: unknown) {
+        return (materialise(this) as Record<PropertyKey, unknown>)[key];
+      },
+    });
+  }
   const own = new Set(Reflect.ownKeys(standIn.prototype));
   for (const key of Reflect.ownKeys(real.prototype)) {
     if (own.has(key) || key === 'constructor') continue;

@@ -8,17 +8,20 @@ import { isBodyTooLarge } from './body.js';
 import { isBadJson } from './json.js';
 import { normalisePath } from './path.js';
 import type { WebRegistry } from './registry.js';
-import type { BoundHandler, WebResource } from './resource.js';
+import { Target, type WebResource } from './resource.js';
 import { jsonResponse, textResponse } from './responses.js';
+import { UNMATCHED } from './http-metrics.js';
 
 export const HEALTH_PATH = '/health';
 
-/** A request that reached a resource and a handler for its method. */
-export class Target {
+export { Target };
+
+/** A response the server gives itself (error or health), with the resource label for metrics. */
+export class Answer {
   constructor(
-    readonly resource: WebResource,
-    readonly handler: BoundHandler,
-    readonly subpath: string,
+    readonly response: Response,
+    /** The registered path it concerns, `/health`, or UNMATCHED. */
+    readonly label: string,
   ) {}
 }
 
@@ -38,16 +41,26 @@ export class Dispatcher {
   ) {}
 
   /** Where a request goes: a Target, or the response the server gives itself (errors, health). */
-  route(method: string, rawPath: string, draining: boolean): Target | Response {
+  route(method: string, rawPath: string, draining: boolean): Target | Answer {
+    // Registered exact paths are normalised and plain, so a raw path equal to one needs no work.
+    const exact = this.registry.exactResource(rawPath);
+    if (exact !== undefined) return this.target(exact, method, '');
     const path = normalisePath(rawPath);
-    if (path === undefined) return errorResponse(400, HttpErrors.badPath);
-    if (path === HEALTH_PATH) return this.health(method, draining);
+    if (path === undefined) return new Answer(errorResponse(400, HttpErrors.badPath), UNMATCHED);
+    if (path === HEALTH_PATH) return new Answer(this.health(method, draining), HEALTH_PATH);
     const match = this.registry.match(path);
-    if (match === undefined) return errorResponse(404, HttpErrors.notFound);
-    const handler = match.resource.handlerFor(method);
-    if (handler === undefined)
-      return errorResponse(405, HttpErrors.methodNotAllowed, { allow: match.resource.allow! });
-    return new Target(match.resource, handler, match.subpath);
+    if (match === undefined) return new Answer(errorResponse(404, HttpErrors.notFound), UNMATCHED);
+    return this.target(match.resource, method, match.subpath);
+  }
+
+  private target(resource: WebResource, method: string, subpath: string): Target | Answer {
+    return (
+      resource.targetFor(method, subpath) ??
+      new Answer(
+        errorResponse(405, HttpErrors.methodNotAllowed, { allow: resource.allow! }),
+        resource.path,
+      )
+    );
   }
 
   private health(method: string, draining: boolean): Response {

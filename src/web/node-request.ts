@@ -4,14 +4,16 @@
  * Node's IncomingMessage, computed on first use. Anything rarer (`signal`, `body`, `clone()`,
  * `formData()`…) builds a real undici Request once and forwards to it.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { installDelegates } from './delegate.js';
 import { nodeBodyStream, readNodeBody } from './body.js';
+import { nodeHeaders, realHeaders } from './node-headers.js';
 
 const kState = Symbol('modhost.nodeRequest');
 
 interface NodeRequestState {
   incoming: IncomingMessage;
+  response: ServerResponse;
   method: string;
   /** Used when the Host header is missing or unusable. */
   fallbackHost: string;
@@ -43,7 +45,7 @@ class NodeRequest {
   get url(): string {
     const s = this[kState];
     if (s.url === undefined) {
-      const host = s.incoming.headers.host;
+      const host = this.headers.get('host') ?? undefined;
       const authority = host !== undefined && SAFE_HOST.test(host) ? host : s.fallbackHost;
       const target = s.incoming.url ?? '/';
       s.url = target.startsWith('/') ? `http://${authority}${target}` : target;
@@ -54,7 +56,7 @@ class NodeRequest {
   get headers(): Headers {
     const s = this[kState];
     if (s.real !== undefined) return s.real.headers;
-    if (s.headers === undefined) s.headers = headersFrom(s.incoming.rawHeaders);
+    if (s.headers === undefined) s.headers = nodeHeaders(s.incoming.rawHeaders);
     return s.headers;
   }
 
@@ -87,42 +89,43 @@ class NodeRequest {
   }
 }
 
-function headersFrom(raw: string[]): Headers {
-  const headers = new Headers();
-  for (let i = 0; i < raw.length; i += 2) {
-    try {
-      headers.append(raw[i]!, raw[i + 1]!);
-    } catch {
-      // A header value Node accepted but the Fetch spec does not; handlers never see it.
-    }
-  }
-  return headers;
-}
-
 function materialiseRequest(self: NodeRequest): Request {
   const s = self[kState];
   if (s.real === undefined) {
     const hasBody = s.method !== 'GET' && s.method !== 'HEAD' && !s.consumed;
+    // `request.signal` aborts when the client goes away before the response is sent.
+    const controller = new AbortController();
+    const response = s.response;
+    if (response.writableFinished || response.destroyed) {
+      if (!response.writableFinished) controller.abort();
+    } else {
+      response.once('close', () => {
+        if (!response.writableFinished) controller.abort();
+      });
+    }
     s.real = new Request(self.url, {
       method: s.method,
-      headers: self.headers,
+      headers: realHeaders(self.headers),
       body: hasBody ? nodeBodyStream(s.incoming, s.limit) : null,
+      signal: controller.signal,
       duplex: 'half',
     } as RequestInit);
   }
   return s.real;
 }
 
-installDelegates(NodeRequest, Request, materialiseRequest);
+installDelegates(NodeRequest, Request, materialiseRequest, new Request('http://localhost/'));
 
 export function nodeRequest(
   incoming: IncomingMessage,
+  response: ServerResponse,
   method: string,
   fallbackHost: string,
   limit: number,
 ): Request {
   return new NodeRequest({
     incoming,
+    response,
     method,
     fallbackHost,
     limit,

@@ -14,17 +14,16 @@ export function writeNodeResponse(
 ): void | Promise<void> {
   const fast = fastResponseParts(response);
   if (fast !== undefined) {
-    const headers: Record<string, string | number> = { ...fast.headers };
-    if (closeConnection) headers.connection = 'close';
     const body = fast.body;
-    if (body === null) {
-      res.writeHead(fast.status, headers);
-      res.end();
-      return;
-    }
-    headers['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+    let headers: Record<string, string> = fast.headers;
+    // Stored on the response's own header record: a response served twice computes it once.
+    if (body !== null && headers['content-length'] === undefined)
+      headers['content-length'] = String(
+        typeof body === 'string' ? Buffer.byteLength(body) : body.length,
+      );
+    if (closeConnection) headers = { ...headers, connection: 'close' };
     res.writeHead(fast.status, headers);
-    if (head) res.end();
+    if (head || body === null) res.end();
     else res.end(body);
     return;
   }

@@ -16,17 +16,29 @@ const FORBIDDEN = /[\u0000-\u001f\u007f]/;
  */
 export function normalisePath(raw: string): string | undefined {
   if (raw.charCodeAt(0) !== 0x2f /* / */) return undefined;
+  // One scan decides whether anything needs doing; most paths are already plain and normal.
+  let needsDecode = false;
+  let needsResolve = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c === 0x25 /* % */) needsDecode = true;
+    else if (c === 0x5c /* \ */) needsResolve = true;
+    else if (c === 0x2f /* / */) {
+      const next = raw.charCodeAt(i + 1);
+      if (next === 0x2f || next === 0x2e /* . */) needsResolve = true;
+    } else if (c < 0x20 || c === 0x7f) return undefined;
+  }
+  if (!needsDecode && !needsResolve) return raw;
   let path = raw;
-  if (path.includes('%')) {
+  if (needsDecode) {
     try {
       path = decodeURIComponent(path);
     } catch {
       return undefined;
     }
+    if (FORBIDDEN.test(path)) return undefined;
   }
-  if (FORBIDDEN.test(path)) return undefined;
   if (path.includes('\\')) path = path.replaceAll('\\', '/');
-  // Fast path: nothing to resolve.
   if (!path.includes('//') && !path.includes('/.')) return path;
   return resolveSegments(path);
 }

@@ -9,6 +9,7 @@ import type { Logger } from '../logging/logger.js';
 import { ErrorCode, ModhostError } from '../errors/index.js';
 import {
   webDuplicatePath,
+  webHandlerInvalid,
   webPathInvalid,
   webPathReserved,
   webRegistrationClosed,
@@ -72,6 +73,16 @@ export class WebRegistry implements WebRegistrar {
         ErrorCode.WEB_PATH_RESERVED,
         webPathReserved(owner.name, path, reserved),
       );
+    if (typeof options !== 'object' || options === null || Array.isArray(options))
+      throw new ModhostError(
+        ErrorCode.WEB_HANDLER_INVALID,
+        webHandlerInvalid(owner.name, path, `options must be an object, got ${String(options)}`),
+      );
+    if (options.prefix !== undefined && typeof options.prefix !== 'boolean')
+      throw new ModhostError(
+        ErrorCode.WEB_HANDLER_INVALID,
+        webHandlerInvalid(owner.name, path, 'options.prefix must be true or false'),
+      );
     const prefix = options.prefix === true;
     // Validates the handler and methods even when the path is taken, so mistakes surface.
     const resource = new WebResource(owner, path, handler, options, prefix);
@@ -110,6 +121,11 @@ export class WebRegistry implements WebRegistrar {
       );
     }
     return out;
+  }
+
+  /** The exact resource registered at `path`, compared as is. */
+  exactResource(path: string): WebResource | undefined {
+    return this.exact.get(path);
   }
 
   /** The resource serving the normalised `path`: an exact one, else the longest prefix. */

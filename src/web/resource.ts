@@ -15,7 +15,19 @@ export interface BoundHandler {
   receiver: unknown;
 }
 
+/** A request that reached a resource and a handler for its method. */
+export class Target {
+  constructor(
+    readonly resource: WebResource,
+    readonly handler: BoundHandler,
+    /** The path below a prefix resource ('' at its root and for exact resources). */
+    readonly subpath: string,
+  ) {}
+}
+
 export class WebResource {
+  /** Targets at the resource's own path, by method: built once, reused by every request. */
+  private readonly rootTargets = new Map<string, Target>();
   /** The handler per method; `undefined` when every method goes to `any`. */
   private readonly byMethod: Map<string, BoundHandler> | undefined;
   /** The single function serving every method (no restriction). */
@@ -86,5 +98,19 @@ export class WebResource {
   /** The handler for `method`, or `undefined` when the method is not allowed (405). */
   handlerFor(method: string): BoundHandler | undefined {
     return this.any ?? this.byMethod!.get(method);
+  }
+
+  /** Where a `method` request at `subpath` goes, or `undefined` when the method is not allowed. */
+  targetFor(method: string, subpath: string): Target | undefined {
+    if (subpath === '') {
+      const cached = this.rootTargets.get(method);
+      if (cached !== undefined) return cached;
+    }
+    const handler = this.handlerFor(method);
+    if (handler === undefined) return undefined;
+    const target = new Target(this, handler, subpath);
+    // Only allowed methods are cached, so arbitrary method names cannot grow the map.
+    if (subpath === '') this.rootTargets.set(method, target);
+    return target;
   }
 }

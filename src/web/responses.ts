@@ -44,7 +44,7 @@ function materialiseResponse(self: FastResponse): Response {
   return s.real;
 }
 
-installDelegates(FastResponse, Response, materialiseResponse);
+installDelegates(FastResponse, Response, materialiseResponse, new Response(null));
 
 /**
  * The plain fields of a fast response that is still untouched, for the Node adapter; `undefined`

@@ -12,12 +12,13 @@ import { ErrorCode, ModhostError } from '../errors/index.js';
 import { HttpErrors } from '../errors/web-messages.js';
 import { declaredLength, limitStream } from './body.js';
 import { RequestContext } from './context.js';
-import { Dispatcher, errorResponse, HEALTH_PATH, Target } from './dispatch.js';
-import { HttpMetrics, UNMATCHED } from './http-metrics.js';
+import { Dispatcher, errorResponse, Target } from './dispatch.js';
+import { HttpMetrics } from './http-metrics.js';
 import { nodeRequest } from './node-request.js';
 import { writeNodeResponse } from './node-response.js';
 import type { WebRegistry } from './registry.js';
-import { toRealResponse } from './responses.js';
+import { fastResponseParts, toRealResponse } from './responses.js';
+import { responseSource } from './response-source.js';
 
 export interface WebServerOptions {
   server: ServerConfig;
@@ -54,7 +55,7 @@ export class WebServer {
     const started = performance.now();
     const method = request.method;
     const head = method === 'HEAD';
-    let label = UNMATCHED;
+    let label: string;
     let response: Response;
     const routed = this.dispatcher.route(method, new URL(request.url).pathname, this.draining);
     if (routed instanceof Target) {
@@ -83,10 +84,10 @@ export class WebServer {
         response = await this.dispatcher.invoke(routed, limited, context, method);
       }
     } else {
-      response = routed;
-      if (routed.status === 200 || routed.status === 503) label = HEALTH_PATH;
+      response = routed.response;
+      label = routed.label;
     }
-    response = toRealResponse(response);
+    response = withContentLength(response);
     if (head && response.body !== null) {
       void response.body.cancel().catch(() => undefined);
       response = new Response(null, {
@@ -119,6 +120,12 @@ export class WebServer {
       (req, res) => this.onRequest(req, res),
     );
     server.keepAliveTimeout = c.keep_alive_timeout;
+    // `Expect: 100-continue`: refuse an oversized upload before the client sends it.
+    server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+      const length = declaredLength(req.headers['content-length']);
+      if (length === undefined || length <= this.dispatcher.maxBodySize) res.writeContinue();
+      this.onRequest(req, res);
+    });
     return new Promise((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException) => {
         server.off('listening', onListening);
@@ -188,19 +195,22 @@ export class WebServer {
       this.draining,
     );
     if (!(routed instanceof Target)) {
-      const label = routed.status === 200 || routed.status === 503 ? HEALTH_PATH : UNMATCHED;
-      this.send(res, routed, method, label, started, false);
+      this.send(res, routed.response, method, routed.label, started, false);
       return;
     }
     const label = routed.resource.path;
     const limit = this.dispatcher.maxBodySize;
-    const length = declaredLength(req.headers['content-length']);
+    // GET and HEAD bodies are never read; skipping them avoids building `req.headers`.
+    const length =
+      method === 'GET' || method === 'HEAD'
+        ? undefined
+        : declaredLength(req.headers['content-length']);
     if (length !== undefined && length > limit) {
       // Refuse before reading: the handler never sees the body, the connection is not reused.
       this.send(res, errorResponse(413, HttpErrors.tooLarge(limit)), method, label, started, true);
       return;
     }
-    const request = nodeRequest(req, method, this.fallbackHost, limit);
+    const request = nodeRequest(req, res, method, this.fallbackHost, limit);
     const context = new RequestContext(
       routed.resource.owner.name,
       routed.resource.path,
@@ -220,8 +230,6 @@ export class WebServer {
     started: number,
     closeConnection: boolean,
   ): void {
-    const record = () =>
-      this.metrics.record(label, method, res.statusCode, (performance.now() - started) / 1000);
     try {
       const done = writeNodeResponse(
         res,
@@ -229,8 +237,8 @@ export class WebServer {
         method === 'HEAD',
         closeConnection || this.draining,
       );
-      if (done === undefined) record();
-      else void done.then(record);
+      if (done === undefined) this.record(res, label, method, started);
+      else void done.then(() => this.record(res, label, method, started));
     } catch (err) {
       this.logger.error({ err, resource: label }, 'Could not write the HTTP response');
       if (!res.headersSent) {
@@ -240,9 +248,32 @@ export class WebServer {
       } else {
         res.destroy();
       }
-      record();
+      this.record(res, label, method, started);
     }
   }
+
+  private record(res: ServerResponse, label: string, method: string, started: number): void {
+    this.metrics.record(label, method, res.statusCode, (performance.now() - started) / 1000);
+  }
+}
+
+/**
+ * A real Response for `fetch()` callers, with Content-Length set when the body's size is known,
+ * as it would be on the wire.
+ */
+function withContentLength(response: Response): Response {
+  const fast = fastResponseParts(response);
+  const source = fast !== undefined ? fast.body : responseSource(response);
+  const real = toRealResponse(response);
+  if (source !== undefined && source !== null && !real.headers.has('content-length')) {
+    const length = typeof source === 'string' ? Buffer.byteLength(source) : source.length;
+    try {
+      real.headers.set('content-length', String(length));
+    } catch {
+      // Immutable headers (a Response.redirect or error()): leave them as they are.
+    }
+  }
+  return real;
 }
 
 /** The origin-form of an absolute-form request target (`http://h/p?q` → `/p?q`). */

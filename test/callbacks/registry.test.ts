@@ -214,3 +214,14 @@ describe('once, exclusive, paired and conflicts', () => {
     expect(bound.message).to.contain("'m.login.password': { fields: ['password'], check }");
   });
 });
+
+describe('exclusive categories', () => {
+  it("a second module is warned once, naming the holder, when it repeats the holder's callbacks", () => {
+    const { registry, mod, logs } = setup();
+    registry.register(mod(0), 'background_update_controller', { min_batch_size: async () => 1 });
+    registry.register(mod(1), 'background_update_controller', { min_batch_size: async () => 2 });
+    const warnings = logs.filter((r) => r.levelName === 'warn');
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.include({ module: 'second', category: 'background_update_controller' });
+  });
+});

@@ -56,6 +56,8 @@ describe('RedisBus (real redis-server)', function () {
       metrics,
       reconnectMaxDelayMs: 100,
       startWaitMs: options.startWaitMs,
+      healthCheckIntervalMs: 50,
+      healthCheckTimeoutMs: 300,
     });
     const entry: TestBus = { bus, received: [], states: [], logs: records, metrics };
     bus.onMessage((m) => entry.received.push(m));
@@ -197,7 +199,7 @@ describe('RedisBus (real redis-server)', function () {
   it('refuses key parts that cannot travel, naming the cache', async () => {
     const [a] = await startBuses('a');
     expect(() => a!.bus.publish({ cache: 'm.f', keys: [['ok'], ['ok', { id: 1 }]] }))
-      .to.throw(ModhostError, /cache m\.f: key 1 part 1 is a object.*strings, numbers/)
+      .to.throw(ModhostError, /cache m\.f: key 1 part 1 is an object.*strings, numbers/)
       .with.property('code', 'MODHOST_CACHE_KEY_INVALID');
     expect(() => a!.bus.publish({ cache: '', all: true })).to.throw(ModhostError, /cache name/);
     expect(() => a!.bus.publish({ cache: 'm.f' })).to.throw(ModhostError, /neither keys nor all/);
@@ -248,19 +250,86 @@ describe('RedisBus (real redis-server)', function () {
       expect(x.states).to.deep.equal(['connected', 'disconnected', 'connected']);
       expect(x.logs.some((r) => r.msg.includes('reconnected'))).to.equal(true);
     }
-    // What a could not send arrives as a clear-all of that cache.
-    await waitFor('the replayed clear', () =>
-      [b, c].every((x) => x!.received.some((m) => m.cache === 'm.during-outage')),
-    );
-    expect(b!.received.find((m) => m.cache === 'm.during-outage')).to.deep.equal({
-      cache: 'm.during-outage',
-      all: true,
-    });
     // And invalidations flow again.
     c!.bus.publish({ cache: 'm.after', keys: [[7]] });
     await waitFor('a and b to receive', () =>
       [a, b].every((x) => x!.received.some((m) => m.cache === 'm.after')),
     );
+  });
+
+  it('notices a frozen Redis (open sockets, no answers) and recovers when it thaws', async () => {
+    const [a, b] = await startBuses('a', 'b');
+    redis.pause();
+    try {
+      await waitFor('both to notice the freeze', () =>
+        [a, b].every((x) => x!.bus.state === 'disconnected'),
+      );
+      expect(a!.logs.some((r) => r.msg === 'Redis stopped answering PING')).to.equal(true);
+    } finally {
+      redis.resume();
+    }
+    await waitFor('both to recover', () => [a, b].every((x) => x!.bus.state === 'connected'));
+    expect(a!.states).to.deep.equal(['connected', 'disconnected', 'connected']);
+    a!.bus.publish({ cache: 'm.thawed', keys: [[1]] });
+    await waitFor('b to receive', () => b!.received.some((m) => m.cache === 'm.thawed'));
+  });
+
+  it('replays invalidations lost on a broken publisher connection as clear-all', async () => {
+    const [a, b] = await startBuses('a', 'b');
+    // Publishing exactly when a's publisher is down, without racing its reconnect.
+    a!.bus.onStateChange((state) => {
+      if (state === 'disconnected') a!.bus.publish({ cache: 'm.lost', keys: [['k1'], ['k2']] });
+    });
+    const admin = createClient({ url: redis.url });
+    admin.on('error', () => {});
+    rawClients.push(admin);
+    await admin.connect();
+    // Kills every ordinary connection (the publishers) but not the subscribed ones.
+    await admin.sendCommand(['CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes']);
+    await waitFor(
+      'a to go down and come back',
+      () => a!.states.join() === 'connected,disconnected,connected',
+    );
+    await waitFor('b to receive the replayed clear', () =>
+      b!.received.some((m) => m.cache === 'm.lost'),
+    );
+    expect(b!.received.filter((m) => m.cache === 'm.lost')).to.deep.equal([
+      { cache: 'm.lost', all: true },
+    ]);
+    expect(a!.logs.some((r) => r.msg.includes('could not be sent'))).to.equal(true);
+    expect(await a!.metrics.metrics()).to.contain(
+      'modhost_cluster_invalidation_messages_dropped_total 1',
+    );
+  });
+
+  it('stays degraded, saying why, while Redis refuses the channel, and connects once allowed', async () => {
+    const admin = createClient({ url: redis.url });
+    admin.on('error', () => {});
+    rawClients.push(admin);
+    await admin.connect();
+    // Redis 7 gives a new user no pub/sub channels ("resetchannels").
+    await admin.sendCommand(['ACL', 'SETUSER', 'limited', 'reset', 'on', '>pw', '~*', '+@all']);
+    const [b] = await startBuses('b');
+    const limitedUrl = redis.url.replace('redis://', 'redis://limited:pw@');
+    const limited = makeBus('limited', { url: limitedUrl, startWaitMs: 200 });
+    try {
+      await limited.bus.start();
+      await waitFor('the refusal to be logged', () =>
+        limited.logs.some((r) => r.levelName === 'error' && r.msg.includes('refused SUBSCRIBE')),
+      );
+      expect(limited.bus.state).to.equal('disconnected');
+      limited.bus.publish({ cache: 'm.refused', keys: [['k']] });
+      await waitFor('the refused PUBLISH to be logged', () =>
+        limited.logs.some((r) => r.levelName === 'warn' && r.msg.includes('PUBLISH')),
+      );
+      await admin.sendCommand(['ACL', 'SETUSER', 'limited', 'allchannels']);
+      await waitFor('the bus to connect', () => limited.bus.state === 'connected');
+      await waitFor('the refused invalidation to arrive as a clear-all', () =>
+        b!.received.some((m) => m.cache === 'm.refused' && m.all === true),
+      );
+    } finally {
+      await admin.sendCommand(['ACL', 'DELUSER', 'limited']);
+    }
   });
 
   it('starts degraded when Redis is unreachable, and connects when it comes', async () => {
@@ -291,6 +360,28 @@ describe('RedisBus (real redis-server)', function () {
     await a!.bus.stop();
     await a!.bus.stop(); // idempotent
     expect(a!.bus.state).to.equal('disconnected');
+  });
+
+  it('probes Redis for `modhost check` without starting, and describes itself unstarted', async () => {
+    const { logger } = createCapturingLogger();
+    const up = new RedisBus({ url: redis.url, channel: 'c', instanceName: 'a', logger });
+    expect(up.describe()).to.equal(`redis ${redis.url} channel "c"`);
+    const reachable = await up.probe();
+    expect(reachable.reachable).to.equal(true);
+    expect(reachable.detail).to.match(/^reachable \(connect \+ PING [\d.]+ ms\)$/);
+    expect(up.state).to.equal('disconnected');
+
+    const port = await freePort();
+    const down = new RedisBus({
+      url: `redis://user:secret@127.0.0.1:${port}`,
+      channel: 'c',
+      instanceName: 'a',
+      logger,
+    });
+    expect(down.describe()).to.contain('user:***@').and.not.contain('secret');
+    const unreachable = await down.probe();
+    expect(unreachable.reachable).to.equal(false);
+    expect(unreachable.detail).to.contain('ECONNREFUSED').and.contain('start degraded');
   });
 
   it('rejects a URL that is not a Redis URL', () => {

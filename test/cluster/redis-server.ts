@@ -109,6 +109,16 @@ export class RedisServer {
     running.delete(child);
   }
 
+  /** Freezes the server (SIGSTOP): connections stay open but nothing answers. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** Unfreezes it (SIGCONT). */
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** Starts again on the same port (after `kill`). */
   async restart(): Promise<void> {
     await this.kill();

@@ -9,6 +9,7 @@ import type {
   NotSpam,
   PresenceAllUsers,
   RegistrationBehaviour,
+  SpamDecision,
   SpamRejection,
 } from './constants.js';
 import type { AuthCheckers, AuthResult } from './password-auth-provider.js';
@@ -251,3 +252,92 @@ export interface SynapseCallbackSignatures {
   media_repository: MethodSignatures<MediaRepositoryCallbacks>;
   ratelimit: MethodSignatures<RatelimitCallbacks>;
 }
+
+/** What `run(category, name, ...)` resolves to for each Synapse callback, after combination. */
+export interface SynapseRunResults {
+  spam_checker: {
+    check_event_for_spam: SpamDecision;
+    /** The first truthy result as the module returned it, or false. */
+    should_drop_federated_event: unknown;
+    user_may_join_room: SpamDecision;
+    user_may_invite: SpamDecision;
+    federated_user_may_invite: SpamDecision;
+    user_may_send_3pid_invite: SpamDecision;
+    user_may_create_room: SpamDecision;
+    user_may_create_room_alias: SpamDecision;
+    user_may_publish_room: SpamDecision;
+    user_may_send_state_event: SpamDecision;
+    check_username_for_spam: boolean;
+    check_registration_for_spam: RegistrationBehaviour;
+    check_media_file_for_spam: SpamDecision;
+    check_login_for_spam: SpamDecision;
+  };
+  third_party_rules: {
+    check_event_allowed: EventAllowedResult;
+    on_create_room: void;
+    check_threepid_can_be_invited: boolean;
+    check_visibility_can_be_modified: boolean;
+    on_new_event: void;
+    check_can_shutdown_room: boolean;
+    check_can_deactivate_user: boolean;
+    on_profile_update: void;
+    on_user_deactivation_status_changed: void;
+    on_threepid_bind: void;
+    on_add_user_third_party_identifier: void;
+    on_remove_user_third_party_identifier: void;
+  };
+  account_validity: {
+    is_user_expired: boolean;
+    on_user_registration: void;
+    on_user_login: void;
+    on_legacy_send_mail: void;
+    on_legacy_renew: readonly [boolean, boolean, number] | undefined;
+    on_legacy_admin_request: number | undefined;
+  };
+  password_auth_provider: {
+    /** Per-login-type dispatch over the registered auth checkers. */
+    check_auth: AuthResult | null;
+    check_3pid_auth: AuthResult | null;
+    on_logged_out: void;
+    get_username_for_registration: string | null;
+    get_displayname_for_registration: string | null;
+    /** false: answer 403 M_THREEPID_DENIED. */
+    is_3pid_allowed: boolean;
+  };
+  presence_router: {
+    get_users_for_states: Map<string, Set<unknown>>;
+    get_interested_users: Set<string> | PresenceAllUsers;
+  };
+  background_update_controller: {
+    on_update: BackgroundUpdateContext | undefined;
+    default_batch_size: number | undefined;
+    min_batch_size: number | undefined;
+  };
+  account_data: { on_account_data_updated: void };
+  add_extra_fields_to_unsigned: { add_field_to_unsigned: JsonDict };
+  media_repository: {
+    get_media_config_for_user: JsonDict | null;
+    is_user_allowed_to_upload_media_of_size: boolean;
+    get_media_upload_limits_for_user: readonly JsonDict[] | null;
+    on_media_upload_limit_exceeded: void;
+  };
+  ratelimit: { get_ratelimit_override_for_user: RatelimitOverride | null };
+}
+
+/** The arguments `run` passes for a Synapse callback (the host side of the signature). */
+export type SynapseRunArgs<
+  C extends keyof SynapseRunResults,
+  N extends keyof SynapseRunResults[C],
+> = C extends 'password_auth_provider'
+  ? N extends 'check_auth'
+    ? [username: string, loginType: string, loginDict: Record<string, unknown>]
+    : N extends keyof SynapseCallbackSignatures[C]
+      ? SynapseCallbackSignatures[C][N] extends (...args: infer A) => unknown
+        ? A
+        : never
+      : never
+  : N extends keyof SynapseCallbackSignatures[C]
+    ? SynapseCallbackSignatures[C][N] extends (...args: infer A) => unknown
+      ? A
+      : never
+    : never;

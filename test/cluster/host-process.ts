@@ -1,0 +1,141 @@
+/**
+ * A real `modhost serve` child process for the multi-process tests: its own YAML file, free
+ * loopback ports for HTTP and metrics, captured output for failure messages, and a stop that
+ * ends it by pid (SIGTERM, then SIGKILL if it hangs).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from './redis-server.js';
+import { waitFor } from './wait-for.js';
+
+/** The repository root, from dist/test/cluster/host-process.js. */
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const bin = path.join(repoRoot, 'dist/src/cli/main.js');
+
+export interface HostProcessOptions {
+  name: string;
+  runBackgroundTasks: boolean;
+  redisUrl: string;
+  channel: string;
+  /** Directory for the YAML file. */
+  dir: string;
+  /** `path/to/file.js#Class` specs, absolute. */
+  modules: string[];
+}
+
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+export class HostProcess {
+  private output = '';
+
+  private constructor(
+    readonly name: string,
+    private readonly child: ChildProcess,
+    readonly url: string,
+    readonly metricsUrl: string,
+  ) {
+    child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
+    child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
+  }
+
+  /** Starts `modhost serve` and waits until `/health` answers. */
+  static async start(options: HostProcessOptions): Promise<HostProcess> {
+    const port = await freePort();
+    const metricsPort = await freePort();
+    const file = path.join(options.dir, `${options.name}.yaml`);
+    writeFileSync(
+      file,
+      [
+        `server: { bind: 127.0.0.1, port: ${port}, public_baseurl: "http://127.0.0.1:${port}/" }`,
+        `instance: { name: ${options.name}, run_background_tasks: ${options.runBackgroundTasks} }`,
+        `cluster: { redis_url: "${options.redisUrl}", channel: ${options.channel} }`,
+        `metrics: { bind: 127.0.0.1, port: ${metricsPort} }`,
+        'log_level: debug',
+        'modules:',
+        ...options.modules.map((spec) => `  - module: "${spec}"`),
+        '',
+      ].join('\n'),
+    );
+    const child = spawn(process.execPath, [bin, 'serve', '-c', file], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_OPTIONS: '--enable-source-maps' },
+    });
+    running.add(child);
+    child.once('exit', () => running.delete(child));
+    const host = new HostProcess(
+      options.name,
+      child,
+      `http://127.0.0.1:${port}`,
+      `http://127.0.0.1:${metricsPort}`,
+    );
+    try {
+      await waitFor(`instance ${options.name} to answer /health`, async () => {
+        if (!host.alive) throw new Error(`instance ${options.name} exited:\n${host.log}`);
+        return (await fetch(`${host.url}/health`).catch(() => undefined))?.status === 200;
+      });
+    } catch (err) {
+      await host.stop();
+      throw err instanceof Error && err.message.includes('exited')
+        ? err
+        : new Error(`${(err as Error).message}; its output:\n${host.log}`);
+    }
+    return host;
+  }
+
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Everything the process printed so far. */
+  get log(): string {
+    return this.output;
+  }
+
+  async get<T>(pathAndQuery: string): Promise<T> {
+    return this.request<T>('GET', pathAndQuery);
+  }
+
+  async post<T>(pathAndQuery: string): Promise<T> {
+    return this.request<T>('POST', pathAndQuery);
+  }
+
+  /** The value of a metric without labels other than the default ones, from /metrics. */
+  async metric(name: string): Promise<number | undefined> {
+    const res = await fetch(`${this.metricsUrl}/metrics`);
+    const text = await res.text();
+    const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
+    return m ? Number(m[1]) : undefined;
+  }
+
+  async busConnected(): Promise<boolean> {
+    return (await this.metric('modhost_cluster_bus_connected')) === 1;
+  }
+
+  /** SIGTERM (graceful), then SIGKILL after 10 s; resolves once the process is gone. */
+  async stop(): Promise<void> {
+    if (!this.alive) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  private async request<T>(method: string, pathAndQuery: string): Promise<T> {
+    const res = await fetch(`${this.url}${pathAndQuery}`, { method });
+    const body = await res.text();
+    if (res.status !== 200) {
+      throw new Error(`${method} ${pathAndQuery} on ${this.name}: ${res.status} ${body}`);
+    }
+    return JSON.parse(body) as T;
+  }
+}

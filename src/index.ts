@@ -38,7 +38,13 @@ export {
   type CacheStats,
   type CacheContext,
 } from './cache/index.js';
-export { readJson, jsonResponse, textResponse, bytesResponse } from './web/index.js';
+export {
+  readJson,
+  jsonResponse,
+  textResponse,
+  bytesResponse,
+  installFastResponseJson,
+} from './web/index.js';
 export {
   ErrorCode,
   ModhostError,

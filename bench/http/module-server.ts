@@ -1,14 +1,14 @@
 /**
- * Subject of bench/http.bench.ts: a module's GET resource served by WebRegistry + WebServer.
+ * Subject of bench/http.bench.ts: a module's GET resource served by a full ModuleHost, as
+ * `modhost serve` runs it (decorated module, metrics, routing, the Node adapter).
  * `node module-server.js [response-json|json-helper|response-json-fast]` picks how the handler
  * builds its response: `Response.json` as module authors write it, modhost's `jsonResponse`, or
- * `Response.json` after `installFastResponseJson()` (what `modhost serve` may enable). To bench a full
- * host instead, replace `startServer` below; the parent only needs the READY line.
+ * `Response.json` after `installFastResponseJson()` (what `modhost serve` does at startup).
  */
+import 'reflect-metadata';
+import { Module, WebResource } from '../../decorators/index.js';
+import { ModuleHost } from '../../src/host/module-host.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { createMetricsRegistry } from '../../src/metrics/registry.js';
-import { WebRegistry } from '../../src/web/registry.js';
-import { WebServer } from '../../src/web/server.js';
 import { jsonResponse } from '../../src/web/json.js';
 import { installFastResponseJson } from '../../src/web/fast-globals.js';
 import { BENCH_BODY, BENCH_PATH, READY_PREFIX } from './body.js';
@@ -17,32 +17,31 @@ import { answerCpuQueries } from './cpu-report.js';
 type Variant = 'response-json' | 'json-helper' | 'response-json-fast';
 const VARIANTS: readonly string[] = ['response-json', 'json-helper', 'response-json-fast'];
 
+@Module({ name: 'bench' })
+class ResponseJsonModule {
+  @WebResource(BENCH_PATH, { methods: ['GET'] })
+  get(): Response {
+    return Response.json(BENCH_BODY);
+  }
+}
+
+@Module({ name: 'bench' })
+class JsonHelperModule {
+  @WebResource(BENCH_PATH, { methods: ['GET'] })
+  get(): Response {
+    return jsonResponse(BENCH_BODY);
+  }
+}
+
 async function startServer(variant: Variant): Promise<{ url: string; close(): Promise<void> }> {
-  const logger = createLogger({ level: 'warn', pretty: false });
-  const registry = new WebRegistry({ reservedPrefixes: ['/_matrix/client'], logger });
   if (variant === 'response-json-fast') installFastResponseJson();
-  const handler =
-    variant === 'json-helper' ? () => jsonResponse(BENCH_BODY) : () => Response.json(BENCH_BODY);
-  registry.register({ name: 'bench', index: 0 }, BENCH_PATH, handler, { methods: ['GET'] });
-  registry.close();
-  const server = new WebServer(registry, {
-    logger,
-    metrics: createMetricsRegistry(),
-    server: {
-      bind: '127.0.0.1',
-      port: 0,
-      listen: true,
-      public_baseurl: 'http://127.0.0.1/',
-      max_request_size: 10 * 1024 * 1024,
-      headers_timeout: 60_000,
-      request_timeout: 300_000,
-      keep_alive_timeout: 5_000,
-      drain_timeout: 1_000,
-      reserved_prefixes: [],
-    },
+  const host = await ModuleHost.create({
+    modules: [{ module: variant === 'json-helper' ? JsonHelperModule : ResponseJsonModule }],
+    server: { bind: '127.0.0.1', port: 0 },
+    logger: createLogger({ level: 'warn', pretty: false }),
   });
-  const url = await server.listen();
-  return { url, close: () => server.close() };
+  await host.start();
+  return { url: host.url!, close: () => host.stop() };
 }
 
 const variant = (process.argv[2] ?? 'response-json') as Variant;

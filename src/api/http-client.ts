@@ -2,6 +2,7 @@
  * The HTTP client modules get (Synapse's `http_client`): timeouts on every request, JSON
  * helpers, and errors that carry the status and body so a module can say what went wrong.
  */
+import { redactUrl } from '../config/redact.js';
 import { ErrorCode } from '../errors/codes.js';
 import { ModhostError } from '../errors/modhost-error.js';
 
@@ -14,7 +15,10 @@ export interface HttpRequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
 }
 
-/** A non-2xx answer: the status, and the body as text (first 64 KiB). */
+/**
+ * A non-2xx answer: the status, and the body as text (first 64 KiB). `url` and the message carry
+ * the URL with credentials and secret query values masked, since both end up in logs.
+ */
 export class HttpResponseError extends ModhostError {
   override name = 'HttpResponseError';
   constructor(
@@ -40,6 +44,13 @@ export class HttpClient {
     for (const [k, v] of Object.entries(options.query ?? {})) {
       if (v !== undefined) target.searchParams.set(k, String(v));
     }
+    const shown = redactUrl(target);
+    if (target.username !== '' || target.password !== '') {
+      throw new ModhostError(
+        ErrorCode.HTTP_REQUEST_FAILED,
+        `${method} ${shown}: URLs carrying credentials cannot be fetched; send them in an Authorization header`,
+      );
+    }
     const headers = new Headers(options.headers);
     let body: BodyInit | undefined;
     if (options.body !== undefined) {
@@ -64,7 +75,7 @@ export class HttpClient {
       if (e.name === 'TimeoutError' || e.name === 'AbortError') {
         throw new ModhostError(
           ErrorCode.HTTP_TIMEOUT,
-          `${method} ${target} timed out after ${timeout} ms`,
+          `${method} ${shown} timed out after ${timeout} ms`,
           {
             cause: err,
           },
@@ -73,7 +84,7 @@ export class HttpClient {
       const reason = (e.cause as Error | undefined)?.message ?? e.message;
       throw new ModhostError(
         ErrorCode.HTTP_REQUEST_FAILED,
-        `${method} ${target} failed: ${reason}`,
+        `${method} ${shown} failed: ${reason}`,
         {
           cause: err,
         },
@@ -81,12 +92,13 @@ export class HttpClient {
     }
     if (!response.ok) {
       const text = (await response.text()).slice(0, BODY_LIMIT);
-      throw new HttpResponseError(method, target.toString(), response.status, text);
+      throw new HttpResponseError(method, shown, response.status, text);
     }
     return response;
   }
 
   private async json<T>(method: string, url: string, options: HttpRequestOptions): Promise<T> {
+    const shown = redactUrl(new URL(url));
     const response = await this.request(method, url, {
       ...options,
       headers: { accept: 'application/json', ...options.headers },
@@ -97,7 +109,7 @@ export class HttpClient {
     } catch {
       throw new ModhostError(
         ErrorCode.HTTP_REQUEST_FAILED,
-        `${method} ${url} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`,
+        `${method} ${shown} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`,
       );
     }
   }

@@ -20,3 +20,19 @@ export function redactUrlPasswords(text: string): string {
     (_match, prefix: string) => `${prefix}${REDACTED}@`,
   );
 }
+
+/**
+ * A URL fit for messages and logs: credentials dropped, and the values of secret-looking query
+ * parameters (`access_token`, `api_key`, `sig`…) masked.
+ */
+export function redactUrl(url: URL): string {
+  const copy = new URL(url.href);
+  const hadCredentials = copy.username !== '' || copy.password !== '';
+  copy.username = '';
+  copy.password = '';
+  for (const name of new Set(copy.searchParams.keys())) {
+    if (SECRET_KEY.test(name) || /^(sig|signature|auth)$/i.test(name)) copy.searchParams.set(name, 'REDACTED');
+  }
+  const text = copy.href.replaceAll('=REDACTED', `=${REDACTED}`);
+  return hadCredentials ? text.replace('://', `://${REDACTED}@`) : text;
+}

@@ -35,6 +35,19 @@ interface LiveModule {
 
 type Lifecycle = () => unknown;
 
+/** Waits for `value` at most `ms` (real time, never the fake clock); rejects past that. */
+async function settleWithin(value: unknown, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`did not finish within ${ms} ms; shutdown goes on`)), ms);
+  });
+  try {
+    await Promise.race([value, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export class ModuleHost {
   readonly logger: Logger;
   readonly clock: Clock;
@@ -272,7 +285,9 @@ export class ModuleHost {
     const fn = (m.instance as Record<string, unknown>)[hook] as Lifecycle | undefined;
     if (typeof fn !== 'function') return;
     try {
-      await fn.call(m.instance);
+      const done = fn.call(m.instance);
+      // A hung onStop must not keep the rest of the shutdown (and the process) waiting forever.
+      await (hook === 'onStop' ? settleWithin(done, this.config.server.drain_timeout) : done);
     } catch (err) {
       throw injectionErrors.hookFailed(m.prepared.blueprint.name, hook, err);
     }

@@ -1,5 +1,9 @@
-/** What hosts pass to `ModuleHost.create({ providers })`, registered for every module. */
-import type { DependencyContainer } from 'tsyringe';
+/**
+ * What hosts pass to `ModuleHost.create({ providers })`, registered once in the host's container
+ * so every module shares them: a `useClass` provider is built once (one database pool for the
+ * host, as NestJS providers are singletons by default), not once per module.
+ */
+import { instanceCachingFactory, Lifecycle, type DependencyContainer } from 'tsyringe';
 import type { Class, InjectionToken } from '../../decorators/metadata.js';
 
 export type Provider =
@@ -10,6 +14,8 @@ export type Provider =
 export function registerProvider(container: DependencyContainer, provider: Provider): void {
   const token = provider.provide as never;
   if ('useValue' in provider) container.register(token, { useValue: provider.useValue });
-  else if ('useClass' in provider) container.register(token, { useClass: provider.useClass });
-  else if ('useFactory' in provider) container.register(token, { useFactory: provider.useFactory });
+  else if ('useClass' in provider)
+    container.register(token, { useClass: provider.useClass }, { lifecycle: Lifecycle.Singleton });
+  else if ('useFactory' in provider)
+    container.register(token, { useFactory: instanceCachingFactory(provider.useFactory) });
 }

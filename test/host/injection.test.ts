@@ -87,4 +87,37 @@ describe('injection', () => {
     expect(err.message).to.contain('cannot inject constructor parameter #0 of class WantsToken');
     expect(err.message).to.contain('providers: [{ provide:');
   });
+
+  it('builds useClass and useFactory providers once for the whole host', async () => {
+    let built = 0;
+    class Pool {
+      readonly id = ++built;
+    }
+    let made = 0;
+    @Module({ name: 'a' })
+    class A {
+      constructor(
+        readonly pool: Pool,
+        @Inject('clock-ish') readonly made: number,
+      ) {}
+    }
+    @Module({ name: 'b' })
+    class B {
+      constructor(
+        readonly pool: Pool,
+        @Inject('clock-ish') readonly made: number,
+      ) {}
+    }
+    const host = await createTestHost({
+      modules: [{ module: A }, { module: B }],
+      providers: [
+        { provide: Pool, useClass: Pool },
+        { provide: 'clock-ish', useFactory: () => ++made },
+      ],
+    });
+    expect(host.module(A).pool).to.equal(host.module(B).pool);
+    expect(built).to.equal(1);
+    expect([host.module(A).made, host.module(B).made, made]).to.deep.equal([1, 1, 1]);
+    await host.stop();
+  });
 });

@@ -4,6 +4,7 @@ import { ModuleHost } from '../../src/host/module-host.js';
 import { ModhostError, ConfigValidationError } from '../../src/errors/modhost-error.js';
 import { createCapturingLogger } from '../../src/logging/logger.js';
 import { createTestHost } from '../../src/testing/index.js';
+import { Module } from '../../decorators/index.js';
 import {
   FailingConstructor,
   FailingStart,
@@ -196,5 +197,22 @@ describe('host lifecycle', () => {
     expect(err.message).to.contain(
       'modules[1].module: two modules are named "raw" (modules[0] and modules[1])',
     );
+  });
+
+  it('does not let a hung onStop hold up the rest of the shutdown', async () => {
+    @Module({ name: 'hangs' })
+    class Hangs {
+      onStop(): Promise<void> {
+        return new Promise(() => undefined);
+      }
+    }
+    const host = await createTestHost({
+      modules: [{ module: Greeter, config: { greeting: 'x' } }, { module: Hangs }],
+      server: { drain_timeout: 50 },
+    });
+    await host.stop();
+    expect(journal).to.deep.equal(['construct greeter', 'start greeter', 'stop greeter']);
+    const logged = host.logs.find((r) => r.module === 'hangs' && r.levelName === 'error');
+    expect(logged?.msg).to.equal('module "hangs" failed in onStop(): did not finish within 50 ms; shutdown goes on');
   });
 });

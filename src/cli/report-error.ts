@@ -10,18 +10,17 @@ export function renderError(err: unknown): string {
     ].join('\n');
   }
   const lines: string[] = [];
+  let said = '';
   let current: unknown = err;
   for (let depth = 0; current !== undefined && depth < 5; depth++) {
-    const prefix = depth === 0 ? 'error: ' : '  caused by: ';
-    if (current instanceof Error) {
-      lines.push(
-        `${prefix}${current.message}${current instanceof ModhostError ? ` [${current.code}]` : ''}`,
-      );
-      current = current.cause;
-    } else {
-      lines.push(`${prefix}${String(current)}`);
-      current = undefined;
+    const message = current instanceof Error ? current.message : String(current);
+    // Our messages usually quote their cause already: print a cause only when it adds something.
+    if (!said.includes(message)) {
+      const code = current instanceof ModhostError ? ` [${current.code}]` : '';
+      lines.push(`${depth === 0 ? 'error: ' : '  caused by: '}${message}${code}`);
+      said += `\n${message}`;
     }
+    current = current instanceof Error ? current.cause : undefined;
   }
   if (process.env.MODHOST_DEBUG && err instanceof Error && err.stack) lines.push(err.stack);
   return lines.join('\n');

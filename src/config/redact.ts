@@ -31,7 +31,8 @@ export function redactUrl(url: URL): string {
   copy.username = '';
   copy.password = '';
   for (const name of new Set(copy.searchParams.keys())) {
-    if (SECRET_KEY.test(name) || /^(sig|signature|auth)$/i.test(name)) copy.searchParams.set(name, 'REDACTED');
+    if (SECRET_KEY.test(name) || /^(sig|signature|auth)$/i.test(name))
+      copy.searchParams.set(name, 'REDACTED');
   }
   const text = copy.href.replaceAll('=REDACTED', `=${REDACTED}`);
   return hadCredentials ? text.replace('://', `://${REDACTED}@`) : text;

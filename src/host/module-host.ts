@@ -39,7 +39,10 @@ type Lifecycle = () => unknown;
 async function settleWithin(value: unknown, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`did not finish within ${ms} ms; shutdown goes on`)), ms);
+    timer = setTimeout(
+      () => reject(new Error(`did not finish within ${ms} ms; shutdown goes on`)),
+      ms,
+    );
   });
   try {
     await Promise.race([value, timeout]);
@@ -85,12 +88,17 @@ export class ModuleHost {
     const { modules, categories, providers, logger, clock, baseDir, ...sections } = options;
     const { config, problems } = validateHostConfig({ ...sections, modules }, {});
     if (!config) throw new ConfigValidationError(problems);
-    return ModuleHost.build(config, baseDir ?? process.cwd(), undefined, {
-      categories,
-      providers,
-      logger,
-      clock,
-    });
+    return ModuleHost.build(
+      config,
+      baseDir ?? process.cwd(),
+      {},
+      {
+        categories,
+        providers,
+        logger,
+        clock,
+      },
+    );
   }
 
   /** Builds a host from a YAML file; module specs resolve relative to the file. */
@@ -104,21 +112,18 @@ export class ModuleHost {
     const { config, problems, locate, code } = await readConfigFile(file);
     if (!config) throw new ConfigValidationError(problems, code);
     if (options.instanceName) config.instance.name = options.instanceName;
-    return ModuleHost.build(
-      config,
-      path.dirname(config.file ?? path.resolve(file)),
-      locate,
-      options,
-    );
+    // Messages name the file as the user wrote it, as the config stage's do.
+    const baseDir = path.dirname(config.file ?? path.resolve(file));
+    return ModuleHost.build(config, baseDir, { file, locate }, options);
   }
 
   private static async build(
     config: HostConfig,
     baseDir: string,
-    locate: Locator | undefined,
+    source: { file?: string; locate?: Locator },
     options: Pick<HostOptions, 'categories' | 'providers' | 'logger' | 'clock'>,
   ): Promise<ModuleHost> {
-    const prepared = await prepareModules(config, baseDir, locate);
+    const prepared = await prepareModules(config, baseDir, source);
     const logger = (options.logger ?? createLogger({ level: config.log_level })).child({
       instance: config.instance.name,
     });

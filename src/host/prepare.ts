@@ -64,9 +64,8 @@ async function prepareOne(
 export async function prepareModules(
   config: HostConfig,
   baseDir: string,
-  locate?: Locator,
+  source: { file?: string; locate?: Locator } = {},
 ): Promise<PreparedModule[]> {
-  const source = { file: config.file, locate };
   const problems: ConfigProblem[] = [];
   // Entries load independently, so every problem is found in one pass; order is kept.
   const prepared = await Promise.all(

@@ -54,10 +54,13 @@ export function renderRecord(r: LogRecord): string {
     .map(([k, v]) => {
       if (k === 'err' && v && typeof v === 'object') {
         const e = v as { type?: string; message?: string };
+        // Most log lines already carry the error's message as their text: do not say it twice.
+        if (e.message && r.msg?.includes(e.message)) return '';
         return `err=${e.type ?? 'Error'}: ${e.message ?? ''}`;
       }
       return `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`;
     })
+    .filter((part) => part !== '')
     .join(' ');
   return `${time} ${r.levelName.toUpperCase().padEnd(5)} ${who}${r.msg ?? ''}${extra ? ` ${extra}` : ''}`;
 }

@@ -27,7 +27,13 @@ describe('module HTTP client (real loopback server)', () => {
         req.on('data', (c: Buffer) => (body += c.toString()));
         req.on('end', () => {
           res.setHeader('content-type', 'application/json');
-          res.end(JSON.stringify({ method: req.method, query: url.searchParams.get('q'), body: body || null }));
+          res.end(
+            JSON.stringify({
+              method: req.method,
+              query: url.searchParams.get('q'),
+              body: body || null,
+            }),
+          );
         });
       } else if (url.pathname === '/denied') {
         res.writeHead(401).end('{"errcode":"M_UNKNOWN_TOKEN"}');
@@ -48,28 +54,41 @@ describe('module HTTP client (real loopback server)', () => {
 
   it('gets, posts and puts JSON', async () => {
     const client = new HttpClient();
-    expect(await client.getJson(`${base}/json`, { q: 'a b' })).to.deep.equal({ method: 'GET', query: 'a b', body: null });
+    expect(await client.getJson(`${base}/json`, { q: 'a b' })).to.deep.equal({
+      method: 'GET',
+      query: 'a b',
+      body: null,
+    });
     expect(await client.postJsonGetJson(`${base}/json`, { x: 1 })).to.deep.equal({
       method: 'POST',
       query: null,
       body: '{"x":1}',
     });
-    expect(((await client.putJson(`${base}/json`, [1])) as { method: string }).method).to.equal('PUT');
+    expect(((await client.putJson(`${base}/json`, [1])) as { method: string }).method).to.equal(
+      'PUT',
+    );
   });
 
   it('raises non-2xx answers with status and body, and never shows secret query values', async () => {
-    const err = await failure(new HttpClient().getJson(`${base}/denied`, { access_token: 'SECRET_TOKEN', q: 'shown' }));
+    const err = await failure(
+      new HttpClient().getJson(`${base}/denied`, { access_token: 'SECRET_TOKEN', q: 'shown' }),
+    );
     expect(err).to.be.instanceOf(HttpResponseError);
     const e = err as HttpResponseError;
     expect(e.status).to.equal(401);
     expect(e.body).to.equal('{"errcode":"M_UNKNOWN_TOKEN"}');
-    expect(e.message).to.contain('answered 401').and.contain('q=shown').and.contain('access_token=<redacted>');
+    expect(e.message)
+      .to.contain('answered 401')
+      .and.contain('q=shown')
+      .and.contain('access_token=<redacted>');
     expect(e.message + e.url).to.not.contain('SECRET_TOKEN');
   });
 
   it('refuses URLs with credentials without repeating them', async () => {
     const err = await failure(new HttpClient().getJson(`http://user:hunter2@127.0.0.1:1/x`));
-    expect(err.message).to.contain('send them in an Authorization header').and.not.contain('hunter2');
+    expect(err.message)
+      .to.contain('send them in an Authorization header')
+      .and.not.contain('hunter2');
   });
 
   it('says when a body is not JSON', async () => {

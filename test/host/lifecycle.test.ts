@@ -213,6 +213,8 @@ describe('host lifecycle', () => {
     await host.stop();
     expect(journal).to.deep.equal(['construct greeter', 'start greeter', 'stop greeter']);
     const logged = host.logs.find((r) => r.module === 'hangs' && r.levelName === 'error');
-    expect(logged?.msg).to.equal('module "hangs" failed in onStop(): did not finish within 50 ms; shutdown goes on');
+    expect(logged?.msg).to.equal(
+      'module "hangs" failed in onStop(): did not finish within 50 ms; shutdown goes on',
+    );
   });
 });

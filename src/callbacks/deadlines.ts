@@ -45,9 +45,9 @@ export class CallbackWait extends Wait {
   }
 }
 
+import { MAX_TIMER_MS } from '../config/units.js';
+
 const TICKS_PER_TIMEOUT = 8;
-/** The longest delay Node timers accept; longer ones fire after 1 ms. */
-export const MAX_TIMER_MS = 2_147_483_647;
 
 export class DeadlineQueue {
   private readonly tick: number;

@@ -2,7 +2,8 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { DeadlineQueue, CallbackWait, MAX_TIMER_MS } from '../../src/callbacks/deadlines.js';
+import { DeadlineQueue, CallbackWait } from '../../src/callbacks/deadlines.js';
+import { MAX_TIMER_MS } from '../../src/config/units.js';
 import { hanging, setup } from './helpers.js';
 
 const DAY = 86_400_000;

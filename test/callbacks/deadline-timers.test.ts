@@ -4,7 +4,17 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DeadlineQueue, CallbackWait } from '../../src/callbacks/deadlines.js';
 import { MAX_TIMER_MS } from '../../src/config/units.js';
+import { Module } from '../../decorators/index.js';
+import { ModuleApi } from '../../src/api/module-api.js';
+import { createTestHost } from '../../src/testing/index.js';
 import { hanging, setup } from './helpers.js';
+
+@Module({ name: 'never_answers' })
+class NeverAnswers {
+  constructor(api: ModuleApi) {
+    api.registerThirdPartyRulesCallbacks({ on_new_event: () => new Promise<void>(() => {}) });
+  }
+}
 
 const DAY = 86_400_000;
 
@@ -21,6 +31,17 @@ describe('callback deadline timers', () => {
     void f.registry.run('third_party_rules', 'on_new_event', {}, new Map());
     expect(f.registry.timersRunning).to.equal(true);
     f.registry.stop();
+  });
+
+  it('host.stop() stops the callback timers (callback_timeout 24d, a callback still pending)', async () => {
+    const host = await createTestHost({
+      modules: [{ module: NeverAnswers, config: {} }],
+      callback_timeout: '24d',
+    });
+    void host.callbacks.run('third_party_rules', 'on_new_event', {}, new Map());
+    expect(host.callbacks.timersRunning).to.equal(true);
+    await host.stop();
+    expect(host.callbacks.timersRunning).to.equal(false);
   });
 
   it('the timer is unref’d: it does not appear among the handles keeping the process alive', () => {

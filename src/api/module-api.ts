@@ -5,7 +5,10 @@
 import type { WebResourceOptions } from '../../decorators/metadata.js';
 import type { Clock } from '../clock/clock.js';
 import type { Logger } from '../logging/logger.js';
-import { parseDuration } from '../config/units.js';
+import { MAX_TIMER_MS, MAX_TIMER_TEXT, parseDuration } from '../config/units.js';
+import { ErrorCode } from '../errors/codes.js';
+import { timerDurationTooLongMessage } from '../errors/config-messages.js';
+import { ModhostError } from '../errors/modhost-error.js';
 import type { HttpClient } from './http-client.js';
 import type {
   AccountDataCallbacks,
@@ -95,13 +98,17 @@ export class ModuleApi {
     interval: number | string,
     options?: LoopingCallOptions,
   ): LoopHandle {
-    const ms = parseDuration(interval, `loopingCall interval of module ${this.moduleName}`);
+    const ms = this.timerMs(
+      interval,
+      'loopingCall',
+      `loopingCall interval of module ${this.moduleName}`,
+    );
     return this.ctx.tasks.loopingCall(this.ctx.identity, fn, ms, options);
   }
 
   /** Runs `fn` once after `delay`; errors are logged. The handle cancels it. */
   delayedCall(delay: number | string, fn: () => unknown): DelayedCallHandle {
-    const ms = parseDuration(delay, `delayedCall delay of module ${this.moduleName}`);
+    const ms = this.timerMs(delay, 'delayedCall', `delayedCall delay of module ${this.moduleName}`);
     return this.ctx.tasks.delayedCall(this.ctx.identity, ms, fn);
   }
 
@@ -116,7 +123,21 @@ export class ModuleApi {
   }
 
   sleep(ms: number | string): Promise<void> {
-    return this.ctx.clock.sleep(parseDuration(ms, 'sleep duration'));
+    return this.ctx.clock.sleep(this.timerMs(ms, 'sleep', 'sleep duration'));
+  }
+
+  /**
+   * A duration for a timer: longer than Node.js timers accept would silently fire after 1 ms,
+   * so it is refused with an error naming the call.
+   */
+  private timerMs(value: number | string, call: string, what: string): number {
+    const ms = parseDuration(value, what);
+    if (ms > MAX_TIMER_MS)
+      throw new ModhostError(
+        ErrorCode.DURATION_TOO_LONG,
+        timerDurationTooLongMessage(this.moduleName, call, value, MAX_TIMER_TEXT),
+      );
+    return ms;
   }
 
   /** Milliseconds since the epoch, on the host's (fakeable) clock. */

@@ -3,7 +3,9 @@
  * bucket; a single interval ticks every eighth of the timeout and expires the bucket that has
  * waited long enough. A wait therefore expires after at least its timeout and at most one tick
  * (12.5%) more. Buckets are intrusive linked lists: a settled wait unlinks itself at once, so
- * nothing settled is retained. The interval runs only while waits are pending.
+ * nothing settled is retained. The interval runs only while waits are pending (it stops at the
+ * first tick that finds none, and restarts on the next `add`), and it is unref'd: a pending
+ * callback alone never keeps the process alive. `stop()` clears it at once (host shutdown).
  */
 
 /** A bucket: a circular doubly linked list with itself as the sentinel. */
@@ -43,6 +45,8 @@ export class CallbackWait extends Wait {
   }
 }
 
+import { MAX_TIMER_MS } from '../config/units.js';
+
 const TICKS_PER_TIMEOUT = 8;
 
 export class DeadlineQueue {
@@ -53,7 +57,8 @@ export class DeadlineQueue {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(readonly timeoutMs: number) {
-    this.tick = Math.max(1, Math.ceil(timeoutMs / TICKS_PER_TIMEOUT));
+    // Clamped so that even an unvalidated huge timeout never overflows the interval to 1 ms.
+    this.tick = Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(timeoutMs / TICKS_PER_TIMEOUT)));
     this.depth = Math.ceil(timeoutMs / this.tick);
   }
 
@@ -63,7 +68,18 @@ export class DeadlineQueue {
     wait.next = bucket;
     bucket.prev.next = wait;
     bucket.prev = wait;
-    if (this.timer === undefined) this.timer = setInterval(() => this.onTick(), this.tick);
+    if (this.timer === undefined) this.timer = setInterval(() => this.onTick(), this.tick).unref();
+  }
+
+  /** Whether the interval is running (it runs only while waits may be pending). */
+  get running(): boolean {
+    return this.timer !== undefined;
+  }
+
+  /** Clears the interval. Waits still pending will expire only if the queue is used again. */
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
   }
 
   private onTick(): void {
@@ -80,8 +96,7 @@ export class DeadlineQueue {
       }
     }
     if (this.current.empty && this.aging.every((bucket) => bucket.empty)) {
-      clearInterval(this.timer);
-      this.timer = undefined;
+      this.stop();
       this.aging.length = 0;
     }
   }
@@ -95,5 +110,16 @@ export class Deadlines {
     let q = this.queues.get(timeoutMs);
     if (q === undefined) this.queues.set(timeoutMs, (q = new DeadlineQueue(timeoutMs)));
     return q;
+  }
+
+  /** Whether any queue's interval is running. */
+  get running(): boolean {
+    for (const q of this.queues.values()) if (q.running) return true;
+    return false;
+  }
+
+  /** Clears every queue's interval (they restart if callbacks run again). */
+  stop(): void {
+    for (const q of this.queues.values()) q.stop();
   }
 }

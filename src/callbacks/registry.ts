@@ -70,6 +70,19 @@ export class CallbackRegistry implements CallbackRegistrar {
     this.categories.set(definition.name, { definition, slots });
   }
 
+  /**
+   * Clears the timers behind callback timeouts, so that nothing of the registry keeps the process
+   * alive after the host stops. Idempotent; a later `run` restarts them on demand.
+   */
+  stop(): void {
+    this.deadlines.stop();
+  }
+
+  /** Whether a callback-timeout timer is running (for diagnostics and tests). */
+  get timersRunning(): boolean {
+    return this.deadlines.running;
+  }
+
   /** The category definitions this registry knows, in the order given. */
   categoryDefinitions(): CategoryDefinition[] {
     return [...this.categories.values()].map((c) => c.definition);

@@ -5,7 +5,14 @@
 import { isIP } from 'node:net';
 import type { ConfigPath } from '../errors/index.js';
 import { expectedFound } from '../errors/config-messages.js';
-import { DURATION_HINT, SIZE_HINT, tryParseDuration, tryParseSize } from './units.js';
+import {
+  DURATION_HINT,
+  MAX_TIMER_MS,
+  MAX_TIMER_TEXT,
+  SIZE_HINT,
+  tryParseDuration,
+  tryParseSize,
+} from './units.js';
 import type { Mapping, ProblemSink } from './problem-sink.js';
 
 export interface Check<T> {
@@ -85,17 +92,25 @@ export const bindCheck: Check<string> = {
   },
 };
 
+/**
+ * A duration. Every duration setting of the host ends up in a Node.js timer, so it is capped at
+ * MAX_TIMER_MS: a longer one would silently fire after 1 ms.
+ */
 export function durationCheck(options: { positive?: boolean } = {}): Check<number> {
   return {
     expected: options.positive ? `a positive ${DURATION_HINT.slice(2)}` : DURATION_HINT,
     parse: (v) => {
       const ms = tryParseDuration(v);
-      return ms === undefined || (options.positive && ms === 0) ? undefined : ms;
+      if (ms === undefined || ms > MAX_TIMER_MS) return undefined;
+      return options.positive && ms === 0 ? undefined : ms;
     },
-    hint: (v) =>
-      typeof v === 'string' && /^\d+(\.\d+)?\s*[a-z]+$/i.test(v.trim())
+    hint: (v) => {
+      const ms = tryParseDuration(v);
+      if (ms !== undefined && ms > MAX_TIMER_MS) return `the maximum is ${MAX_TIMER_TEXT}`;
+      return typeof v === 'string' && /^\d+(\.\d+)?\s*[a-z]+$/i.test(v.trim())
         ? 'units are ms, s, m, h, d, w, y'
-        : undefined,
+        : undefined;
+    },
   };
 }
 

@@ -34,6 +34,13 @@ export function tryParseSize(value: unknown): number | undefined {
   return m ? Math.floor(Number(m[1]) * SIZE_UNITS[m[2]!.toUpperCase()]!) : undefined;
 }
 
+/**
+ * The longest delay Node.js timers accept (2^31-1 ms, about 24.8 days); a longer one fires after
+ * 1 ms instead. Every duration that ends up in a timer must be at most this.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+export const MAX_TIMER_TEXT = `24d (${MAX_TIMER_MS} ms, the longest delay Node.js timers accept)`;
+
 export const DURATION_HINT =
   "a duration: milliseconds, or a string such as '500ms', '5s', '10m', '5d'";
 export const SIZE_HINT = "a size: bytes, or a string such as '512K', '10M', '1G'";

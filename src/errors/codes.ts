@@ -48,6 +48,8 @@ export const ErrorCode = {
   // cluster
   CLUSTER_UNAVAILABLE: 'MODHOST_CLUSTER_UNAVAILABLE',
   BACKGROUND_TASK_INVALID: 'MODHOST_BACKGROUND_TASK_INVALID',
+  /** A duration passed to a ModuleApi timer (loopingCall, delayedCall, sleep) exceeds ~24.8 days. */
+  DURATION_TOO_LONG: 'MODHOST_DURATION_TOO_LONG',
   // module http client
   HTTP_REQUEST_FAILED: 'MODHOST_HTTP_REQUEST_FAILED',
   HTTP_TIMEOUT: 'MODHOST_HTTP_TIMEOUT',

@@ -103,3 +103,16 @@ export function yamlSyntaxMessage(code: string, yamlMessage: string): string {
     }
   }
 }
+
+/** A duration given to a ModuleApi timer (loopingCall, delayedCall, sleep) is too long. */
+export function timerDurationTooLongMessage(
+  moduleName: string,
+  call: string,
+  value: unknown,
+  maximum: string,
+): string {
+  return (
+    `module ${moduleName}: ${call} was given ${JSON.stringify(value)}, longer than the maximum ` +
+    `of ${maximum}; pass a shorter duration (for a longer wait, repeat a shorter one)`
+  );
+}

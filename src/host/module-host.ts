@@ -319,6 +319,7 @@ export class ModuleHost {
     // Modules may start loops from their constructors (as in Synapse): stop those too.
     await runtime.tasks.stop();
     runtime.caches.stop();
+    runtime.callbacks.stop();
     await runtime.bus
       .stop()
       .catch((err: Error) => this.logger.warn({ err }, 'closing the invalidation bus failed'));

@@ -177,6 +177,33 @@ describe('media_repository', () => {
     expect(calls).to.deep.equal(['a', 'b']);
   });
 
+  it('get_media_config_for_user: results falsy in Python ({}, [], "", 0, false, null) continue', async () => {
+    const f = setup();
+    const calls: string[] = [];
+    const falsy = [{}, [], '', 0, false, null, undefined];
+    falsy.forEach((result, i) =>
+      f.registry.register(f.mod(0, { name: `m${i}`, index: i }), 'media_repository', {
+        get_media_config_for_user: recorder(calls, `m${i}`, result),
+      }),
+    );
+    expect(await f.registry.run('media_repository', 'get_media_config_for_user', '@u:x')).to.equal(
+      null,
+    );
+    expect(calls).to.deep.equal(falsy.map((_, i) => `m${i}`));
+
+    f.registry.register(f.mod(0, { name: 'decides', index: 7 }), 'media_repository', {
+      get_media_config_for_user: recorder(calls, 'decides', { 'm.upload.size': 0 }),
+    });
+    f.registry.register(f.mod(0, { name: 'later', index: 8 }), 'media_repository', {
+      get_media_config_for_user: recorder(calls, 'later', { 'm.upload.size': 9 }),
+    });
+    calls.length = 0;
+    expect(
+      await f.registry.run('media_repository', 'get_media_config_for_user', '@u:x'),
+    ).to.deep.equal({ 'm.upload.size': 0 });
+    expect(calls).to.deep.equal([...falsy.map((_, i) => `m${i}`), 'decides']);
+  });
+
   it('is_user_allowed_to_upload_media_of_size: the first falsy result is returned; otherwise true', async () => {
     const f = setup();
     expect(

@@ -49,6 +49,15 @@ const CORPUS: Record<string, Expected[]> = {
   'metrics-port-clash.yaml':       [[2, 9, 'metrics.port', 'the metrics listener needs a port of its own']],
   'bad-log-level.yaml':            [[1, 12, 'log_level', 'expected one of trace, debug, info, warn, error, fatal, found "verbose"']],
   'negative-callback-timeout.yaml': [[1, 19, 'callback_timeout', 'found "-5s"']],
+  'too-long-drain-timeout.yaml':   [[2, 18, 'server.drain_timeout', 'found "30d"; the maximum is 24d (2147483647 ms, the longest delay Node.js timers accept)']],
+  'too-long-callback-timeout.yaml': [
+    [1, 19, 'callback_timeout', 'found "200d"; the maximum is 24d'],
+    [4, 23, 'modules[0].callback_timeout', 'found "25d"; the maximum is 24d'],
+  ],
+  'too-long-request-timeout.yaml': [
+    [2, 20, 'server.request_timeout', 'expected a positive duration: milliseconds, or a string such as \'500ms\', \'5s\', \'10m\', \'5d\', found "9999999999d"; the maximum is 24d'],
+    [3, 20, 'server.headers_timeout', 'found 2147483648; the maximum is 24d'],
+  ],
   'quoted-boolean.yaml':           [[3, 25, 'instance.run_background_tasks', 'expected true or false, found "false"']],
   'several-errors.yaml': [
     [3, 9, 'server.port', 'found "eighty"'],

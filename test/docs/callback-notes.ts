@@ -100,7 +100,7 @@ export const CALLBACK_NOTES: Record<string, string> = {
   'add_extra_fields_to_unsigned.add_field_to_unsigned':
     "Results merge by dict update in order (the last module wins a key); keys the event's own `unsigned` already holds are never overwritten.",
   'media_repository.get_media_config_for_user':
-    "The first truthy result wins (Synapse's code; its docs say first non-null).",
+    "The first result that is truthy in Python wins (Synapse's code `if res:`; its docs say first non-null): `null`, an empty dict `{}`, `[]`, `''`, `0` and `false` all let the next module answer.",
   'media_repository.is_user_allowed_to_upload_media_of_size':
     'The first falsy result is returned; otherwise `true`.',
   'media_repository.get_media_upload_limits_for_user': 'The first non-null result wins.',

@@ -1,6 +1,7 @@
 /** media_repository (experimental in Synapse). Exceptions propagate. */
 import { defineCategory, firstDecisive, propagate, runAll } from '../define.js';
 import { copyArgument } from './deep-copy.js';
+import { isPythonFalsy } from './python-truthiness.js';
 
 const isNullish = (r: unknown): boolean => r === null || r === undefined;
 
@@ -8,9 +9,11 @@ export const mediaRepository = defineCategory({
   name: 'media_repository',
   description: 'Per-user media configuration and upload limits.',
   callbacks: {
-    // Synapse's code takes the first truthy result (its docs say first non-null).
+    // Synapse's code takes the first result that is truthy in Python (`if res:`), although its
+    // docs say "first non-null". So null, `{}`, `[]`, '', 0 and false all let the next module
+    // answer; the first non-empty dict wins. If no module answers: null.
     get_media_config_for_user: {
-      combine: firstDecisive({ isNeutral: (r) => !r, fallback: () => null }),
+      combine: firstDecisive({ isNeutral: isPythonFalsy, fallback: () => null }),
       onError: propagate(),
     },
     is_user_allowed_to_upload_media_of_size: {

@@ -111,9 +111,16 @@ export class CacheCore implements ContextSource {
       this.hits++;
       return pending;
     }
-    if (this.ttl !== 0 && entry.aux!.expiresAt <= this.clock.now()) {
-      this.expire(entry);
-      return undefined;
+    if (this.ttl !== 0) {
+      // The clock is injectable (cachedFunction's `clock` option): its failure is the call's.
+      try {
+        if (entry.aux!.expiresAt <= this.clock.now()) {
+          this.expire(entry);
+          return undefined;
+        }
+      } catch (error) {
+        return Promise.reject(error);
+      }
     }
     const head = this.head;
     if (head.next !== entry) {

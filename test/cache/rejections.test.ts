@@ -7,6 +7,7 @@
 import { expect } from 'chai';
 import { Cached } from '../../decorators/index.js';
 import { asCached, cachedFunction } from '../../src/cache/index.js';
+import { FakeClock } from '../../src/clock/fake-clock.js';
 import { ModhostError } from '../../src/errors/modhost-error.js';
 import { FakeBus, makeRegistry } from './helpers.js';
 
@@ -224,6 +225,22 @@ describe('cache: failures of a cached call are rejections', () => {
     });
     expect(((await rejectionOf(() => fn('k'))) as Error).message).to.equal('hostile then');
     expect(fn.stats).to.include({ entries: 0, pending: 0 });
+  });
+
+  it('a TTL cache whose clock throws on a hit rejects instead of throwing', async () => {
+    class FailingClock extends FakeClock {
+      broken = false;
+      override now(): number {
+        if (this.broken) throw new Error('clock failed');
+        return super.now();
+      }
+    }
+    const clock = new FailingClock();
+    const fn = cachedFunction(async (k: string) => `v ${k}`, { name: 'ttl', ttl: 1000, clock });
+    expect(await fn('k')).to.equal('v k');
+    clock.broken = true;
+    expect(((await rejectionOf(() => fn('k'))) as Error).message).to.equal('clock failed');
+    fn.invalidateAll();
   });
 
   it('cachedFunction keeps the same contract for its own calls', async () => {

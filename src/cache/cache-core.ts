@@ -111,9 +111,16 @@ export class CacheCore implements ContextSource {
       this.hits++;
       return pending;
     }
-    if (this.ttl !== 0 && entry.aux!.expiresAt <= this.clock.now()) {
-      this.expire(entry);
-      return undefined;
+    if (this.ttl !== 0) {
+      // The clock is injectable (cachedFunction's `clock` option): its failure is the call's.
+      try {
+        if (entry.aux!.expiresAt <= this.clock.now()) {
+          this.expire(entry);
+          return undefined;
+        }
+      } catch (error) {
+        return Promise.reject(error);
+      }
     }
     const head = this.head;
     if (head.next !== entry) {
@@ -131,8 +138,10 @@ export class CacheCore implements ContextSource {
   }
 
   /**
-   * The full call: bypass, key function, lookup, then computation on a miss. `onInvalidate`
-   * (from a cache context) is attached to the entry found or created.
+   * The full call: key function, lookup, then computation on a miss (or straight to the
+   * computation under bypass). `onInvalidate` (from a cache context) is attached to the entry
+   * found or created. Never throws: callers of an async function handle failures with `.catch`,
+   * so a bad key, a throwing key function or a synchronous throw arrives as a rejection.
    */
   call(
     fn: AnyFunction,
@@ -141,14 +150,27 @@ export class CacheCore implements ContextSource {
     keyFn: AnyFunction | undefined,
     onInvalidate?: () => void,
   ): Promise<unknown> {
-    let parts: unknown[] = args;
     try {
-      if (keyFn !== undefined) {
-        parts = checkKeyFunctionResult(this.name, keyFn.apply(thisArg, args));
-        this.fixDepth(parts.length);
-      }
+      return this.callOrThrow(fn, thisArg, args, keyFn, onInvalidate);
     } catch (error) {
       return Promise.reject(error);
+    }
+  }
+
+  private callOrThrow(
+    fn: AnyFunction,
+    thisArg: unknown,
+    args: unknown[],
+    keyFn: AnyFunction | undefined,
+    onInvalidate: (() => void) | undefined,
+  ): Promise<unknown> {
+    let parts: unknown[] = args;
+    if (keyFn !== undefined) {
+      parts = checkKeyFunctionResult(this.name, keyFn.apply(thisArg, args));
+      this.fixDepth(parts.length);
+    } else if (this.bypass) {
+      // Checked under bypass too, so a bad key fails the same way whether the bus is up or not.
+      checkKeyParts(this.name, parts, this.depth!);
     }
     if (this.bypass) return this.computeUncached(fn, thisArg, args, onInvalidate);
     const found = this.lookup(parts);
@@ -159,11 +181,8 @@ export class CacheCore implements ContextSource {
         return result;
       }
     }
-    try {
-      checkKeyParts(this.name, parts, this.depth!);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    // Only on a miss: a found entry proves the parts were checked when it was stored.
+    checkKeyParts(this.name, parts, this.depth!);
     return this.miss(fn, thisArg, args, parts, onInvalidate);
   }
 
@@ -198,8 +217,9 @@ export class CacheCore implements ContextSource {
   ): Promise<unknown> {
     const saved = enterContext(this, entry);
     try {
-      const result = fn.apply(thisArg, args);
-      return result instanceof Promise ? result : Promise.resolve(result);
+      // Adopts values, thenables and Promise subclasses alike (a native promise is returned
+      // as is); a subclass's own `then` then runs later, so it cannot throw from this call.
+      return Promise.resolve(fn.apply(thisArg, args));
     } catch (error) {
       return Promise.reject(error);
     } finally {
@@ -256,9 +276,19 @@ export class CacheCore implements ContextSource {
 
   /** Removes `key` (full key, or a prefix in tree caches); a missing key is a no-op. */
   invalidate(key: unknown): void {
-    if (this.depth === undefined) return; // nothing was ever stored
+    if (this.depth === undefined) {
+      // Nothing was ever stored (a `key` option not called yet), but a bad key is still a bug.
+      checkKeyParts(
+        this.name,
+        Array.isArray(key) ? key : [key],
+        Array.isArray(key) ? key.length : 1,
+        'invalidate',
+      );
+      return;
+    }
     const parts = keyPartsOf(this.name, this.depth, key);
     checkKeyLength(this.name, parts, this.depth, this.tree);
+    checkKeyParts(this.name, parts, parts.length, 'invalidate');
     this.invalidateParts(parts);
   }
 
@@ -290,10 +320,12 @@ export class CacheCore implements ContextSource {
 
   /** Stores `value` under `key` as if computed; a pending computation there is not stored. */
   prefill(key: unknown, value: unknown): void {
-    if (this.depth === undefined) this.fixDepth(Array.isArray(key) ? key.length : 1);
-    const parts = keyPartsOf(this.name, this.depth!, key);
-    checkKeyLength(this.name, parts, this.depth!, false);
-    checkKeyParts(this.name, parts, parts.length);
+    // A key-option cache learns its number of parts here, but only from a valid key.
+    const depth = this.depth ?? (Array.isArray(key) ? key.length : 1);
+    const parts = keyPartsOf(this.name, depth, key);
+    checkKeyLength(this.name, parts, depth, false);
+    checkKeyParts(this.name, parts, parts.length, 'prefill');
+    if (this.depth === undefined) this.fixDepth(depth);
     if (this.bypass) return;
     const existing = this.lookup(parts);
     if (existing !== undefined) {

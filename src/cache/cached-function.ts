@@ -182,21 +182,24 @@ export function buildCachedFunction(
   return api;
 }
 
-/** Miss on a fixed-depth cache: the fast path found nothing (or bypass is on). */
+/**
+ * Miss on a fixed-depth cache: the fast path found nothing (or bypass is on). Never throws, as
+ * CacheCore.call: the key check and the computation's synchronous throw become rejections.
+ */
 function missOrCall(
   core: CacheCore,
   fn: (...args: unknown[]) => unknown,
   self: unknown,
   args: unknown[],
-) {
+): Promise<unknown> {
   if (core.bypass) return core.call(fn, self, args, undefined);
   // Nothing usable was found (an expired entry has just been removed by hit()).
   try {
     checkKeyParts(core.name, args, core.keyParts!);
+    return core.miss(fn, self, args, args);
   } catch (error) {
     return Promise.reject(error);
   }
-  return core.miss(fn, self, args, args);
 }
 
 function warnOnConsole(cache: string, error: unknown): void {

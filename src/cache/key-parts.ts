@@ -6,6 +6,7 @@
 import {
   bareKeyAmbiguous,
   keyFunctionResult,
+  type KeySource,
   keyLength,
   unsupportedKeyPart,
 } from '../errors/cache-messages.js';
@@ -22,17 +23,22 @@ export function isKeyPart(value: unknown): boolean {
   );
 }
 
-/** Throws naming the first unsupported part among the first `count` parts. */
-export function checkKeyParts(cache: string, parts: readonly unknown[], count: number): void {
+/** Throws naming the first unsupported part among the first `count` parts, and where it came from. */
+export function checkKeyParts(
+  cache: string,
+  parts: readonly unknown[],
+  count: number,
+  source: KeySource = 'call',
+): void {
   for (let i = 0; i < count; i++) {
-    if (!isKeyPart(parts[i])) throw unsupportedKeyPart(cache, i, parts[i]);
+    if (!isKeyPart(parts[i])) throw unsupportedKeyPart(cache, i, parts[i], source);
   }
 }
 
 /** Checks what a `key` option returned. */
 export function checkKeyFunctionResult(cache: string, result: unknown): unknown[] {
   if (!Array.isArray(result)) throw keyFunctionResult(cache, result);
-  checkKeyParts(cache, result, result.length);
+  checkKeyParts(cache, result, result.length, 'key-option');
   return result;
 }
 

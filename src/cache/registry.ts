@@ -126,7 +126,7 @@ export class CacheRegistry implements CacheRegistrar {
     const depth = reg.core.keyParts;
     const parts = keyPartsOf(reg.name, depth ?? (Array.isArray(key) ? key.length : 1), key);
     if (depth !== undefined) checkKeyLength(reg.name, parts, depth, reg.core.tree);
-    checkKeyParts(reg.name, parts, parts.length);
+    checkKeyParts(reg.name, parts, parts.length, 'api.invalidateCache');
     if (depth !== undefined) reg.core.invalidateParts(parts);
     this.bus.publish({ cache: reg.name, keys: [[...parts]] });
   }
@@ -233,7 +233,7 @@ export class CacheRegistry implements CacheRegistrar {
           throw notCachedFunction(`invalidation message for ${reg.name}`, parts);
         if (depth === undefined) continue; // nothing was ever stored here
         checkKeyLength(reg.name, parts, depth, reg.core.tree);
-        checkKeyParts(reg.name, parts, parts.length);
+        checkKeyParts(reg.name, parts, parts.length, 'invalidate');
         reg.core.invalidateParts(parts);
       } catch (err) {
         this.logger.warn(

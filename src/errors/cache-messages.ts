@@ -15,13 +15,36 @@ export function describeValue(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-export function unsupportedKeyPart(cache: string, index: number, value: unknown): ModhostError {
-  return new ModhostError(
-    ErrorCode.CACHE_KEY_INVALID,
-    `cache ${cache}: key part ${index} is ${describeValue(value)}; key parts must be a ${SUPPORTED} ` +
-      `(they are compared by type and value and must cross instances). Pass a \`key\` option, ` +
-      `e.g. @Cached({ key: (user) => [user.id] }), to derive primitive key parts from such arguments.`,
-  );
+/**
+ * Where key parts came from, which decides what the message points at and the fix it suggests:
+ * the call's own arguments, the `key` option's result, or the key given to invalidate/prefill.
+ */
+export type KeySource = 'call' | 'key-option' | 'invalidate' | 'prefill' | 'api.invalidateCache';
+
+export function unsupportedKeyPart(
+  cache: string,
+  index: number,
+  value: unknown,
+  source: KeySource = 'call',
+): ModhostError {
+  const what = `${describeValue(value)}; key parts must be a ${SUPPORTED} (they are compared by type and value and must cross instances)`;
+  let message: string;
+  if (source === 'call') {
+    message =
+      `cache ${cache}: key part ${index} (the argument at index ${index} of the call) is ${what}. ` +
+      `Pass a \`key\` option, e.g. @Cached({ key: (user) => [user.id] }), to derive primitive key parts from such arguments.`;
+  } else if (source === 'key-option') {
+    message =
+      `cache ${cache}: the \`key\` option returned ${describeValue(value)} as key part ${index} (index ${index} of its result); ` +
+      `key parts must be a ${SUPPORTED}; make the key function return primitives, e.g. key: (user) => [user.id]`;
+  } else {
+    const call =
+      source === 'api.invalidateCache' ? 'api.invalidateCache(fn, key)' : `${source}(key)`;
+    message =
+      `cache ${cache}: ${call}: key part ${index} (index ${index} of the key) is ${what}. ` +
+      'Pass the key parts the cache is keyed by (the primitive arguments, or what its `key` option returns), e.g. [userId]';
+  }
+  return new ModhostError(ErrorCode.CACHE_KEY_INVALID, message);
 }
 
 export function keyFunctionResult(cache: string, result: unknown): ModhostError {

@@ -329,7 +329,9 @@ describe('cache semantics', () => {
       const err = (await rejection(users.small(bad))) as ModhostError;
       expect(err).to.be.instanceOf(ModhostError);
       expect(err.code).to.equal('MODHOST_CACHE_KEY_INVALID');
-      expect(err.message).to.match(/^cache mod\.small: key part 0 is .*Pass a `key` option/);
+      expect(err.message).to.match(
+        /^cache mod\.small: key part 0 \(the argument at index 0 of the call\) is .*Pass a `key` option/,
+      );
     }
     expect(users.calls).to.have.length(0);
   });

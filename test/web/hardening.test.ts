@@ -213,7 +213,7 @@ describe('web/WebServer hardening over socket only', () => {
     expect(warned[0]!.msg).to.include('/stream-breaks');
   });
 
-  it('answers asterisk-form: 204 for OPTIONS *, 400 naming the problem for other methods', async () => {
+  it('answers asterisk-form (204 for OPTIONS *, else 400) and other non-path targets with a fitting 400', async () => {
     const ask = async (line: string) => {
       const socket = await rawSocket(h.url);
       const reply = readUntilClosed(socket);
@@ -225,6 +225,9 @@ describe('web/WebServer hardening over socket only', () => {
     expect(get).to.match(/^HTTP\/1\.1 400 /);
     expect(get).to.include('only valid with OPTIONS');
     expect(get).not.to.include('percent-encoding');
+    const unparsable = await ask('GET http://[bad HTTP/1.1');
+    expect(unparsable).to.match(/^HTTP\/1\.1 400 /);
+    expect(unparsable).to.include('expected an absolute path');
   });
 
   for (const kind of ['upload', 'stream'] as const) {

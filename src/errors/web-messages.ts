@@ -59,6 +59,28 @@ export function webHandlerBadResult(method: string, path: string, got: string): 
   return `Web resource handler for ${method} ${path} returned ${got} instead of a Response`;
 }
 
+export function webHandlerUnsendable(method: string, path: string, problem: string): string {
+  return `Web resource handler for ${method} ${path} returned a Response that cannot be sent: ${problem}`;
+}
+
+export function webResponseWriteFailed(method: string, path: string): string {
+  return `Could not send the response of the web resource handler for ${method} ${path}`;
+}
+
+export function webResponseStreamFailed(method: string, path: string): string {
+  return (
+    `The response body stream of the web resource handler for ${method} ${path} failed after ` +
+    `the headers were sent; the connection was closed`
+  );
+}
+
+export const WEB_CLIENT_CLOSED_UPLOAD =
+  'Client closed the connection before sending the whole request body';
+
+export function webClientClosed(method: string, path: string): string {
+  return `Client closed the connection during ${method} ${path}; nothing to answer`;
+}
+
 /** The JSON bodies of the HTTP errors the server itself produces (Matrix style errcodes). */
 export const HttpErrors = {
   notFound: { errcode: 'M_UNRECOGNIZED', error: 'Unrecognized request: no resource at this path' },
@@ -67,6 +89,15 @@ export const HttpErrors = {
     errcode: 'M_UNRECOGNIZED',
     error: 'Malformed request path: invalid percent-encoding or forbidden character',
   },
+  asteriskForm: {
+    errcode: 'M_UNRECOGNIZED',
+    error: 'Request target "*" (asterisk-form) is only valid with OPTIONS',
+  },
+  badTarget: {
+    errcode: 'M_UNRECOGNIZED',
+    error: 'Malformed request target: expected an absolute path such as /foo',
+  },
+  clientClosed: { errcode: 'M_UNKNOWN', error: 'Client closed the connection' },
   tooLarge: (limit: number) => ({ errcode: 'M_TOO_LARGE', error: webBodyTooLarge(limit) }),
   notJson: (message: string) => ({ errcode: 'M_NOT_JSON', error: message }),
   internal: { errcode: 'M_UNKNOWN', error: 'Internal server error' },

@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { ErrorCode, ModhostError } from '../errors/index.js';
-import { webBodyTooLarge } from '../errors/web-messages.js';
+import { WEB_CLIENT_CLOSED_UPLOAD, webBodyTooLarge } from '../errors/web-messages.js';
 
 export function bodyTooLarge(limit: number): ModhostError {
   return new ModhostError(ErrorCode.WEB_BODY_TOO_LARGE, webBodyTooLarge(limit));
@@ -14,6 +14,15 @@ export function isBodyTooLarge(err: unknown): boolean {
   for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++)
     if (e instanceof ModhostError && e.code === ErrorCode.WEB_BODY_TOO_LARGE) return true;
   return false;
+}
+
+/** The client went away (or broke the request) before sending the whole body. */
+export function clientClosed(cause?: unknown): ModhostError {
+  return new ModhostError(ErrorCode.WEB_CLIENT_CLOSED, WEB_CLIENT_CLOSED_UPLOAD, { cause });
+}
+
+export function isClientClosed(err: unknown): boolean {
+  return err instanceof ModhostError && err.code === ErrorCode.WEB_CLIENT_CLOSED;
 }
 
 /** The declared Content-Length, or undefined when absent or not a plain number. */
@@ -50,14 +59,15 @@ export function readNodeBody(incoming: IncomingMessage, limit: number): Promise<
       cleanup();
       resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     };
+    // Node reports an aborted upload as an 'error' (ECONNRESET "aborted") and/or a 'close'.
     const onError = (err: Error) => {
       cleanup();
-      reject(err);
+      reject(clientClosed(err));
     };
     const onClose = () => {
       if (incoming.readableEnded) return;
       cleanup();
-      reject(new Error('Client closed the connection before sending the whole request body'));
+      reject(clientClosed());
     };
     incoming.on('data', onData);
     incoming.on('end', onEnd);
@@ -72,26 +82,40 @@ export function nodeBodyStream(
   limit: number,
 ): ReadableStream<Uint8Array> {
   let size = 0;
+  // Node events can still arrive after the stream was cancelled or errored; the controller
+  // throws on enqueue/close then, and a throw in an event listener would crash the process.
+  let settled = false;
   return new ReadableStream<Uint8Array>({
     start(controller) {
+      const fail = (err: unknown) => {
+        if (settled) return;
+        settled = true;
+        incoming.pause();
+        incoming.removeAllListeners('data');
+        controller.error(err);
+      };
       incoming.on('data', (chunk: Buffer) => {
+        if (settled) return;
         size += chunk.length;
-        if (size > limit) {
-          incoming.pause();
-          incoming.removeAllListeners('data');
-          controller.error(bodyTooLarge(limit));
-          return;
-        }
+        if (size > limit) return fail(bodyTooLarge(limit));
         controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
         if ((controller.desiredSize ?? 1) <= 0) incoming.pause();
       });
-      incoming.on('end', () => controller.close());
-      incoming.on('error', (err) => controller.error(err));
+      incoming.on('end', () => {
+        if (settled) return;
+        settled = true;
+        controller.close();
+      });
+      incoming.on('error', (err) => fail(clientClosed(err)));
+      incoming.on('close', () => {
+        if (!incoming.readableEnded) fail(clientClosed());
+      });
     },
     pull() {
       incoming.resume();
     },
     cancel() {
+      settled = true;
       incoming.pause();
     },
   });

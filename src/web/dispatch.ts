@@ -3,13 +3,19 @@
  * the same error responses whichever way a request arrives.
  */
 import type { Logger } from '../logging/logger.js';
-import { HttpErrors, webHandlerBadResult, webHandlerFailed } from '../errors/web-messages.js';
-import { isBodyTooLarge } from './body.js';
+import {
+  HttpErrors,
+  webClientClosed,
+  webHandlerBadResult,
+  webHandlerFailed,
+  webHandlerUnsendable,
+} from '../errors/web-messages.js';
+import { isBodyTooLarge, isClientClosed } from './body.js';
 import { isBadJson } from './json.js';
 import { normalisePath } from './path.js';
 import type { WebRegistry } from './registry.js';
 import { Target, type WebResource } from './resource.js';
-import { jsonResponse, textResponse } from './responses.js';
+import { fastResponseParts, jsonResponse, textResponse } from './responses.js';
 import { UNMATCHED } from './http-metrics.js';
 
 export const HEALTH_PATH = '/health';
@@ -45,12 +51,24 @@ export class Dispatcher {
     // Registered exact paths are normalised and plain, so a raw path equal to one needs no work.
     const exact = this.registry.exactResource(rawPath);
     if (exact !== undefined) return this.target(exact, method, '');
+    if (rawPath.charCodeAt(0) !== 0x2f /* / */) return this.notOriginForm(method, rawPath);
     const path = normalisePath(rawPath);
     if (path === undefined) return new Answer(errorResponse(400, HttpErrors.badPath), UNMATCHED);
     if (path === HEALTH_PATH) return new Answer(this.health(method, draining), HEALTH_PATH);
     const match = this.registry.match(path);
     if (match === undefined) return new Answer(errorResponse(404, HttpErrors.notFound), UNMATCHED);
     return this.target(match.resource, method, match.subpath);
+  }
+
+  /**
+   * A request target that is not an absolute path. `*` (asterisk-form) asks about the server
+   * as a whole and is only defined for OPTIONS (RFC 9112 §3.2.4): there is nothing to say, so
+   * 204; with any other method it is a bad request, as is anything else not starting with "/".
+   */
+  private notOriginForm(method: string, rawPath: string): Answer {
+    if (rawPath !== '*') return new Answer(errorResponse(400, HttpErrors.badTarget), UNMATCHED);
+    if (method === 'OPTIONS') return new Answer(new Response(null, { status: 204 }), UNMATCHED);
+    return new Answer(errorResponse(400, HttpErrors.asteriskForm), UNMATCHED);
   }
 
   private target(resource: WebResource, method: string, subpath: string): Target | Answer {
@@ -70,7 +88,11 @@ export class Dispatcher {
     return draining ? textResponse('Draining', { status: 503 }) : textResponse('OK');
   }
 
-  /** Runs the handler; every failure becomes a response here, so the result never rejects. */
+  /**
+   * Runs the handler; every failure becomes a response here, so the result never rejects and the
+   * returned Response is one the server can send. Anything the handler returned is inspected
+   * inside a `try`: a hostile value (a throwing `then` getter, a Proxy) is a 500, not a crash.
+   */
   invoke(
     target: Target,
     request: Request,
@@ -83,40 +105,113 @@ export class Dispatcher {
     } catch (err) {
       return this.failed(target, method, err);
     }
-    if (result instanceof Response) return result;
-    if (result !== null && typeof (result as PromiseLike<unknown>)?.then === 'function') {
-      return Promise.resolve(result).then(
-        (value) => (value instanceof Response ? value : this.badResult(target, method, value)),
-        (err: unknown) => this.failed(target, method, err),
-      );
+    try {
+      if (result instanceof Response) return this.sendable(target, method, result);
+      if (isThenable(result)) {
+        return Promise.resolve(result).then(
+          (value) => this.settle(target, method, value),
+          (err: unknown) => this.failed(target, method, err),
+        );
+      }
+    } catch (err) {
+      return this.uninspectable(target, method, err);
     }
     return this.badResult(target, method, result);
   }
 
-  /** The response for a handler failure: 413 / 400 for body errors, else a logged 500. */
+  /** The resolved value of an async handler as a sendable response; never throws. */
+  private settle(target: Target, method: string, value: unknown): Response {
+    try {
+      if (value instanceof Response) return this.sendable(target, method, value);
+    } catch (err) {
+      return this.uninspectable(target, method, err);
+    }
+    return this.badResult(target, method, value);
+  }
+
+  /** `response`, or a logged 500 when it cannot be sent. May throw (hostile objects). */
+  private sendable(target: Target, method: string, response: Response): Response {
+    // The helpers' cheap responses are valid by construction; skip the checks (hot path).
+    if (fastResponseParts(response) !== undefined) return response;
+    const problem = unsendableProblem(response);
+    if (problem === undefined) return response;
+    this.logError(target, method, webHandlerUnsendable(method, target.resource.path, problem));
+    return errorResponse(500, HttpErrors.internal);
+  }
+
+  /** The response for a handler failure: 413 / 400 for body errors, else a logged 500. Never throws. */
   failed(target: Target, method: string, err: unknown): Response {
-    if (isBodyTooLarge(err)) return errorResponse(413, HttpErrors.tooLarge(this.maxBodySize));
-    if (isBadJson(err)) return errorResponse(400, HttpErrors.notJson(err.message));
-    this.logger.error(
-      { module: target.resource.owner.name, path: target.resource.path, method, err },
-      webHandlerFailed(method, target.resource.path),
-    );
+    try {
+      if (isBodyTooLarge(err)) return errorResponse(413, HttpErrors.tooLarge(this.maxBodySize));
+      if (isBadJson(err)) return errorResponse(400, HttpErrors.notJson(err.message));
+      if (isClientClosed(err)) {
+        // Routine: the client went away mid-upload. Nothing failed on our side; no stack.
+        this.logger.debug(
+          { module: target.resource.owner.name, path: target.resource.path, method },
+          webClientClosed(method, target.resource.path),
+        );
+        return errorResponse(400, HttpErrors.clientClosed);
+      }
+    } catch {
+      // A thrown value that cannot even be inspected: report it as a plain failure below.
+    }
+    this.logError(target, method, webHandlerFailed(method, target.resource.path), err);
+    return errorResponse(500, HttpErrors.internal);
+  }
+
+  /** Inspecting the handler's result threw (a throwing getter or Proxy trap). */
+  private uninspectable(target: Target, method: string, err: unknown): Response {
+    const got = 'a value whose inspection threw (a throwing getter or Proxy trap)';
+    this.logError(target, method, webHandlerBadResult(method, target.resource.path, got), err);
     return errorResponse(500, HttpErrors.internal);
   }
 
   private badResult(target: Target, method: string, value: unknown): Response {
-    const got =
-      value === null
-        ? 'null'
-        : typeof value === 'object'
-          ? `an object (${describe(value)})`
-          : typeof value;
-    this.logger.error(
-      { module: target.resource.owner.name, path: target.resource.path, method },
-      webHandlerBadResult(method, target.resource.path, got),
-    );
+    let got: string;
+    try {
+      got =
+        value === null
+          ? 'null'
+          : typeof value === 'object'
+            ? `an object (${describe(value)})`
+            : typeof value;
+    } catch {
+      got = 'an object that cannot be inspected';
+    }
+    this.logError(target, method, webHandlerBadResult(method, target.resource.path, got));
     return errorResponse(500, HttpErrors.internal);
   }
+
+  /** Logs at error level with the module name; a thrown value pino cannot serialise is dropped. */
+  private logError(target: Target, method: string, msg: string, err?: unknown): void {
+    const fields = { module: target.resource.owner.name, path: target.resource.path, method };
+    try {
+      this.logger.error(err === undefined ? fields : { ...fields, err }, msg);
+    } catch {
+      this.logger.error({ ...fields, err: 'the thrown value could not be serialised' }, msg);
+    }
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
+}
+
+/**
+ * Why a real Response cannot be sent, or undefined. `Response.error()` is a network error
+ * (status 0, no HTTP status to send); a body already read or locked cannot be streamed.
+ */
+function unsendableProblem(response: Response): string | undefined {
+  if (response.type === 'error' || response.status === 0)
+    return 'Response.error() is a network error with status 0; return an HTTP status (e.g. 500) instead';
+  if (response.bodyUsed) return 'its body was already read (bodyUsed); return a fresh Response';
+  if (response.body?.locked)
+    return 'its body stream is locked (a reader was taken); return a fresh Response';
+  return undefined;
 }
 
 function describe(value: object): string {

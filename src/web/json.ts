@@ -20,6 +20,29 @@ export async function readJson<T = unknown>(request: Request): Promise<T> {
   }
 }
 
-export function isBadJson(err: unknown): err is ModhostError {
-  return err instanceof ModhostError && err.code === ErrorCode.WEB_BAD_JSON;
+/**
+ * What `request.json()` rejects with on a body that is not JSON: a SyntaxError, as Fetch
+ * specifies (handlers may catch it as one), carrying the WEB_BAD_JSON code so that, left to
+ * propagate, the server answers 400 M_NOT_JSON exactly as for `readJson`.
+ */
+export class RequestJsonError extends SyntaxError {
+  override name = 'SyntaxError';
+  readonly code = ErrorCode.WEB_BAD_JSON;
+}
+
+/** `request.json()` semantics for a body already read as text. */
+export function parseRequestJson(text: string): unknown {
+  if (text.trim() === '') throw new RequestJsonError(WEB_EMPTY_JSON_BODY);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new RequestJsonError(webBadJson((err as Error).message), { cause: err });
+  }
+}
+
+export function isBadJson(err: unknown): err is ModhostError | RequestJsonError {
+  return (
+    (err instanceof ModhostError || err instanceof RequestJsonError) &&
+    err.code === ErrorCode.WEB_BAD_JSON
+  );
 }

@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { installDelegates } from './delegate.js';
 import { nodeBodyStream, readNodeBody } from './body.js';
+import { parseRequestJson } from './json.js';
 import { nodeHeaders, realHeaders } from './node-headers.js';
 
 const kState = Symbol('modhost.nodeRequest');
@@ -70,7 +71,7 @@ class NodeRequest {
   }
 
   json(): Promise<unknown> {
-    return this.text().then((t) => JSON.parse(t) as unknown);
+    return this.text().then(parseRequestJson);
   }
 
   arrayBuffer(): Promise<ArrayBuffer> {

@@ -51,16 +51,25 @@ export function writeNodeResponse(
     else res.end(source);
     return;
   }
+  // Taken before anything is written: a locked or read body throws here, while a 500 can
+  // still be sent instead.
+  const reader = stream.getReader();
   if (head) {
-    void stream.cancel().catch(() => undefined);
+    void reader.cancel().catch(() => undefined);
     res.end();
     return;
   }
-  return pump(stream, res);
+  return pump(reader, res);
 }
 
-async function pump(stream: ReadableStream<Uint8Array>, res: ServerResponse): Promise<void> {
-  const reader = stream.getReader();
+/**
+ * Streams the body. Rejects when the body stream fails (the caller answers 500 if nothing was
+ * sent yet, else closes the connection); resolves quietly when the client went away.
+ */
+async function pump(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  res: ServerResponse,
+): Promise<void> {
   const onClose = () => void reader.cancel().catch(() => undefined);
   res.once('close', onClose);
   try {
@@ -71,8 +80,9 @@ async function pump(stream: ReadableStream<Uint8Array>, res: ServerResponse): Pr
     }
     res.end();
   } catch (err) {
-    // Headers are out: the only honest signal left is an aborted connection.
-    res.destroy(err as Error);
+    void reader.cancel(err).catch(() => undefined);
+    if (res.destroyed && !res.writableFinished) return; // the client left; nobody to tell
+    throw err;
   } finally {
     res.off('close', onClose);
   }

@@ -9,10 +9,15 @@ import type { ServerConfig } from '../config/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
 import { ErrorCode, ModhostError } from '../errors/index.js';
-import { HttpErrors } from '../errors/web-messages.js';
+import {
+  HttpErrors,
+  webResponseStreamFailed,
+  webResponseWriteFailed,
+} from '../errors/web-messages.js';
 import { declaredLength, limitStream } from './body.js';
 import { RequestContext } from './context.js';
 import { Dispatcher, errorResponse, Target } from './dispatch.js';
+import { FetchRequest } from './fetch-request.js';
 import { HttpMetrics } from './http-metrics.js';
 import { nodeRequest } from './node-request.js';
 import { writeNodeResponse } from './node-response.js';
@@ -54,7 +59,6 @@ export class WebServer {
   async fetch(request: Request): Promise<Response> {
     const started = performance.now();
     const method = request.method;
-    const head = method === 'HEAD';
     let label: string;
     let response: Response;
     const routed = this.dispatcher.route(method, new URL(request.url).pathname, this.draining);
@@ -65,39 +69,51 @@ export class WebServer {
       if (length !== undefined && length > limit) {
         response = errorResponse(413, HttpErrors.tooLarge(limit));
       } else {
-        const limited =
-          request.body === null
-            ? request
-            : new Request(request.url, {
-                method,
-                headers: request.headers,
-                body: limitStream(request.body, limit),
-                signal: request.signal,
-                duplex: 'half',
-              } as RequestInit);
+        const limited = new FetchRequest(request.url, {
+          method,
+          headers: request.headers,
+          body: request.body === null ? null : limitStream(request.body, limit),
+          signal: request.signal,
+          duplex: 'half',
+        } as RequestInit);
         const context = new RequestContext(
           routed.resource.owner.name,
           routed.resource.path,
           routed.subpath,
           limited,
         );
-        response = await this.dispatcher.invoke(routed, limited, context, method);
+        const result = await this.dispatcher.invoke(routed, limited, context, method);
+        response = this.forCaller(result, method, routed);
       }
     } else {
-      response = routed.response;
+      response = this.forCaller(routed.response, method, undefined);
       label = routed.label;
-    }
-    response = withContentLength(response);
-    if (head && response.body !== null) {
-      void response.body.cancel().catch(() => undefined);
-      response = new Response(null, {
-        status: response.status,
-        statusText: response.statusText,
-        headers: response.headers,
-      });
     }
     this.metrics.record(label, method, response.status, (performance.now() - started) / 1000);
     return response;
+  }
+
+  /**
+   * The real Response a `fetch()` caller gets, as it would arrive over the wire (Content-Length,
+   * no body for HEAD). The handler's response is only touched inside the `try`: if it fails
+   * here, the caller gets the same logged 500 as a socket client.
+   */
+  private forCaller(response: Response, method: string, target: Target | undefined): Response {
+    try {
+      let real = withContentLength(response);
+      if (method === 'HEAD' && real.body !== null) {
+        void real.body.cancel().catch(() => undefined);
+        real = new Response(null, {
+          status: real.status,
+          statusText: real.statusText,
+          headers: real.headers,
+        });
+      }
+      return real;
+    } catch (err) {
+      this.logSendFailure(err, method, target, 'error');
+      return toRealResponse(errorResponse(500, HttpErrors.internal));
+    }
   }
 
   /** Binds `server.bind:server.port` (0 = ephemeral) and resolves to the base URL. */
@@ -184,10 +200,19 @@ export class WebServer {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    // A throw escaping a request listener would crash the process: answer it instead.
+    try {
+      this.handle(req, res);
+    } catch (err) {
+      this.sendFailed(res, err, req.method ?? 'GET', undefined, false);
+    }
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
     const started = performance.now();
     const method = req.method ?? 'GET';
     let target = req.url ?? '/';
-    if (target.charCodeAt(0) !== 0x2f) target = originForm(target);
+    if (target.charCodeAt(0) !== 0x2f && target !== '*') target = originForm(target);
     const query = target.indexOf('?');
     const routed = this.dispatcher.route(
       method,
@@ -195,7 +220,7 @@ export class WebServer {
       this.draining,
     );
     if (!(routed instanceof Target)) {
-      this.send(res, routed.response, method, routed.label, started, false);
+      this.send(res, routed.response, method, undefined, routed.label, started, false);
       return;
     }
     const label = routed.resource.path;
@@ -207,7 +232,8 @@ export class WebServer {
         : declaredLength(req.headers['content-length']);
     if (length !== undefined && length > limit) {
       // Refuse before reading: the handler never sees the body, the connection is not reused.
-      this.send(res, errorResponse(413, HttpErrors.tooLarge(limit)), method, label, started, true);
+      const tooLarge = errorResponse(413, HttpErrors.tooLarge(limit));
+      this.send(res, tooLarge, method, routed, label, started, true);
       return;
     }
     const request = nodeRequest(req, res, method, this.fallbackHost, limit);
@@ -218,37 +244,100 @@ export class WebServer {
       request,
     );
     const result = this.dispatcher.invoke(routed, request, context, method);
-    if (result instanceof Response) this.send(res, result, method, label, started, false);
-    else void result.then((r) => this.send(res, r, method, label, started, r.status === 413));
+    if (result instanceof Response) {
+      this.send(res, result, method, routed, label, started, false);
+      return;
+    }
+    // The dispatcher's promise never rejects, but the callback touches the handler's response
+    // (a hostile object may throw there): the catch keeps that from becoming an unhandled rejection.
+    result
+      .then((r) => this.send(res, r, method, routed, label, started, r.status === 413))
+      .catch((err: unknown) => {
+        this.sendFailed(res, err, method, routed, false);
+        this.record(res, label, method, started);
+      });
   }
 
+  /** Writes `response`; any failure (now or while streaming) is logged and answered. Never throws. */
   private send(
     res: ServerResponse,
     response: Response,
     method: string,
+    target: Target | undefined,
     label: string,
     started: number,
     closeConnection: boolean,
   ): void {
+    const close = closeConnection || this.draining;
+    let done: void | Promise<void>;
     try {
-      const done = writeNodeResponse(
-        res,
-        response,
-        method === 'HEAD',
-        closeConnection || this.draining,
-      );
-      if (done === undefined) this.record(res, label, method, started);
-      else void done.then(() => this.record(res, label, method, started));
+      done = writeNodeResponse(res, response, method === 'HEAD', close);
     } catch (err) {
-      this.logger.error({ err, resource: label }, 'Could not write the HTTP response');
+      this.sendFailed(res, err, method, target, close);
+      this.record(res, label, method, started);
+      return;
+    }
+    if (done === undefined) {
+      this.record(res, label, method, started);
+      return;
+    }
+    done
+      .catch((err: unknown) => this.sendFailed(res, err, method, target, close))
+      .finally(() => this.record(res, label, method, started))
+      .catch(() => undefined); // `record` cannot fail; this only rules out an unhandled rejection
+  }
+
+  /**
+   * Writing a response failed: a logged 500 when nothing was sent yet, else (a body stream that
+   * broke midway) a logged warning and a closed connection. Never throws.
+   */
+  private sendFailed(
+    res: ServerResponse,
+    err: unknown,
+    method: string,
+    target: Target | undefined,
+    closeConnection: boolean,
+  ): void {
+    try {
+      if (res.destroyed) return; // the client left; nobody to answer
       if (!res.headersSent) {
-        res.statusCode = 500;
-        res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify(HttpErrors.internal));
+        this.logSendFailure(err, method, target, 'error');
+        // Drop whatever the failed response had set (its type, cookies, length).
+        for (const name of res.getHeaderNames()) res.removeHeader(name);
+        const body = JSON.stringify(HttpErrors.internal);
+        const headers: Record<string, string> = {
+          'content-type': 'application/json',
+          'content-length': String(Buffer.byteLength(body)),
+        };
+        if (closeConnection) headers.connection = 'close';
+        res.writeHead(500, headers);
+        res.end(method === 'HEAD' ? undefined : body);
       } else {
+        this.logSendFailure(err, method, target, 'warn');
         res.destroy();
       }
-      this.record(res, label, method, started);
+    } catch (second) {
+      this.logger.error({ err: second }, 'Could not answer a failed HTTP response; closing it');
+      res.destroy();
+    }
+  }
+
+  private logSendFailure(
+    err: unknown,
+    method: string,
+    target: Target | undefined,
+    level: 'error' | 'warn',
+  ): void {
+    const path = target?.resource.path ?? '(server response)';
+    const fields = { module: target?.resource.owner.name, path, method };
+    const msg =
+      level === 'error'
+        ? webResponseWriteFailed(method, path)
+        : webResponseStreamFailed(method, path);
+    try {
+      this.logger[level]({ ...fields, err }, msg);
+    } catch {
+      this.logger[level](fields, msg);
     }
   }
 

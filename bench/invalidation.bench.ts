@@ -10,7 +10,7 @@ import { createClient } from 'redis';
 import type { InvalidationMessage } from '../src/cluster/invalidation-bus.js';
 import { RedisBus } from '../src/cluster/redis-bus.js';
 import { createLogger } from '../src/logging/logger.js';
-import { RedisServer, redisServerInstalled } from '../test/cluster/redis-server.js';
+import { RedisServer, redisServerInstalled } from '../test/helpers/redis-server.js';
 
 const SAMPLES = 2000;
 const WARMUP = 200;

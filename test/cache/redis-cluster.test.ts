@@ -12,7 +12,7 @@ import { FakeClock } from '../../src/clock/fake-clock.js';
 import { RedisBus } from '../../src/cluster/redis-bus.js';
 import { createCapturingLogger } from '../../src/logging/logger.js';
 import { createMetricsRegistry } from '../../src/metrics/registry.js';
-import { RedisServer, requireRedisServer } from '../cluster/redis-server.js';
+import { RedisServer, requireRedisServer } from '../helpers/redis-server.js';
 import { waitFor } from '../cluster/wait-for.js';
 import { owner } from './helpers.js';
 

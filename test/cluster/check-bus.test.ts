@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, RedisServer, requireRedisServer } from './redis-server.js';
+import { freePort, RedisServer, requireRedisServer } from '../helpers/redis-server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const bin = path.resolve(here, '../../src/cli/main.js');

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './redis-server.js';
+import { freePort } from '../helpers/redis-server.js';
 import { waitFor } from './wait-for.js';
 
 /** The repository root, from dist/test/cluster/host-process.js. */

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LookupResult } from '../fixtures/cluster/counter.js';
 import { HostProcess } from './host-process.js';
-import { RedisServer, requireRedisServer } from './redis-server.js';
+import { RedisServer, requireRedisServer } from '../helpers/redis-server.js';
 import { waitFor } from './wait-for.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -5,7 +5,7 @@ import { RedisBus } from '../../src/cluster/redis-bus.js';
 import { ModhostError } from '../../src/errors/modhost-error.js';
 import { createCapturingLogger, type LogRecord } from '../../src/logging/logger.js';
 import { createMetricsRegistry, type MetricsRegistry } from '../../src/metrics/registry.js';
-import { freePort, RedisServer, requireRedisServer } from './redis-server.js';
+import { freePort, RedisServer, requireRedisServer } from '../helpers/redis-server.js';
 import { waitFor } from './wait-for.js';
 
 interface TestBus {

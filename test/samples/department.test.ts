@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createTestHost, type TestHost } from 'modhost/testing';
 import { Department } from '../../samples/modules/department.js';
 import { type JsonService, rejectionOf, startJsonService } from './helpers.js';
-import { redisAvailable, type RedisProcess, startRedis } from './redis-server.js';
+import { RedisServer, requireRedisServer } from '../helpers/redis-server.js';
 
 const SECRET = 'an-invalidation-secret';
 const BASE = 'http://localhost/_synapse/client/department';
@@ -116,15 +116,12 @@ describe('sample department (cached remote lookup)', () => {
   });
 
   describe('across instances (Redis)', function () {
-    let redis: RedisProcess | undefined;
+    let redis: RedisServer | undefined;
     before(async function () {
-      if (!redisAvailable()) {
-        if (process.env.CI === 'true') throw new Error('redis-server is required on CI');
-        this.skip();
-      }
-      redis = await startRedis();
+      requireRedisServer(this);
+      redis = await RedisServer.start();
     });
-    after(() => redis?.stop());
+    after(() => redis?.kill());
 
     it('invalidating on one instance invalidates on the other', async () => {
       const cluster = { redis_url: redis!.url };

@@ -60,14 +60,6 @@ export async function startJsonService(
 }
 
 /** A loopback port nothing listens on (bound, then released). */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 export async function rejectionOf(p: Promise<unknown>): Promise<Error & Record<string, any>> {
   try {
     await p;

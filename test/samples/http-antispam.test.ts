@@ -1,14 +1,9 @@
+import { freePort } from '../helpers/ports.js';
 import { expect } from 'chai';
 import { Codes, NOT_SPAM } from 'modhost';
 import { createTestHost, type TestHost } from 'modhost/testing';
 import { HttpAntispam } from '../../samples/modules/http-antispam.js';
-import {
-  type Answer,
-  closedPort,
-  type JsonService,
-  rejectionOf,
-  startJsonService,
-} from './helpers.js';
+import { type Answer, type JsonService, rejectionOf, startJsonService } from './helpers.js';
 
 const event = { type: 'm.room.message', sender: '@a:x', room_id: '!r:x', content: { body: 'hi' } };
 
@@ -115,7 +110,7 @@ describe('sample http_antispam (against a loopback antispam service)', () => {
   });
 
   it('fails closed with M_UNKNOWN when the service is down, or open where configured', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     host = await createTestHost({
       modules: [
         {

@@ -5,7 +5,10 @@
  * reason, except under `CI=true`, where missing Redis is a failure.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
+import { freePort } from './ports.js';
+
+export { freePort };
 
 const INSTALL_HINT =
   'install it with `apt-get install redis-server` (Debian/Ubuntu) or `brew install redis` (macOS)';
@@ -28,20 +31,6 @@ export function requireRedisServer(context: Mocha.Context): void {
   if (suite) suite.title += ` (SKIPPED: ${reason})`;
   console.warn(`  skipping Redis tests: ${reason}`);
   context.skip();
-}
-
-/** A port nothing listens on right now (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Resolves true once something on `port` answers PING with PONG. */

@@ -3,15 +3,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpClient, HttpResponseError } from '../../src/api/http-client.js';
 import { ModhostError } from '../../src/errors/modhost-error.js';
+import { rejectionOf } from '../helpers/rejection.js';
 
 async function failure(p: Promise<unknown>): Promise<ModhostError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).to.be.instanceOf(ModhostError);
-    return err as ModhostError;
-  }
-  throw new Error('expected a failure');
+  const err: unknown = await rejectionOf(p);
+  expect(err).to.be.instanceOf(ModhostError);
+  return err as ModhostError;
 }
 
 describe('module HTTP client (real loopback server)', () => {

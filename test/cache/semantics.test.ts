@@ -1,5 +1,6 @@
 /** Synapse's @cached semantics (reference §5), with promise order driven by deferreds. */
 import { expect } from 'chai';
+import { rejectionOf as rejection } from '../helpers/rejection.js';
 import { Cached } from '../../decorators/index.js';
 import { asCached } from '../../src/cache/index.js';
 import { ModhostError } from '../../src/errors/modhost-error.js';
@@ -75,15 +76,6 @@ function setup() {
   const t = makeRegistry();
   const users = t.wire(new Users());
   return { ...t, users };
-}
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('cache semantics', () => {

@@ -69,15 +69,6 @@ export function hanging(calls: string[], label: string) {
   };
 }
 
-export async function rejection(promise: Promise<unknown>): Promise<any> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
-}
-
 export function throws(fn: () => unknown): any {
   try {
     fn();
@@ -90,3 +81,5 @@ export function throws(fn: () => unknown): any {
 export function failureLogs(logs: LogRecord[]): LogRecord[] {
   return logs.filter((r) => r.msg?.includes('failed'));
 }
+
+export { rejectionOf as rejection } from '../helpers/rejection.js';

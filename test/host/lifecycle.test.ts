@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { rejectionOf as rejection } from '../helpers/rejection.js';
 import net from 'node:net';
 import { ModuleHost } from '../../src/host/module-host.js';
 import { ModhostError, ConfigValidationError } from '../../src/errors/modhost-error.js';
@@ -14,15 +15,6 @@ import {
 } from '../fixtures/modules/basic.js';
 
 const quiet = () => createCapturingLogger().logger;
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 function refused(port: number): Promise<boolean> {
   return new Promise((resolve) => {

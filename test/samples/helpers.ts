@@ -59,12 +59,4 @@ export async function startJsonService(
   };
 }
 
-/** A loopback port nothing listens on (bound, then released). */
-export async function rejectionOf(p: Promise<unknown>): Promise<Error & Record<string, any>> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error & Record<string, any>;
-  }
-  throw new Error('expected a rejection');
-}
+export { rejectionOf } from '../helpers/rejection.js';

@@ -44,11 +44,11 @@ export class HttpClient {
     for (const [k, v] of Object.entries(options.query ?? {})) {
       if (v !== undefined) target.searchParams.set(k, String(v));
     }
-    const shown = redactUrl(target);
+    // Only error messages show the URL: redact it there, not on every request.
     if (target.username !== '' || target.password !== '') {
       throw new ModhostError(
         ErrorCode.HTTP_REQUEST_FAILED,
-        `${method} ${shown}: URLs carrying credentials cannot be fetched; send them in an Authorization header`,
+        `${method} ${redactUrl(target)}: URLs carrying credentials cannot be fetched; send them in an Authorization header`,
       );
     }
     const headers = new Headers(options.headers);
@@ -75,7 +75,7 @@ export class HttpClient {
       if (e.name === 'TimeoutError' || e.name === 'AbortError') {
         throw new ModhostError(
           ErrorCode.HTTP_TIMEOUT,
-          `${method} ${shown} timed out after ${timeout} ms`,
+          `${method} ${redactUrl(target)} timed out after ${timeout} ms`,
           {
             cause: err,
           },
@@ -84,7 +84,7 @@ export class HttpClient {
       const reason = (e.cause as Error | undefined)?.message ?? e.message;
       throw new ModhostError(
         ErrorCode.HTTP_REQUEST_FAILED,
-        `${method} ${shown} failed: ${reason}`,
+        `${method} ${redactUrl(target)} failed: ${reason}`,
         {
           cause: err,
         },
@@ -92,13 +92,12 @@ export class HttpClient {
     }
     if (!response.ok) {
       const text = (await response.text()).slice(0, BODY_LIMIT);
-      throw new HttpResponseError(method, shown, response.status, text);
+      throw new HttpResponseError(method, redactUrl(target), response.status, text);
     }
     return response;
   }
 
   private async json<T>(method: string, url: string, options: HttpRequestOptions): Promise<T> {
-    const shown = redactUrl(new URL(url));
     const response = await this.request(method, url, {
       ...options,
       headers: { accept: 'application/json', ...options.headers },
@@ -109,7 +108,7 @@ export class HttpClient {
     } catch {
       throw new ModhostError(
         ErrorCode.HTTP_REQUEST_FAILED,
-        `${method} ${shown} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`,
+        `${method} ${redactUrl(new URL(response.url))} answered ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`,
       );
     }
   }

@@ -11,7 +11,8 @@ import { ModuleApi } from '../api/module-api.js';
 import { systemClock, type Clock } from '../clock/clock.js';
 import { readConfigFile } from '../config/load-file.js';
 import { validateHostConfig } from '../config/host-schema.js';
-import type { HostConfig, Locator } from '../config/types.js';
+import type { ConfigSource } from '../config/problem-sink.js';
+import type { HostConfig } from '../config/types.js';
 import { hostErrors } from '../errors/host-messages.js';
 import { injectionErrors } from '../errors/injection-messages.js';
 import { ConfigValidationError } from '../errors/modhost-error.js';
@@ -120,7 +121,7 @@ export class ModuleHost {
   private static async build(
     config: HostConfig,
     baseDir: string,
-    source: { file?: string; locate?: Locator },
+    source: ConfigSource,
     options: Pick<HostOptions, 'categories' | 'providers' | 'logger' | 'clock'>,
   ): Promise<ModuleHost> {
     const prepared = await prepareModules(config, baseDir, source);

@@ -5,9 +5,10 @@
 import type { Class } from '../../decorators/metadata.js';
 import type { ModuleIdentity } from '../api/services.js';
 import { validateModuleConfig } from '../config/module-config.js';
-import type { HostConfig, Locator, ModuleEntry } from '../config/types.js';
+import { type ConfigSource, ProblemSink } from '../config/problem-sink.js';
+import type { HostConfig, ModuleEntry } from '../config/types.js';
 import { loadingErrors } from '../errors/loading-messages.js';
-import { type ConfigProblem, ConfigValidationError, renderPath } from '../errors/modhost-error.js';
+import { ConfigValidationError } from '../errors/modhost-error.js';
 import { loadModuleClass } from '../loading/loader.js';
 import type { ModuleBlueprint } from '../scanning/blueprint.js';
 import { scanModule } from '../scanning/scanner.js';
@@ -20,20 +21,11 @@ export interface PreparedModule {
   config: unknown;
 }
 
-function problemAt(
-  path: (string | number)[],
-  message: string,
-  source: { file?: string; locate?: Locator },
-): ConfigProblem {
-  const at = source.locate?.(path);
-  return { file: source.file, line: at?.line, column: at?.column, path: renderPath(path), message };
-}
-
 async function prepareOne(
   entry: ModuleEntry,
   baseDir: string,
-  source: { file?: string; locate?: Locator },
-  problems: ConfigProblem[],
+  source: ConfigSource,
+  sink: ProblemSink,
 ): Promise<PreparedModule | undefined> {
   const at = ['modules', entry.index, 'module'];
   let blueprint: ModuleBlueprint;
@@ -41,11 +33,11 @@ async function prepareOne(
     const cls: Class = await loadModuleClass(entry.module, baseDir);
     blueprint = scanModule(cls);
   } catch (err) {
-    problems.push(problemAt(at, (err as Error).message, source));
+    sink.add(at, (err as Error).message);
     return undefined;
   }
   const result = await validateModuleConfig(blueprint.cls, blueprint.configClass, entry, source);
-  problems.push(...result.problems);
+  sink.problems.push(...result.problems);
   if (result.problems.length > 0) return undefined;
   return {
     entry,
@@ -64,30 +56,24 @@ async function prepareOne(
 export async function prepareModules(
   config: HostConfig,
   baseDir: string,
-  source: { file?: string; locate?: Locator } = {},
+  source: ConfigSource = {},
 ): Promise<PreparedModule[]> {
-  const problems: ConfigProblem[] = [];
+  const sink = new ProblemSink(source);
   // Entries load independently, so every problem is found in one pass; order is kept.
   const prepared = await Promise.all(
-    config.modules.map((e) => prepareOne(e, baseDir, source, problems)),
+    config.modules.map((e) => prepareOne(e, baseDir, source, sink)),
   );
   const seen = new Map<string, number>();
   for (const p of prepared) {
     if (!p) continue;
     const first = seen.get(p.blueprint.name);
     if (first !== undefined) {
-      problems.push(
-        problemAt(
-          ['modules', p.entry.index, 'module'],
-          loadingErrors.duplicateName(p.blueprint.name, first, p.entry.index).message,
-          source,
-        ),
+      sink.add(
+        ['modules', p.entry.index, 'module'],
+        loadingErrors.duplicateName(p.blueprint.name, first, p.entry.index).message,
       );
     } else seen.set(p.blueprint.name, p.entry.index);
   }
-  if (problems.length > 0) {
-    problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
-    throw new ConfigValidationError(problems);
-  }
+  if (sink.count > 0) throw new ConfigValidationError(sink.sorted());
   return prepared as PreparedModule[];
 }

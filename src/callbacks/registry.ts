@@ -144,7 +144,7 @@ export class CallbackRegistry implements CallbackRegistrar {
       );
       slot.add([entry]);
       const named = this.categories.get(category)!.slots.get(registeredAs)!;
-      if (!named.registeredBy.includes(owner.name)) named.registeredBy.push(owner.name);
+      named.registeredBy.add(owner.name);
       if (!list.some((r) => r.category === category && r.name === registeredAs))
         list.push({ category, name: registeredAs });
     }
@@ -154,9 +154,9 @@ export class CallbackRegistry implements CallbackRegistrar {
   seal(): void {
     for (const cat of this.categories.values()) {
       for (const group of cat.definition.paired ?? []) {
-        const modules = new Set(group.flatMap((name) => cat.slots.get(name)!.registeredBy));
+        const modules = new Set(group.flatMap((name) => [...cat.slots.get(name)!.registeredBy]));
         for (const module of modules) {
-          const registered = group.filter((n) => cat.slots.get(n)!.registeredBy.includes(module));
+          const registered = group.filter((n) => cat.slots.get(n)!.registeredBy.has(module));
           if (registered.length !== group.length)
             throw new ModhostError(
               ErrorCode.CALLBACK_PAIR_INCOMPLETE,
@@ -203,7 +203,7 @@ export class CallbackRegistry implements CallbackRegistrar {
   has(category: string, name: string): boolean {
     const slot = this.categories.get(category)?.slots.get(name);
     if (slot === undefined) throw this.unknownTarget(category, name);
-    return slot.entries.length > 0 || slot.registeredBy.length > 0;
+    return slot.entries.length > 0 || slot.registeredBy.size > 0;
   }
 
   /** The registrations of `category.name`, in config order, for introspection. */

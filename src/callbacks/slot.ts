@@ -6,10 +6,13 @@ import { RUNNERS, type Runner } from './runners.js';
 import { TimedRun } from './timed-run.js';
 
 export class Slot {
-  /** In registration (= config) order. Replaced, never mutated, so a running loop is stable. */
-  entries: readonly CallbackEntry[] = [];
+  /**
+   * In registration (= config) order. Appended to in place (copying per registration made wiring
+   * quadratic in the number of modules); registration ends at seal, before hosts run callbacks.
+   */
+  private readonly list: CallbackEntry[] = [];
   /** Modules that registered this name (also names whose entries live elsewhere, via accept). */
-  readonly registeredBy: string[] = [];
+  readonly registeredBy = new Set<string>();
   readonly runner: Runner;
   /** Some entry has a timeout: runs go through TimedRun. */
   private timed = false;
@@ -57,10 +60,15 @@ export class Slot {
     return this.emptyResult ?? Promise.resolve(this.fallback(args));
   }
 
+  get entries(): readonly CallbackEntry[] {
+    return this.list;
+  }
+
   add(entries: readonly CallbackEntry[]): void {
-    this.entries = [...this.entries, ...entries];
-    // Custom policies race each call in context.invoke instead.
-    this.timed =
-      this.spec.combine.kind !== 'custom' && this.entries.some((e) => e.deadlines !== undefined);
+    for (const entry of entries) {
+      this.list.push(entry);
+      // Custom policies race each call in context.invoke instead.
+      if (entry.deadlines !== undefined && this.spec.combine.kind !== 'custom') this.timed = true;
+    }
   }
 }

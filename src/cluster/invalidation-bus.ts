@@ -26,6 +26,8 @@ export interface InvalidationBus {
   start(): Promise<void>;
   stop(): Promise<void>;
   describe(): string;
+  /** Whether the shared server answers now, as a sentence (`modhost check`); never throws. */
+  probe?(): Promise<{ reachable: boolean; detail: string }>;
 }
 
 export class LocalBus implements InvalidationBus {

@@ -4,16 +4,16 @@
  * again on each item, through class-validator's own metadata. Anything unexpected gives
  * undefined, and the problem stays on the list.
  */
-import { type ValidationArguments, getMetadataStorage } from 'class-validator';
+import type { MetadataStorage, ValidationArguments } from 'class-validator';
 
 /** Index of the first item of `items` that fails constraint `name` of `property`, if known. */
 export async function firstFailingItem(
+  storage: MetadataStorage,
   target: object,
   property: string,
   name: string,
   items: readonly unknown[],
 ): Promise<number | undefined> {
-  const storage = getMetadataStorage();
   const rules = storage
     .getTargetValidationMetadatas(target.constructor, '', false, false)
     .filter((m) => m.propertyName === property && m.each && m.type === 'customValidation');

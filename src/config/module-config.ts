@@ -4,8 +4,7 @@
  * class, when given, is instantiated with class-transformer and validated with
  * class-validator, unknown keys rejected. Every problem is located at its full path.
  */
-import { plainToInstance } from 'class-transformer';
-import { type ValidationError, getMetadataStorage, validate } from 'class-validator';
+import type { MetadataStorage, ValidationError } from 'class-validator';
 import { ConfigError, type ConfigPath, type ConfigProblem } from '../errors/index.js';
 import {
   describeValue,
@@ -16,6 +15,7 @@ import {
 import { readModule } from '../../decorators/metadata.js';
 import type { Class } from '../../decorators/metadata.js';
 import { type ConfigSource, ProblemSink, isMapping } from './problem-sink.js';
+import { classValidation } from './class-validation.js';
 import { firstFailingItem } from './each-item.js';
 import { REDACTED, isSecretPath, redactUrlPasswords } from './redact.js';
 import type { ModuleEntry } from './types.js';
@@ -46,6 +46,7 @@ export async function validateModuleConfig(
   }
   if (configClass === undefined) return { value, problems: [] };
 
+  const { validate, plainToInstance, storage } = await classValidation();
   let errors: ValidationError[];
   try {
     if (!(value instanceof configClass)) {
@@ -67,7 +68,7 @@ export async function validateModuleConfig(
     sink.add(configPath, moduleConfigFailedMessage(moduleName, inner));
     return { problems: sink.problems };
   }
-  for (const error of errors) await reportValidationError(sink, configPath, error);
+  for (const error of errors) await reportValidationError(sink, storage, configPath, error);
   return sink.count > 0 ? { problems: sink.sorted() } : { value, problems: [] };
 }
 
@@ -140,19 +141,15 @@ function secretStrings(raw: unknown): string[] {
 }
 
 /** The properties a config class declares rules for (for did-you-mean on unknown keys). */
-function declaredProperties(target: object | undefined): string[] {
+function declaredProperties(storage: MetadataStorage, target: object | undefined): string[] {
   if (!target) return [];
-  const metadata = getMetadataStorage().getTargetValidationMetadatas(
-    target.constructor,
-    '',
-    false,
-    false,
-  );
+  const metadata = storage.getTargetValidationMetadatas(target.constructor, '', false, false);
   return [...new Set(metadata.map((m) => m.propertyName))];
 }
 
 async function reportValidationError(
   sink: ProblemSink,
+  storage: MetadataStorage,
   parentPath: ConfigPath,
   error: ValidationError,
 ): Promise<void> {
@@ -164,10 +161,14 @@ async function reportValidationError(
   const path = [...parentPath, key];
   const constraints = error.constraints ?? {};
   if ('whitelistValidation' in constraints) {
-    sink.add(path, unknownKeyMessage(error.property, declaredProperties(error.target)), 'key');
+    sink.add(
+      path,
+      unknownKeyMessage(error.property, declaredProperties(storage, error.target)),
+      'key',
+    );
   } else {
     for (const [name, message] of Object.entries(constraints)) {
-      const index = await failingItemIndex(error, name, message);
+      const index = await failingItemIndex(storage, error, name, message);
       const at = index === undefined ? path : [...path, index];
       const found = index === undefined ? error.value : (error.value as unknown[])[index];
       sink.add(
@@ -176,11 +177,12 @@ async function reportValidationError(
       );
     }
   }
-  for (const child of error.children ?? []) await reportValidationError(sink, path, child);
+  for (const child of error.children ?? []) await reportValidationError(sink, storage, path, child);
 }
 
 /** For a failed `each` rule on a list, the first offending item (see each-item.ts). */
 async function failingItemIndex(
+  storage: MetadataStorage,
   error: ValidationError,
   name: string,
   message: string,
@@ -188,7 +190,7 @@ async function failingItemIndex(
   if (!Array.isArray(error.value) || !error.target || !message.startsWith('each value in ')) {
     return undefined;
   }
-  return firstFailingItem(error.target, error.property, name, error.value);
+  return firstFailingItem(storage, error.target, error.property, name, error.value);
 }
 
 function safeConstraintMessage(

@@ -23,7 +23,7 @@ import { startMetricsServer } from '../metrics/server.js';
 import type { HostOptions } from './host-options.js';
 import { describeHost, type HostDescription } from './inspect.js';
 import { prepareModules, type PreparedModule } from './prepare.js';
-import { RedisBus } from '../cluster/redis-bus.js';
+import { loadOptionalParts, type OptionalParts } from './optional-parts.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { wireDecorated } from './wiring.js';
 
@@ -70,7 +70,11 @@ export class ModuleHost {
   private constructor(
     readonly config: HostConfig,
     private readonly prepared: readonly PreparedModule[],
-    options: Pick<HostOptions, 'categories' | 'providers'> & { logger: Logger; clock: Clock },
+    options: Pick<HostOptions, 'categories' | 'providers'> & {
+      logger: Logger;
+      clock: Clock;
+      parts: OptionalParts;
+    },
   ) {
     this.logger = options.logger;
     this.clock = options.clock;
@@ -79,6 +83,7 @@ export class ModuleHost {
       clock: this.clock,
       categories: options.categories ?? [],
       providers: options.providers ?? [],
+      parts: options.parts,
     });
     this.metrics = this.runtime.metrics;
     this.callbacks = this.runtime.callbacks;
@@ -130,6 +135,7 @@ export class ModuleHost {
     });
     return new ModuleHost(config, prepared, {
       ...options,
+      parts: await loadOptionalParts(config),
       logger,
       clock: options.clock ?? systemClock,
     });
@@ -209,8 +215,7 @@ export class ModuleHost {
    * for a single instance without Redis. Connects briefly on its own; never throws.
    */
   async probeBus(): Promise<string | undefined> {
-    const { bus } = this.runtime;
-    return bus instanceof RedisBus ? (await bus.probe()).detail : undefined;
+    return (await this.runtime.bus.probe?.())?.detail;
   }
 
   private async doWire(): Promise<void> {

@@ -10,7 +10,6 @@ import { synapseCategories } from '../categories/synapse/index.js';
 import type { Clock } from '../clock/clock.js';
 import { BackgroundTaskRunner } from '../cluster/background-tasks.js';
 import { type InvalidationBus, LocalBus } from '../cluster/invalidation-bus.js';
-import { RedisBus } from '../cluster/redis-bus.js';
 import type { HostConfig } from '../config/types.js';
 import { registerProvider, type Provider } from '../injection/providers.js';
 import { CLOCK } from '../injection/tokens.js';
@@ -19,6 +18,7 @@ import { createMetricsRegistry, type MetricsRegistry } from '../metrics/registry
 import { WebRegistry } from '../web/registry.js';
 import { WebServer } from '../web/server.js';
 import { HttpClient } from '../api/http-client.js';
+import type { OptionalParts } from './optional-parts.js';
 
 export interface Runtime {
   metrics: MetricsRegistry;
@@ -40,19 +40,23 @@ export function createRuntime(
     clock: Clock;
     categories: readonly CategoryDefinition[];
     providers: readonly Provider[];
+    /** What loadOptionalParts imported for this config. */
+    parts: OptionalParts;
   },
 ): Runtime {
   const { logger, clock } = extras;
   const metrics = createMetricsRegistry({ instance: config.instance.name });
-  const bus: InvalidationBus = config.cluster
-    ? new RedisBus({
-        url: config.cluster.redis_url,
-        channel: config.cluster.channel,
-        instanceName: config.instance.name,
-        logger: logger.child({ component: 'cluster' }),
-        metrics,
-      })
-    : new LocalBus();
+  const { RedisBus } = extras.parts;
+  const bus: InvalidationBus =
+    config.cluster && RedisBus
+      ? new RedisBus({
+          url: config.cluster.redis_url,
+          channel: config.cluster.channel,
+          instanceName: config.instance.name,
+          logger: logger.child({ component: 'cluster' }),
+          metrics,
+        })
+      : new LocalBus();
   const web = new WebRegistry({ reservedPrefixes: config.server.reserved_prefixes, logger });
   const container = rootContainer.createChildContainer();
   container.register(CLOCK, { useValue: clock });

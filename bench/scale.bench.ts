@@ -1,0 +1,136 @@
+/**
+ * Cost that grows with the work (issue: start-up, config validation, wiring), against baselines
+ * measured in the same run, each side in a fresh process, interleaved, medians:
+ *  - start-up: `modhost check` of a one-module file vs `node -e 0` (budget ≤ 3×);
+ *  - loading N generated modules (import, scan, validate each config) vs importing the same files
+ *    alone (budget ≤ 1.3×), at N = 10, 100, 1000;
+ *  - the per-module cost of loading and of wiring at each N, and the marginal cost of each
+ *    module added between sizes (fixed costs cancel out), which must stay flat: the marginal cost
+ *    between the two largest sizes within 1.5× that between the two smallest.
+ * CPU time (user + system) is the figure: on a shared machine it is steadier than wall time.
+ * Env: SCALE_BENCH_ROUNDS (default 5), SCALE_BENCH_SIZES (default 10,100,1000).
+ */
+import { spawnSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateHost } from './scale/generate.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '..', '..');
+const ROUNDS = Number(process.env.SCALE_BENCH_ROUNDS ?? 5);
+const SIZES = (process.env.SCALE_BENCH_SIZES ?? '10,100,1000').split(',').map(Number);
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+};
+const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+
+/** CPU ms of a whole command, as the kernel counts it for the child (user + system). */
+function commandCpu(args: string[]): number {
+  const result = spawnSync('/bin/sh', ['-c', `${TIME} ${args.map(quote).join(' ')}`], {
+    encoding: 'utf8',
+    cwd: repo,
+  });
+  const line = result.stderr.trim().split('\n').at(-1) ?? '';
+  const [user, sys] = line.split(' ').map(Number);
+  if (result.status !== 0 || user === undefined || sys === undefined || Number.isNaN(user))
+    throw new Error(`${args.join(' ')} failed (${result.status}): ${result.stderr}`);
+  return (user + sys) * 1000;
+}
+const TIME = `/usr/bin/time -f '%U %S'`;
+const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+function child(mode: string, config: string): { ms: number; cpuMs: number } {
+  const result = spawnSync(process.execPath, [path.join(here, 'scale', 'child.js'), mode, config], {
+    encoding: 'utf8',
+    cwd: repo,
+  });
+  if (result.status !== 0) throw new Error(`${mode} ${config}: ${result.stderr}`);
+  return JSON.parse(result.stdout) as { ms: number; cpuMs: number };
+}
+
+process.stdout.write(`node ${process.version}\n`);
+
+// Start-up: a one-module `modhost check` against a bare node.
+{
+  const one = generateHost(1);
+  // The installed executable (package.json `bin`), as a user runs it.
+  const cli = path.join(repo, 'dist', 'src', 'cli', 'bin.js');
+  const ratios: number[] = [];
+  const ours: number[] = [];
+  const bare: number[] = [];
+  for (let i = 0; i < ROUNDS * 2; i++) {
+    const b = commandCpu([process.execPath, '-e', '0']);
+    const c = commandCpu([process.execPath, cli, 'check', '-c', one.config]);
+    bare.push(b);
+    ours.push(c);
+    ratios.push(c / b);
+  }
+  const r = median(ratios);
+  process.stdout.write(
+    `start-up: modhost check (1 module) ${median(ours).toFixed(0)} ms CPU vs node -e 0 ` +
+      `${median(bare).toFixed(0)} ms: ${r.toFixed(2)}× (budget ≤ 3×) ${verdict(r <= 3)}\n`,
+  );
+  rmSync(one.dir, { recursive: true, force: true });
+}
+
+const perModule: {
+  size: number;
+  load: number;
+  wire: number;
+  totalLoad: number;
+  totalWire: number;
+}[] = [];
+for (const size of SIZES) {
+  const host = generateHost(size);
+  writeFileSync(`${host.config}.files.json`, JSON.stringify(host.files));
+  const ratios: number[] = [];
+  const loads: number[] = [];
+  const wires: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const base = child('import', host.config).cpuMs;
+    const load = child('load', host.config).cpuMs;
+    const wire = child('wire', host.config).cpuMs;
+    ratios.push(load / base);
+    loads.push(load);
+    wires.push(wire);
+  }
+  const r = median(ratios);
+  const totalLoad = median(loads);
+  const totalWire = median(wires);
+  const row = { size, load: totalLoad / size, wire: totalWire / size, totalLoad, totalWire };
+  perModule.push(row);
+  process.stdout.write(
+    `${String(size).padStart(5)} modules: load ${(row.load * 1000).toFixed(0)} µs/module, ` +
+      `wire ${(row.wire * 1000).toFixed(0)} µs/module; load vs importing the files alone ` +
+      `${r.toFixed(2)}× (budget ≤ 1.3×) ${verdict(r <= 1.3)}\n`,
+  );
+  rmSync(host.dir, { recursive: true, force: true });
+}
+const marginals = perModule.slice(1).map((row, i) => {
+  const prev = perModule[i]!;
+  const added = row.size - prev.size;
+  const m = {
+    from: prev.size,
+    to: row.size,
+    load: (row.totalLoad - prev.totalLoad) / added,
+    wire: (row.totalWire - prev.totalWire) / added,
+  };
+  process.stdout.write(
+    `marginal cost per module added, ${m.from} → ${m.to}: load ${(m.load * 1000).toFixed(0)} µs, ` +
+      `wire ${(m.wire * 1000).toFixed(0)} µs\n`,
+  );
+  return m;
+});
+if (marginals.length > 1) {
+  const first = marginals[0]!;
+  const last = marginals.at(-1)!;
+  const load = last.load / first.load;
+  const wire = last.wire / first.wire;
+  process.stdout.write(
+    `marginal cost ${last.from} → ${last.to} vs ${first.from} → ${first.to}: load ` +
+      `${load.toFixed(2)}×, wire ${wire.toFixed(2)}× (flat: ≤ 1.5×) ${verdict(load <= 1.5 && wire <= 1.5)}\n`,
+  );
+}

@@ -2,6 +2,7 @@
 import type { ModuleIdentity } from '../api/services.js';
 import type { CallContext } from '../categories/types.js';
 import type { Logger } from '../logging/logger.js';
+import { activityId } from '../watchdog/activity.js';
 import type { DeadlineQueue } from './deadlines.js';
 
 /** After this many calls, durations are sampled (1 call in SAMPLE_EVERY) to keep `run` cheap. */
@@ -25,6 +26,8 @@ export class CallbackEntry implements CallContext {
   durationSum = 0;
   durationCount = 0;
   readonly module: string;
+  /** Marks this entry's calls as its module's running code (watchdog/activity.ts). */
+  readonly activity: number;
 
   constructor(
     readonly fn: Function,
@@ -41,6 +44,11 @@ export class CallbackEntry implements CallContext {
     readonly deadlines: DeadlineQueue | undefined,
   ) {
     this.module = owner.name;
+    this.activity = activityId({
+      module: owner.name,
+      kind: 'callback',
+      name: `${category}.${callback}`,
+    });
   }
 
   get onError(): ModuleIdentity['on_error'] {

@@ -5,6 +5,7 @@
 import { ErrorCode } from '../errors/codes.js';
 import { ModhostError } from '../errors/modhost-error.js';
 import { callbackTimeoutMessage } from '../errors/callback-messages.js';
+import { enterActivity, leaveActivity } from '../watchdog/activity.js';
 import { CallbackWait } from './deadlines.js';
 import { type CallbackEntry, SAMPLE_MASK, TIME_EVERY_CALL_UNTIL } from './entry.js';
 
@@ -42,10 +43,20 @@ function applyArgs(fn: Function, args: readonly unknown[]): unknown {
   }
 }
 
+/** Calls the entry's function marked as its module's running code, for the watchdog. */
+function applyMarked(entry: CallbackEntry, args: readonly unknown[]): unknown {
+  const previous = enterActivity(entry.activity);
+  try {
+    return applyArgs(entry.fn, args);
+  } finally {
+    leaveActivity(previous);
+  }
+}
+
 /** Calls the entry's function; the caller awaits the result (sync results are fine too). */
 export function callEntry(entry: CallbackEntry, args: readonly unknown[]): unknown {
   if ((++entry.calls & entry.sampleMask) !== 0 && entry.timeoutMs === 0)
-    return applyArgs(entry.fn, args);
+    return applyMarked(entry, args);
   return callMeasured(entry, args);
 }
 
@@ -54,7 +65,7 @@ export function callEntry(entry: CallbackEntry, args: readonly unknown[]): unkno
  * their deadlines themselves (see timed-run.ts).
  */
 export function callEntryUnraced(entry: CallbackEntry, args: readonly unknown[]): unknown {
-  if ((++entry.calls & entry.sampleMask) !== 0) return applyArgs(entry.fn, args);
+  if ((++entry.calls & entry.sampleMask) !== 0) return applyMarked(entry, args);
   return callMeasured(entry, args, false);
 }
 
@@ -76,7 +87,7 @@ function callMeasured(entry: CallbackEntry, args: readonly unknown[], race = tru
   const start = timed ? performance.now() : 0;
   let result: unknown;
   try {
-    result = applyArgs(entry.fn, args);
+    result = applyMarked(entry, args);
   } catch (error) {
     if (timed) observe(entry, start);
     throw error;

@@ -52,10 +52,14 @@ export async function serve(args: CliArgs): Promise<number> {
   installFastResponseJson();
   const host = await ModuleHost.fromConfigFile(args.config, { instanceName: args.instance });
   await host.start();
+  // The host runs until asked to stop, even when nothing else keeps the process alive
+  // (`server.listen: false`, a host of background tasks only).
+  const keepAlive = setInterval(() => undefined, 2 ** 30);
   return new Promise<number>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      clearInterval(keepAlive);
       host.logger.info({ signal }, 'stopping');
       host.stop().then(
         () => resolve(0),

@@ -44,8 +44,22 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 // Exit explicitly: whatever a module left behind (sockets, timers) must not keep a finished
 // command alive. stdout and stderr are synchronous for files and pipes, so nothing is lost.
+let finished = false;
+// The process never ends 0 without having been asked to: if the event loop runs dry while a
+// command is still waiting (a module's promise that nothing will ever settle), say so, exit 1.
+process.on('beforeExit', () => {
+  if (finished) return;
+  process.stderr.write(
+    'modhost: nothing is left running but the command has not finished: a module is waiting ' +
+      'on a promise that nothing will settle\n',
+  );
+  process.exit(1);
+});
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => {
+    finished = true;
+    process.exit(code);
+  },
   (err: unknown) => {
     process.stderr.write(`${renderError(err)}\n`);
     process.exit(1);

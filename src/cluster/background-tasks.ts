@@ -5,6 +5,7 @@
  * instance configured to run background tasks unless a module asks for every instance.
  */
 import { Counter, Gauge } from 'prom-client';
+import { enterActivity, leaveActivity, recurringActivityId } from '../watchdog/activity.js';
 import type {
   BackgroundTasks,
   DelayedCallHandle,
@@ -231,7 +232,16 @@ export class BackgroundTaskRunner implements BackgroundTasks {
     fn: () => T | Promise<T>,
   ): Promise<T | null> {
     try {
-      return await fn();
+      const previous = enterActivity(
+        recurringActivityId({ module: owner.name, kind: 'task', name: `${kind} ${task}` }),
+      );
+      let pending: T | Promise<T>;
+      try {
+        pending = fn();
+      } finally {
+        leaveActivity(previous);
+      }
+      return await pending;
     } catch (err) {
       this.failures?.inc({ module: owner.name, kind });
       const what =

@@ -36,6 +36,7 @@ import type {
   ModuleEntry,
   OnError,
   ServerConfig,
+  WatchdogConfig,
 } from './types.js';
 import type { Class } from '../../decorators/metadata.js';
 
@@ -46,6 +47,8 @@ export const TOP_LEVEL_KEYS = [
   'metrics',
   'caches',
   'callback_timeout',
+  'start_timeout',
+  'watchdog',
   'log_level',
   'modules',
 ] as const;
@@ -78,7 +81,8 @@ const INSTANCE_KEYS = ['name', 'run_background_tasks'];
 const CLUSTER_KEYS = ['redis_url', 'channel'];
 const METRICS_KEYS = ['bind', 'port'];
 const CACHES_KEYS = ['global_factor', 'per_cache_factors'];
-const MODULE_KEYS = ['module', 'config', 'on_error', 'callback_timeout'];
+const WATCHDOG_KEYS = ['enabled', 'blocked_timeout', 'exit'];
+const MODULE_KEYS = ['module', 'config', 'on_error', 'callback_timeout', 'start_timeout'];
 
 export interface HostConfigSource extends ConfigSource {
   /**
@@ -113,6 +117,15 @@ export function validateHostConfig(
     durationCheck({ positive: true }),
     undefined,
   );
+  const startTimeout = readField(
+    sink,
+    [],
+    top,
+    'start_timeout',
+    durationCheck({ positive: true }),
+    30_000,
+  );
+  const watchdog = readWatchdog(sink, top.watchdog);
   const logLevel = readField(sink, [], top, 'log_level', enumCheck(LOG_LEVELS), 'info');
   const modules = readModules(
     sink,
@@ -129,6 +142,8 @@ export function validateHostConfig(
     ...(metrics ? { metrics } : {}),
     caches: caches!,
     ...(callbackTimeout !== undefined ? { callback_timeout: callbackTimeout } : {}),
+    start_timeout: startTimeout,
+    watchdog: watchdog!,
     log_level: logLevel,
     modules,
   };
@@ -222,6 +237,24 @@ function readMetrics(
   return metrics;
 }
 
+function readWatchdog(sink: ProblemSink, value: unknown): WatchdogConfig | undefined {
+  const path = ['watchdog'];
+  const m = readMapping(sink, path, value, WATCHDOG_KEYS);
+  if (!m) return undefined;
+  return {
+    enabled: readField(sink, path, m, 'enabled', booleanCheck, true),
+    blocked_timeout: readField(
+      sink,
+      path,
+      m,
+      'blocked_timeout',
+      durationCheck({ positive: true }),
+      10_000,
+    ),
+    exit: readField(sink, path, m, 'exit', booleanCheck, true),
+  };
+}
+
 function readCaches(sink: ProblemSink, value: unknown): CachesConfig | undefined {
   const path = ['caches'];
   const m = readMapping(sink, path, value, CACHES_KEYS);
@@ -298,6 +331,14 @@ function readModuleEntry(
     durationCheck({ positive: true }),
     undefined,
   );
+  const start_timeout = readField(
+    sink,
+    path,
+    m,
+    'start_timeout',
+    durationCheck({ positive: true }),
+    undefined,
+  );
   if (module === undefined) return undefined;
   return {
     index,
@@ -305,5 +346,6 @@ function readModuleEntry(
     config: m.config ?? {},
     ...(on_error !== undefined ? { on_error } : {}),
     ...(callback_timeout !== undefined ? { callback_timeout } : {}),
+    ...(start_timeout !== undefined ? { start_timeout } : {}),
   };
 }

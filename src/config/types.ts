@@ -42,6 +42,15 @@ export interface MetricsConfig {
   port: number;
 }
 
+export interface WatchdogConfig {
+  /** Whether a listening host watches its event loop from a thread of its own. */
+  enabled: boolean;
+  /** A loop blocked longer than this is reported (naming the module), ms. */
+  blocked_timeout: number;
+  /** After reporting, end the process (non-zero) so a supervisor restarts it. */
+  exit: boolean;
+}
+
 export interface CachesConfig {
   global_factor: number;
   /** Per-cache factors by cache name (`module.method`), overriding the global one. */
@@ -58,6 +67,8 @@ export interface ModuleEntry {
   on_error?: OnError;
   /** ms */
   callback_timeout?: number;
+  /** ms; overrides the top-level start_timeout for this module's onStart. */
+  start_timeout?: number;
 }
 
 export interface HostConfig {
@@ -70,6 +81,9 @@ export interface HostConfig {
   caches: CachesConfig;
   /** ms; absent means no timeout (as Synapse). */
   callback_timeout?: number;
+  /** ms; every module's onStart must settle within it (a module entry may override it). */
+  start_timeout: number;
+  watchdog: WatchdogConfig;
   log_level: string;
   modules: ModuleEntry[];
 }

@@ -18,6 +18,12 @@ export const hostErrors = {
       ErrorCode.HOST_STATE,
       `${what} is only available once the host has started (await host.start())`,
     ),
+  startTimeout: (module: string, ms: number, setting: string) =>
+    new ModhostError(
+      ErrorCode.MODULE_START_TIMEOUT,
+      `module ${module}: onStart did not finish within ${ms} ms (${setting}); the host does not ` +
+        `start. Make onStart finish sooner (start long work with api.runInBackground) or raise ${setting}`,
+    ),
   listenFailed: (what: string, cause: unknown) =>
     new ModhostError(
       ErrorCode.LISTEN_FAILED,

@@ -20,11 +20,14 @@ import { createModuleContainer, instantiateModule } from '../injection/injector.
 import { createLogger, type Logger } from '../logging/logger.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
 import { startMetricsServer } from '../metrics/server.js';
+import { collectProcessMetrics } from '../metrics/process-metrics.js';
 import type { HostOptions } from './host-options.js';
 import { describeHost, type HostDescription } from './inspect.js';
 import { prepareModules, type PreparedModule } from './prepare.js';
 import { loadOptionalParts, type OptionalParts } from './optional-parts.js';
 import { createRuntime, type Runtime } from './runtime.js';
+import { enterActivity, leaveActivity, recurringActivityId } from '../watchdog/activity.js';
+import type { Watchdog } from '../watchdog/watchdog.js';
 import { wireDecorated } from './wiring.js';
 
 interface LiveModule {
@@ -35,6 +38,28 @@ interface LiveModule {
 }
 
 type Lifecycle = () => unknown;
+
+type Settled =
+  { done: false } | { done: true; failed: false } | { done: true; failed: true; error: unknown };
+
+/** Waits for `value` at most `ms` (real time, never the fake clock); says how it ended. */
+async function settledWithin(value: unknown, ms: number): Promise<Settled> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<Settled>((resolve) => {
+    timer = setTimeout(() => resolve({ done: false }), ms);
+  });
+  try {
+    return await Promise.race([
+      Promise.resolve(value).then(
+        (): Settled => ({ done: true, failed: false }),
+        (error: unknown): Settled => ({ done: true, failed: true, error }),
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** Waits for `value` at most `ms` (real time, never the fake clock); rejects past that. */
 async function settleWithin(value: unknown, ms: number): Promise<void> {
@@ -66,6 +91,7 @@ export class ModuleHost {
   private started?: Promise<void>;
   private stopped?: Promise<void>;
   private metricsServer?: { url: string; close(): Promise<void> };
+  private watchdog?: Watchdog;
 
   private constructor(
     readonly config: HostConfig,
@@ -240,7 +266,15 @@ export class ModuleHost {
         config: prepared.config,
         logger,
       });
-      const instance = instantiateModule(blueprint, container);
+      const previous = enterActivity(
+        recurringActivityId({ module: blueprint.name, kind: 'hook', name: 'constructor' }),
+      );
+      let instance: object;
+      try {
+        instance = instantiateModule(blueprint, container);
+      } finally {
+        leaveActivity(previous);
+      }
       this.live.push({ prepared, instance, container, started: false });
       wireDecorated(prepared, instance, runtime);
       logger.debug('module constructed');
@@ -250,7 +284,22 @@ export class ModuleHost {
   }
 
   private async doStart(): Promise<void> {
-    await this.wire();
+    // Watched from the start: a constructor or onStart that spins is caught like a handler.
+    if (this.config.server.listen) collectProcessMetrics(this.metrics);
+    if (this.config.server.listen && this.config.watchdog.enabled) {
+      const { startWatchdog } = await import('../watchdog/watchdog.js');
+      this.watchdog = startWatchdog(this.config.watchdog, {
+        logger: this.logger,
+        metrics: this.metrics,
+        instance: this.config.instance.name,
+      });
+    }
+    try {
+      await this.wire();
+    } catch (err) {
+      await this.watchdog?.stop();
+      throw err;
+    }
     try {
       await this.runtime.bus.start();
       for (const m of this.live) {
@@ -295,12 +344,37 @@ export class ModuleHost {
   private async runHook(m: LiveModule, hook: 'onStart' | 'onStop'): Promise<void> {
     const fn = (m.instance as Record<string, unknown>)[hook] as Lifecycle | undefined;
     if (typeof fn !== 'function') return;
+    const name = m.prepared.blueprint.name;
+    let done: unknown;
     try {
-      const done = fn.call(m.instance);
-      // A hung onStop must not keep the rest of the shutdown (and the process) waiting forever.
-      await (hook === 'onStop' ? settleWithin(done, this.config.server.drain_timeout) : done);
+      const previous = enterActivity(
+        recurringActivityId({ module: name, kind: 'hook', name: hook }),
+      );
+      try {
+        done = fn.call(m.instance);
+      } finally {
+        leaveActivity(previous);
+      }
     } catch (err) {
-      throw injectionErrors.hookFailed(m.prepared.blueprint.name, hook, err);
+      throw injectionErrors.hookFailed(name, hook, err);
+    }
+    if (hook === 'onStart') {
+      // A hung onStart must fail the start, naming the module, not hang or end it silently
+      // (the pending timer also keeps the process alive until then).
+      const own = m.prepared.entry.start_timeout;
+      const ms = own ?? this.config.start_timeout;
+      const setting =
+        own !== undefined ? `modules[${m.prepared.entry.index}].start_timeout` : 'start_timeout';
+      const settled = await settledWithin(done, ms);
+      if (!settled.done) throw hostErrors.startTimeout(name, ms, setting);
+      if (settled.failed) throw injectionErrors.hookFailed(name, hook, settled.error);
+      return;
+    }
+    try {
+      // A hung onStop must not keep the rest of the shutdown (and the process) waiting forever.
+      await settleWithin(done, this.config.server.drain_timeout);
+    } catch (err) {
+      throw injectionErrors.hookFailed(name, hook, err);
     }
   }
 
@@ -317,6 +391,8 @@ export class ModuleHost {
       );
     }
     await this.dispose();
+    // Last: onStop hooks are module code too, and may block.
+    await this.watchdog?.stop();
     this.logger.info('host stopped');
   }
 

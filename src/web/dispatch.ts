@@ -17,6 +17,7 @@ import type { WebRegistry } from './registry.js';
 import { Target, type WebResource } from './resource.js';
 import { fastResponseParts, jsonResponse, textResponse } from './responses.js';
 import { UNMATCHED } from './http-metrics.js';
+import { enterActivity, leaveActivity } from '../watchdog/activity.js';
 
 export const HEALTH_PATH = '/health';
 
@@ -100,10 +101,13 @@ export class Dispatcher {
     method: string,
   ): Response | Promise<Response> {
     let result: unknown;
+    const previous = enterActivity(target.resource.activity);
     try {
       result = target.handler.fn.call(target.handler.receiver, request, context as never);
     } catch (err) {
       return this.failed(target, method, err);
+    } finally {
+      leaveActivity(previous);
     }
     try {
       if (result instanceof Response) return this.sendable(target, method, result);

@@ -6,6 +6,7 @@ import type { FetchHandler, ModuleIdentity, WebHandler } from '../api/services.j
 import type { WebResourceOptions } from '../../decorators/metadata.js';
 import { ErrorCode, ModhostError } from '../errors/index.js';
 import { webHandlerInvalid } from '../errors/web-messages.js';
+import { activityId } from '../watchdog/activity.js';
 
 const HTTP_METHOD = /^[A-Z]+$/;
 
@@ -37,6 +38,9 @@ export class WebResource {
   /** The allowed methods as registered (without the implied HEAD), for `inspect`. */
   readonly methods: string[] | undefined;
 
+  /** Marks this resource's handlers as its module's running code (watchdog/activity.ts). */
+  readonly activity: number;
+
   constructor(
     readonly owner: ModuleIdentity,
     readonly path: string,
@@ -44,6 +48,7 @@ export class WebResource {
     options: WebResourceOptions,
     readonly prefix: boolean,
   ) {
+    this.activity = activityId({ module: owner.name, kind: 'resource', name: path });
     const invalid = (problem: string) =>
       new ModhostError(ErrorCode.WEB_HANDLER_INVALID, webHandlerInvalid(owner.name, path, problem));
     if (options.methods !== undefined) {

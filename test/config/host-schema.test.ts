@@ -25,6 +25,8 @@ const DEFAULTS: HostConfig = {
   },
   instance: { name: 'main', run_background_tasks: true },
   caches: { global_factor: 1, per_cache_factors: {} },
+  start_timeout: 30_000,
+  watchdog: { enabled: true, blocked_timeout: 10_000, exit: true },
   log_level: 'info',
   modules: [],
 };

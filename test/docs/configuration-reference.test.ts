@@ -55,6 +55,7 @@ const SECTIONS: [heading: string, raw: unknown][] = [
   ['`cluster` (optional)', { cluster: { redis_url: 'redis://127.0.0.1:6379', zz_unknown: 1 } }],
   ['`metrics` (optional)', { metrics: { zz_unknown: 1 } }],
   ['`caches`', { caches: { zz_unknown: 1 } }],
+  ['`watchdog`', { watchdog: { zz_unknown: 1 } }],
   ['`modules[]`', { modules: [{ module: './x.js#X', zz_unknown: 1 }] }],
 ];
 
@@ -76,6 +77,7 @@ describe('docs/configuration.md', () => {
       ['`cluster` (optional)', config!.cluster as unknown as Record<string, unknown>],
       ['`metrics` (optional)', config!.metrics as unknown as Record<string, unknown>],
       ['`caches`', config!.caches as unknown as Record<string, unknown>],
+      ['`watchdog`', config!.watchdog as unknown as Record<string, unknown>],
       ['Top-level keys', config as unknown as Record<string, unknown>],
     ];
     for (const [heading, values] of sections)

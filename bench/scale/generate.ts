@@ -19,27 +19,31 @@ const PRELUDE = `var __decorate = function (decorators, target, key, desc) {
 };
 var __metadata = function (k, v) { return Reflect.metadata(k, v); };`;
 
-function moduleSource(i: number): string {
+const CONFIG_CLASS = (
+  i: number,
+) => `import { IsOptional, IsString, IsInt, Min } from 'class-validator';
+export class Config${i} {
+  constructor() { this.greeting = 'hello'; this.limit = 10; }
+}
+__decorate([IsOptional(), IsString(), __metadata('design:type', String)], Config${i}.prototype, 'greeting', void 0);
+__decorate([IsOptional(), IsInt(), Min(0), __metadata('design:type', Number)], Config${i}.prototype, 'limit', void 0);`;
+
+function moduleSource(i: number, configClass: boolean): string {
   const decorators = pathToFileURL(path.join(dist, 'decorators', 'index.js')).href;
   const api = pathToFileURL(path.join(dist, 'src', 'index.js')).href;
   return `import 'reflect-metadata';
 import { Module, Callback, WebResource } from '${decorators}';
 import { ModuleApi } from '${api}';
-import { IsOptional, IsString, IsInt, Min } from 'class-validator';
 ${PRELUDE}
-export class Config${i} {
-  constructor() { this.greeting = 'hello'; this.limit = 10; }
-}
-__decorate([IsOptional(), IsString(), __metadata('design:type', String)], Config${i}.prototype, 'greeting', void 0);
-__decorate([IsOptional(), IsInt(), Min(0), __metadata('design:type', Number)], Config${i}.prototype, 'limit', void 0);
+${configClass ? CONFIG_CLASS(i) : ''}
 let Generated${i} = class Generated${i} {
-  constructor(api, config) { this.api = api; this.config = config; }
+  ${configClass ? 'constructor(api, config) { this.api = api; this.config = config; }' : "constructor(api) { this.api = api; this.config = { greeting: 'hello' }; }"}
   async check(event) { return event.content.body === 'bad${i}' ? 'M_FORBIDDEN' : 'NOT_SPAM'; }
   status() { return Response.json({ module: ${i}, greeting: this.config.greeting }); }
 };
 __decorate([Callback('spam_checker', 'check_event_for_spam'), __metadata('design:type', Function), __metadata('design:paramtypes', [Object]), __metadata('design:returntype', Promise)], Generated${i}.prototype, 'check', null);
 __decorate([WebResource('/_synapse/client/generated${i}/status', { methods: ['GET'] }), __metadata('design:type', Function), __metadata('design:paramtypes', []), __metadata('design:returntype', Response)], Generated${i}.prototype, 'status', null);
-Generated${i} = __decorate([Module({ name: 'generated${i}', config: Config${i} }), __metadata('design:paramtypes', [ModuleApi, Config${i}])], Generated${i});
+Generated${i} = __decorate([Module({ name: 'generated${i}'${configClass ? `, config: Config${i}` : ''} }), __metadata('design:paramtypes', [ModuleApi${configClass ? `, Config${i}` : ''}])], Generated${i});
 export { Generated${i} };
 `;
 }
@@ -51,7 +55,7 @@ export interface GeneratedHost {
 }
 
 /** A directory holding `count` module files and a `modhost.yaml` listing them all. */
-export function generateHost(count: number): GeneratedHost {
+export function generateHost(count: number, { configClass = true } = {}): GeneratedHost {
   const dir = mkdtempSync(path.join(os.tmpdir(), `modhost-scale-${count}-`));
   // Bare imports (class-validator, reflect-metadata) resolve through the repo's node_modules.
   symlinkSync(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
@@ -60,7 +64,7 @@ export function generateHost(count: number): GeneratedHost {
   const entries: string[] = [];
   for (let i = 0; i < count; i++) {
     const file = path.join(dir, 'modules', `generated${i}.js`);
-    writeFileSync(file, moduleSource(i));
+    writeFileSync(file, moduleSource(i, configClass));
     files.push(file);
     entries.push(
       `  - module: ./modules/generated${i}.js#Generated${i}\n    config: { greeting: hi, limit: ${i} }`,

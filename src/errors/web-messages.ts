@@ -97,6 +97,19 @@ export const HttpErrors = {
     errcode: 'M_UNRECOGNIZED',
     error: 'Malformed request target: expected an absolute path such as /foo',
   },
+  badHost: {
+    errcode: 'M_UNRECOGNIZED',
+    error: 'Malformed Host header: expected a host name or IP address with an optional port',
+  },
+  duplicateHost: { errcode: 'M_UNRECOGNIZED', error: 'More than one Host header' },
+  methodNotImplemented: (method: string) => ({
+    errcode: 'M_UNRECOGNIZED',
+    error: `Method ${method} is not supported by this server`,
+  }),
+  handlerTimeout: {
+    errcode: 'M_UNKNOWN',
+    error: 'The resource did not answer in time (server.handler_timeout)',
+  },
   clientClosed: { errcode: 'M_UNKNOWN', error: 'Client closed the connection' },
   tooLarge: (limit: number) => ({ errcode: 'M_TOO_LARGE', error: webBodyTooLarge(limit) }),
   notJson: (message: string) => ({ errcode: 'M_NOT_JSON', error: message }),

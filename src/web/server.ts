@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { ServerConfig } from '../config/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
@@ -20,6 +21,7 @@ import { Dispatcher, errorResponse, Target } from './dispatch.js';
 import { FetchRequest } from './fetch-request.js';
 import { HttpMetrics } from './http-metrics.js';
 import { nodeRequest } from './node-request.js';
+import { checkRequest } from './request-target.js';
 import { writeNodeResponse } from './node-response.js';
 import type { WebRegistry } from './registry.js';
 import { fastResponseParts, toRealResponse } from './responses.js';
@@ -142,6 +144,8 @@ export class WebServer {
       if (length === undefined || length <= this.dispatcher.maxBodySize) res.writeContinue();
       this.onRequest(req, res);
     });
+    // CONNECT (authority-form) never reaches 'request'; unanswered, Node would just drop it.
+    server.on('connect', (_req: IncomingMessage, socket: Duplex) => answerRawAndClose(socket, 501));
     return new Promise((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException) => {
         server.off('listening', onListening);
@@ -211,16 +215,12 @@ export class WebServer {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const started = performance.now();
     const method = req.method ?? 'GET';
-    let target = req.url ?? '/';
-    if (target.charCodeAt(0) !== 0x2f && target !== '*') target = originForm(target);
-    const query = target.indexOf('?');
-    const routed = this.dispatcher.route(
-      method,
-      query === -1 ? target : target.slice(0, query),
-      this.draining,
-    );
+    const checked = checkRequest(method, req.url ?? '/', req.rawHeaders);
+    const routed =
+      typeof checked === 'string' ? this.dispatcher.route(method, checked, this.draining) : checked;
     if (!(routed instanceof Target)) {
-      this.send(res, routed.response, method, undefined, routed.label, started, false);
+      const close = unreadBodyUnbounded(req, this.dispatcher.maxBodySize);
+      this.send(res, routed.response, method, undefined, routed.label, started, close);
       return;
     }
     const label = routed.resource.path;
@@ -245,13 +245,23 @@ export class WebServer {
     );
     const result = this.dispatcher.invoke(routed, request, context, method);
     if (result instanceof Response) {
-      this.send(res, result, method, routed, label, started, false);
+      this.send(res, result, method, routed, label, started, unreadBodyUnbounded(req, limit));
       return;
     }
     // The dispatcher's promise never rejects, but the callback touches the handler's response
     // (a hostile object may throw there): the catch keeps that from becoming an unhandled rejection.
     result
-      .then((r) => this.send(res, r, method, routed, label, started, r.status === 413))
+      .then((r) =>
+        this.send(
+          res,
+          r,
+          method,
+          routed,
+          label,
+          started,
+          r.status === 413 || unreadBodyUnbounded(req, limit),
+        ),
+      )
       .catch((err: unknown) => {
         this.sendFailed(res, err, method, routed, false);
         this.record(res, label, method, started);
@@ -365,14 +375,26 @@ function withContentLength(response: Response): Response {
   return real;
 }
 
-/** The origin-form of an absolute-form request target (`http://h/p?q` → `/p?q`). */
-function originForm(target: string): string {
-  try {
-    const url = new URL(target);
-    return `${url.pathname}${url.search}`;
-  } catch {
-    return target; // not starting with "/": routing answers 400
-  }
+/** A minimal JSON error written straight to a socket the HTTP server handed over, then closed. */
+function answerRawAndClose(socket: Duplex, status: 501): void {
+  const body = JSON.stringify(HttpErrors.methodNotImplemented('CONNECT'));
+  socket.on('error', () => undefined);
+  socket.end(
+    `HTTP/1.1 ${status} Not Implemented\r\ncontent-type: application/json\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * Whether answering now would leave Node to read (and discard) a request body of unknown or
+ * excessive size before the connection could be reused: a body nobody reads is never read past
+ * `server.max_request_size`, so such a connection is closed after the response instead. A body
+ * already received whole (every bodiless request) or declared within the limit is cheap to skip.
+ */
+function unreadBodyUnbounded(req: IncomingMessage, limit: number): boolean {
+  if (req.complete) return false;
+  const length = declaredLength(req.headers['content-length']);
+  return length === undefined || length > limit;
 }
 
 function hostForUrl(address: string, port: number): string {

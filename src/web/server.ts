@@ -4,7 +4,7 @@
  * body limits, slow-client timeouts, a graceful drain on close, and request metrics.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ServerConfig } from '../config/types.js';
 import type { Logger } from '../logging/logger.js';
@@ -43,6 +43,8 @@ export class WebServer {
   private fallbackHost: string;
   private draining = false;
   private closing: Promise<void> | undefined;
+  /** Open connections, for closing idle keep-alive ones safely during the drain. */
+  private readonly sockets = new Set<Socket>();
 
   constructor(registry: WebRegistry, options: WebServerOptions) {
     this.config = options.server;
@@ -138,6 +140,10 @@ export class WebServer {
       (req, res) => this.onRequest(req, res),
     );
     server.keepAliveTimeout = c.keep_alive_timeout;
+    server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
     // `Expect: 100-continue`: refuse an oversized upload before the client sends it.
     server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
       const length = declaredLength(req.headers['content-length']);
@@ -178,7 +184,8 @@ export class WebServer {
 
   /**
    * Stops accepting connections, lets in-flight requests finish within `server.drain_timeout`,
-   * then closes whatever is left. Idle keep-alive connections are closed at once.
+   * then closes whatever is left. Every answer sent meanwhile carries `Connection: close`;
+   * keep-alive connections are closed once idle (see `closeIdleSafely`).
    */
   close(): Promise<void> {
     const server = this.server;
@@ -192,13 +199,19 @@ export class WebServer {
         );
         server.closeAllConnections();
       }, this.config.drain_timeout);
-      server.close(() => {
+      const sweep = closeIdleSafely(this.sockets, idleSweepInterval(this.config.drain_timeout));
+      // net.Server's close stops listening and waits for the connections; http.Server's own
+      // close would also destroy idle keep-alive sockets at once, resetting any request a
+      // client already sent on one (Node's checks of headers/request timeouts go on meanwhile).
+      NetServer.prototype.close.call(server, () => {
         clearTimeout(timer);
+        clearInterval(sweep);
+        // No connection is left: http.Server's close now only stops its timeout checks.
+        server.close();
         this.server = undefined;
         this.baseUrl = undefined;
         resolve();
       });
-      server.closeIdleConnections();
     });
     return this.closing;
   }
@@ -373,6 +386,32 @@ function withContentLength(response: Response): Response {
     }
   }
   return real;
+}
+
+/** How often the drain looks for idle connections: often, but a fraction of the drain time. */
+function idleSweepInterval(drainTimeout: number): number {
+  return Math.max(10, Math.min(250, Math.floor(drainTimeout / 8)));
+}
+
+/**
+ * Closes keep-alive connections once they are idle, without dropping a request already on its
+ * way: a connection is closed only when it had no request in progress and received no byte for
+ * a whole sweep interval. Busy connections close themselves after their answer (which carries
+ * `Connection: close` while draining). Returns the sweep's interval timer.
+ */
+function closeIdleSafely(sockets: Set<Socket>, every: number): NodeJS.Timeout {
+  const seen = new WeakMap<Socket, number>();
+  const sweep = () => {
+    for (const socket of sockets) {
+      // Node keeps the response being written (or waited for) on the socket until it finishes.
+      const busy = (socket as Socket & { _httpMessage?: unknown })._httpMessage != null;
+      const read = socket.bytesRead;
+      if (!busy && seen.get(socket) === read) socket.destroy();
+      else seen.set(socket, read);
+    }
+  };
+  sweep();
+  return setInterval(sweep, every);
 }
 
 /** A minimal JSON error written straight to a socket the HTTP server handed over, then closed. */

@@ -2,6 +2,7 @@
 export { ErrorCode } from './codes.js';
 export {
   ModhostError,
+  hasErrorCode,
   ConfigError,
   ConfigValidationError,
   type ConfigProblem,

@@ -12,6 +12,13 @@ export class ModhostError extends Error {
   }
 }
 
+/** Whether `err`, or an error in its `cause` chain (a few links deep), is a ModhostError `code`. */
+export function hasErrorCode(err: unknown, code: ErrorCode): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++)
+    if (e instanceof ModhostError && e.code === code) return true;
+  return false;
+}
+
 export type ConfigPath = readonly (string | number)[];
 
 /**

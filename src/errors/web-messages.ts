@@ -74,6 +74,13 @@ export function webResponseStreamFailed(method: string, path: string): string {
   );
 }
 
+export function webHandlerTimedOut(method: string, path: string, ms: number): string {
+  return (
+    `Web resource handler for ${method} ${path} did not answer within ${ms} ms ` +
+    `(server.handler_timeout); answered 503 and aborted request.signal`
+  );
+}
+
 export const WEB_CLIENT_CLOSED_UPLOAD =
   'Client closed the connection before sending the whole request body';
 

@@ -20,7 +20,8 @@ import { RequestContext } from './context.js';
 import { Dispatcher, errorResponse, Target } from './dispatch.js';
 import { FetchRequest } from './fetch-request.js';
 import { HttpMetrics } from './http-metrics.js';
-import { nodeRequest } from './node-request.js';
+import { handlerTimeoutError, withDeadline } from './handler-deadline.js';
+import { abortNodeRequest, nodeRequest } from './node-request.js';
 import { checkRequest } from './request-target.js';
 import { writeNodeResponse } from './node-response.js';
 import type { WebRegistry } from './registry.js';
@@ -73,11 +74,15 @@ export class WebServer {
       if (length !== undefined && length > limit) {
         response = errorResponse(413, HttpErrors.tooLarge(limit));
       } else {
+        const deadline = this.config.handler_timeout > 0 ? new AbortController() : undefined;
         const limited = new FetchRequest(request.url, {
           method,
           headers: request.headers,
           body: request.body === null ? null : limitStream(request.body, limit),
-          signal: request.signal,
+          signal:
+            deadline === undefined
+              ? request.signal
+              : AbortSignal.any([request.signal, deadline.signal]),
           duplex: 'half',
         } as RequestInit);
         const context = new RequestContext(
@@ -86,7 +91,7 @@ export class WebServer {
           routed.subpath,
           limited,
         );
-        const result = await this.dispatcher.invoke(routed, limited, context, method);
+        const result = await this.invokeWithDeadline(routed, limited, context, method, deadline);
         response = this.forCaller(result, method, routed);
       }
     } else {
@@ -95,6 +100,45 @@ export class WebServer {
     }
     this.metrics.record(label, method, response.status, (performance.now() - started) / 1000);
     return response;
+  }
+
+  private invokeWithDeadline(
+    routed: Target,
+    request: Request,
+    context: RequestContext,
+    method: string,
+    deadline: AbortController | undefined,
+  ): Response | Promise<Response> {
+    const result = this.dispatcher.invoke(routed, request, context, method);
+    if (result instanceof Response || deadline === undefined) return result;
+    return withDeadline(result, this.config.handler_timeout, () =>
+      this.timedOut(routed, method, (reason) => deadline.abort(reason)),
+    );
+  }
+
+  /** A handler missed `server.handler_timeout`: logged with its module, signal aborted, 503. */
+  private timedOut(target: Target, method: string, abort: (reason: unknown) => void): Response {
+    const ms = this.config.handler_timeout;
+    const err = handlerTimeoutError(method, target.resource.path, ms);
+    this.logger.error(
+      {
+        module: target.resource.owner.name,
+        path: target.resource.path,
+        method,
+        handler_timeout: ms,
+      },
+      err.message,
+    );
+    try {
+      abort(err);
+    } catch (thrown) {
+      // An abort listener of the handler threw: the 503 goes out all the same.
+      this.logger.warn(
+        { module: target.resource.owner.name, err: thrown },
+        'request.signal listener failed',
+      );
+    }
+    return errorResponse(503, HttpErrors.handlerTimeout);
   }
 
   /**
@@ -263,7 +307,9 @@ export class WebServer {
     }
     // The dispatcher's promise never rejects, but the callback touches the handler's response
     // (a hostile object may throw there): the catch keeps that from becoming an unhandled rejection.
-    result
+    withDeadline(result, this.config.handler_timeout, () =>
+      this.timedOut(routed, method, (reason) => abortNodeRequest(request, reason)),
+    )
       .then((r) =>
         this.send(
           res,

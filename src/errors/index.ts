@@ -9,4 +9,6 @@ export {
   type ConfigPath,
   renderPath,
   formatProblem,
+  formatProblems,
+  MAX_SHOWN_PROBLEMS,
 } from './modhost-error.js';

@@ -61,6 +61,21 @@ export function formatProblem(p: ConfigProblem): string {
   return `${where}${p.path}: ${p.message}`;
 }
 
+/** At most this many problems are printed (a broken generated file can have thousands). */
+export const MAX_SHOWN_PROBLEMS = 50;
+
+/** The first MAX_SHOWN_PROBLEMS problems, one line each, then a line counting the rest. */
+export function formatProblems(problems: readonly ConfigProblem[]): string[] {
+  const lines = problems.slice(0, MAX_SHOWN_PROBLEMS).map(formatProblem);
+  const rest = problems.length - lines.length;
+  if (rest > 0)
+    lines.push(
+      `... and ${rest} more problem${rest === 1 ? '' : 's'} ` +
+        `(${problems.length} in all; the first ${lines.length} are shown)`,
+    );
+  return lines;
+}
+
 /** Every problem found in a configuration, reported together (not only the first). */
 export class ConfigValidationError extends ModhostError {
   override name = 'ConfigValidationError';
@@ -68,6 +83,6 @@ export class ConfigValidationError extends ModhostError {
     readonly problems: readonly ConfigProblem[],
     code: ErrorCode = 'MODHOST_CONFIG_INVALID',
   ) {
-    super(code, problems.map(formatProblem).join('\n'));
+    super(code, formatProblems(problems).join('\n'));
   }
 }

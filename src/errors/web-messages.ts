@@ -81,6 +81,24 @@ export function webHandlerTimedOut(method: string, path: string, ms: number): st
   );
 }
 
+/**
+ * Binding an HTTP listener failed; `settings` names where the address came from (for the
+ * host, `server.bind / server.port`; an embedding application names its own flags).
+ */
+export function webListenFailed(
+  bind: string,
+  port: number,
+  err: NodeJS.ErrnoException,
+  settings = 'server.bind / server.port',
+): string {
+  return (
+    `Cannot listen on ${bind}:${port} (${settings}): ${err.code ?? ''} ${err.message}. ` +
+    (err.code === 'EADDRINUSE'
+      ? 'Another process uses this port; choose another, or 0 for an ephemeral one.'
+      : 'Check the address is local to this machine.')
+  );
+}
+
 export const WEB_CLIENT_CLOSED_UPLOAD =
   'Client closed the connection before sending the whole request body';
 

@@ -6,8 +6,15 @@
  * client's mistake: answered here with a 4xx/501, never a 500, and never logged as an error.
  */
 import { HttpErrors } from '../errors/web-messages.js';
-import { Answer, errorResponse } from './dispatch.js';
-import { UNMATCHED } from './http-metrics.js';
+import { normalisePath } from './path.js';
+
+/** What to answer a malformed request: a status and a Matrix-style JSON error body. */
+export class RequestProblem {
+  constructor(
+    readonly status: 400 | 501,
+    readonly body: { errcode: string; error: string },
+  ) {}
+}
 
 /**
  * Methods the Fetch API refuses to represent (CONNECT, TRACE, TRACK): no handler could be given
@@ -39,27 +46,47 @@ export function isValidHost(host: string): boolean {
 }
 
 /**
- * The request's path (without the query) for routing, or the answer to give instead when the
+ * The request's path (without the query) for routing, or the problem to answer instead when the
  * request is malformed. `rawHeaders` is Node's flat name/value list.
  */
 export function checkRequest(
   method: string,
   target: string,
   rawHeaders: readonly string[],
-): string | Answer {
+): string | RequestProblem {
   if (isUnsupportedMethod(method))
-    return new Answer(errorResponse(501, HttpErrors.methodNotImplemented(method)), UNMATCHED);
+    return new RequestProblem(501, HttpErrors.methodNotImplemented(method));
   const hostProblem = checkHostHeaders(rawHeaders);
-  if (hostProblem !== undefined) return new Answer(errorResponse(400, hostProblem), UNMATCHED);
+  if (hostProblem !== undefined) return new RequestProblem(400, hostProblem);
   let path = target;
   if (target.charCodeAt(0) !== 0x2f /* / */ && target !== '*') {
     const origin = originForm(target);
-    if (origin === undefined)
-      return new Answer(errorResponse(400, HttpErrors.badTarget), UNMATCHED);
+    if (origin === undefined) return new RequestProblem(400, HttpErrors.badTarget);
     path = origin;
   }
   const query = path.indexOf('?');
   return query === -1 ? path : path.slice(0, query);
+}
+
+/**
+ * For applications that run their own `node:http` server next to the host (the demo does):
+ * the same checks the host's server makes, and the decoded, normalised path to route on, with
+ * the query string (`?a=b`, or ''). Route on `path` only: `//x/_matrix/...`, `/a/%2e%2e/b` or
+ * an encoded slash then reach exactly what their plain spelling reaches, as in the host.
+ */
+export function parseRequestTarget(request: {
+  method?: string;
+  url?: string;
+  rawHeaders: readonly string[];
+}): { path: string; search: string } | RequestProblem {
+  const target = request.url ?? '/';
+  const checked = checkRequest(request.method ?? 'GET', target, request.rawHeaders);
+  if (checked instanceof RequestProblem) return checked;
+  if (checked === '*') return new RequestProblem(400, HttpErrors.asteriskForm);
+  const path = normalisePath(checked);
+  if (path === undefined) return new RequestProblem(400, HttpErrors.badPath);
+  const query = target.indexOf('?');
+  return { path, search: query === -1 ? '' : target.slice(query) };
 }
 
 /** One Host header with a valid value, or the problem (RFC 9112 §3.2: 400 otherwise). */

@@ -13,13 +13,14 @@ import { ErrorCode, ModhostError } from '../errors/index.js';
 import {
   HttpErrors,
   webResponseStreamFailed,
+  webListenFailed,
   webResponseWriteFailed,
 } from '../errors/web-messages.js';
 import { declaredLength, limitStream } from './body.js';
 import { RequestContext } from './context.js';
-import { Dispatcher, errorResponse, Target } from './dispatch.js';
+import { Answer, Dispatcher, errorResponse, Target } from './dispatch.js';
 import { FetchRequest } from './fetch-request.js';
-import { HttpMetrics } from './http-metrics.js';
+import { HttpMetrics, UNMATCHED } from './http-metrics.js';
 import { handlerTimeoutError, withDeadline } from './handler-deadline.js';
 import { abortNodeRequest, nodeRequest } from './node-request.js';
 import { checkRequest } from './request-target.js';
@@ -199,16 +200,7 @@ export class WebServer {
     return new Promise((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException) => {
         server.off('listening', onListening);
-        reject(
-          new ModhostError(
-            ErrorCode.LISTEN_FAILED,
-            `Cannot listen on ${c.bind}:${c.port} (server.bind / server.port): ${err.code ?? ''} ${err.message}. ` +
-              (err.code === 'EADDRINUSE'
-                ? 'Another process uses this port; choose another, or 0 for an ephemeral one.'
-                : 'Check the address is local to this machine.'),
-            { cause: err },
-          ),
-        );
+        reject(listenFailedError(c.bind, c.port, err));
       };
       const onListening = () => {
         server.off('error', onError);
@@ -274,7 +266,9 @@ export class WebServer {
     const method = req.method ?? 'GET';
     const checked = checkRequest(method, req.url ?? '/', req.rawHeaders);
     const routed =
-      typeof checked === 'string' ? this.dispatcher.route(method, checked, this.draining) : checked;
+      typeof checked === 'string'
+        ? this.dispatcher.route(method, checked, this.draining)
+        : new Answer(errorResponse(checked.status, checked.body), UNMATCHED);
     if (!(routed instanceof Target)) {
       const close = unreadBodyUnbounded(req, this.dispatcher.maxBodySize);
       this.send(res, routed.response, method, undefined, routed.label, started, close);
@@ -432,6 +426,22 @@ function withContentLength(response: Response): Response {
     }
   }
   return real;
+}
+
+/**
+ * The error for an HTTP listener that could not bind (a busy port, a foreign address), as
+ * `modhost serve` reports it. Public, for applications that run their own server next to the
+ * host; `settings` names where the address came from.
+ */
+export function listenFailedError(
+  bind: string,
+  port: number,
+  err: NodeJS.ErrnoException,
+  settings?: string,
+): ModhostError {
+  return new ModhostError(ErrorCode.LISTEN_FAILED, webListenFailed(bind, port, err, settings), {
+    cause: err,
+  });
 }
 
 /** How often the drain looks for idle connections: often, but a fraction of the drain time. */

@@ -27,8 +27,13 @@ export class ServeProcess {
   }
 
   /** Runs `modhost serve -c <config>` (path relative to the repo) and waits for its URL. */
-  static async start(config: string, env: Record<string, string> = {}): Promise<ServeProcess> {
-    const child = spawn(process.execPath, [bin, 'serve', '-c', path.join(repoRoot, config)], {
+  static start(config: string, env: Record<string, string> = {}): Promise<ServeProcess> {
+    return ServeProcess.run([bin, 'serve', '-c', path.join(repoRoot, config)], env);
+  }
+
+  /** Runs node with `args` and waits for the URL it logs (`"url":"http://..."`). */
+  static async run(args: string[], env: Record<string, string> = {}): Promise<ServeProcess> {
+    const child = spawn(process.execPath, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...env },
     });

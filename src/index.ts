@@ -44,6 +44,9 @@ export {
   textResponse,
   bytesResponse,
   installFastResponseJson,
+  parseRequestTarget,
+  RequestProblem,
+  listenFailedError,
 } from './web/index.js';
 export {
   ErrorCode,

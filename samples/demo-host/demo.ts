@@ -6,7 +6,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ModuleHost, Provider } from 'modhost';
+import type { Duplex } from 'node:stream';
+import { listenFailedError, RequestProblem, type ModuleHost, type Provider } from 'modhost';
 import { HOMESERVER_API } from '../modules/homeserver-api.js';
 import { ChatState } from './chat-state.js';
 import { CLIENT_PREFIX, ClientApi } from './client-api.js';
@@ -14,7 +15,7 @@ import { DemoHomeserverApi } from './demo-homeserver-api.js';
 import { DEMO_PREFIX, DemoServices, type DemoServicesOptions } from './demo-services.js';
 import { forwardToHost } from './fetch-bridge.js';
 import { Homeserver } from './homeserver.js';
-import { sendJson } from './http-util.js';
+import { requestUrl, sendJson } from './http-util.js';
 import { errorBody } from './matrix-error.js';
 
 export interface DemoOptions {
@@ -67,13 +68,23 @@ export class Demo {
     this.host = host;
   }
 
-  /** Listens on `bind:port` (0 = ephemeral); resolves to the base URL. */
-  listen(port: number, bind = '127.0.0.1'): Promise<string> {
+  /**
+   * Listens on `bind:port` (0 = ephemeral); resolves to the base URL. A busy port rejects with
+   * MODHOST_LISTEN_FAILED, as `modhost serve` reports it; `settings` names where the port came from.
+   */
+  listen(port: number, bind = '127.0.0.1', settings?: string): Promise<string> {
     const server = createServer((req, res) => void this.onRequest(req, res));
+    // CONNECT never reaches 'request': answer it as the module host does, then close.
+    server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+      socket.on('error', () => undefined);
+      socket.end('HTTP/1.1 501 Not Implemented\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+    });
     return new Promise((resolve, reject) => {
-      server.once('error', reject);
+      const onError = (err: NodeJS.ErrnoException) =>
+        reject(listenFailedError(bind, port, err, settings));
+      server.once('error', onError);
       server.listen(port, bind, () => {
-        server.off('error', reject);
+        server.off('error', onError);
         const address = server.address() as AddressInfo;
         const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
         this.server = server;
@@ -96,7 +107,8 @@ export class Demo {
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
-      const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+      const url = requestUrl(req);
+      if (url instanceof RequestProblem) return sendJson(res, url.status, url.body);
       if (url.pathname.startsWith(DEMO_PREFIX)) {
         const [status, body] = await this.services.handle(req, url);
         return sendJson(res, status, body);

@@ -1,11 +1,11 @@
 /** Prints a startup failure for people: located config problems, or the error chain; no stack. */
-import { ConfigValidationError, formatProblem, ModhostError } from '../errors/modhost-error.js';
+import { ConfigValidationError, formatProblems, ModhostError } from '../errors/modhost-error.js';
 
 export function renderError(err: unknown): string {
   if (err instanceof ConfigValidationError) {
     const n = err.problems.length;
     return [
-      ...err.problems.map(formatProblem),
+      ...formatProblems(err.problems),
       `${n} problem${n === 1 ? '' : 's'} found; nothing was started.`,
     ].join('\n');
   }

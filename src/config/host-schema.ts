@@ -76,6 +76,7 @@ const SERVER_KEYS = [
   'keep_alive_timeout',
   'drain_timeout',
   'reserved_prefixes',
+  'handler_timeout',
 ];
 const INSTANCE_KEYS = ['name', 'run_background_tasks'];
 const CLUSTER_KEYS = ['redis_url', 'channel'];
@@ -186,6 +187,7 @@ function readServer(sink: ProblemSink, value: unknown): ServerConfig | undefined
     ),
     keep_alive_timeout: readField(sink, path, m, 'keep_alive_timeout', durationCheck(), 5_000),
     drain_timeout: readField(sink, path, m, 'drain_timeout', durationCheck(), 10_000),
+    handler_timeout: readField(sink, path, m, 'handler_timeout', durationCheck(), 30_000),
     reserved_prefixes: readList(sink, path, m, 'reserved_prefixes', pathPrefixCheck, [
       ...DEFAULT_RESERVED_PREFIXES,
     ]),

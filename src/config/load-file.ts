@@ -1,11 +1,17 @@
 /**
  * A configuration file → a validated HostConfig, or every problem found in it, located.
  */
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type ConfigProblem, ErrorCode, renderPath } from '../errors/index.js';
 import { unreadableFileMessage } from '../errors/config-messages.js';
 import { validateHostConfig } from './host-schema.js';
+import {
+  controlCharacterProblems,
+  decodeConfigText,
+  fileTooLargeProblem,
+  MAX_CONFIG_FILE_BYTES,
+  readBounded,
+} from './input-limits.js';
 import type { HostConfig, Locator } from './types.js';
 import { parseYamlSource } from './yaml-source.js';
 
@@ -19,9 +25,9 @@ export interface ConfigFileResult {
 
 export async function readConfigFile(path: string): Promise<ConfigFileResult> {
   const noPosition: Locator = () => undefined;
-  let text: string;
+  let bytes: Buffer | undefined;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readBounded(path, MAX_CONFIG_FILE_BYTES);
   } catch (error) {
     const reason = describeFsError(error);
     return {
@@ -30,7 +36,15 @@ export async function readConfigFile(path: string): Promise<ConfigFileResult> {
       code: ErrorCode.CONFIG_FILE_UNREADABLE,
     };
   }
-  const { value, locate, problems } = parseYamlSource(text, path);
+  if (bytes === undefined) {
+    const problems = [fileTooLargeProblem(path, MAX_CONFIG_FILE_BYTES)];
+    return { problems, locate: noPosition, code: ErrorCode.CONFIG_INVALID };
+  }
+  const decoded = decodeConfigText(bytes, path);
+  if (decoded.text === undefined)
+    return { problems: decoded.problems, locate: noPosition, code: ErrorCode.CONFIG_INVALID };
+  const { value, locate, problems } = parseYamlSource(decoded.text, path);
+  problems.push(...controlCharacterProblems(value, path, locate));
   // Validating a value that failed to parse would only add confusing follow-on problems.
   if (problems.length > 0) return { problems, locate, code: ErrorCode.CONFIG_INVALID };
   const result = validateHostConfig(value, { file: path, locate });

@@ -22,6 +22,8 @@ export interface ServerConfig {
   keep_alive_timeout: number;
   /** On stop, in-flight requests get this long to finish, ms. */
   drain_timeout: number;
+  /** A web handler that has not answered by then gets 503 and an aborted signal, ms; 0 = none. */
+  handler_timeout: number;
   /** Path prefixes modules may not claim. */
   reserved_prefixes: string[];
 }

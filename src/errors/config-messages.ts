@@ -53,7 +53,45 @@ export function metricsPortClashMessage(port: number): string {
 }
 
 export function rootNotMappingMessage(value: unknown): string {
-  return expectedFound('a mapping of sections (server, instance, modules, ...)', value, []);
+  // A file that is not a mapping is likely no configuration at all (an env file, a secret
+  // pasted in): its text is described, never shown.
+  const found =
+    typeof value === 'string'
+      ? `a plain string of ${value.length} characters`
+      : typeof value === 'number' || typeof value === 'boolean'
+        ? `a ${typeof value}`
+        : describeValue(value);
+  return `expected a mapping of sections (server, instance, modules, ...), found ${found}`;
+}
+
+export function configFileTooLargeMessage(limit: number): string {
+  return (
+    `the configuration file is larger than ${Math.round(limit / 1024)}K (${limit} bytes), ` +
+    'the most modhost reads; ' +
+    'a configuration is a few kilobytes: check that this is the right file'
+  );
+}
+
+export function configInvalidUtf8Message(count: number): string {
+  const more = count > 1 ? ` (${count} invalid sequences in the file; this is the first)` : '';
+  return `the file is not valid UTF-8: invalid byte sequence here${more}; save it as UTF-8`;
+}
+
+export function configControlCharacterMessage(
+  code: number,
+  count: number,
+  where: 'source' | 'value',
+): string {
+  const name =
+    code === 0
+      ? 'a NUL character (U+0000)'
+      : code >= 0xd800 && code <= 0xdfff
+        ? 'a lone UTF-16 surrogate (an invalid \\u escape)'
+        : `the control character U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  const more = count > 1 ? ` (${count} in all; this is the first)` : '';
+  return where === 'source'
+    ? `the file contains ${name}${more}; configuration files are text: remove it`
+    : `this value contains ${name}${more}, written as an escape; remove it`;
 }
 
 export function moduleConfigFailedMessage(moduleName: string, inner: string): string {

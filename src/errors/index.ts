@@ -2,10 +2,13 @@
 export { ErrorCode } from './codes.js';
 export {
   ModhostError,
+  hasErrorCode,
   ConfigError,
   ConfigValidationError,
   type ConfigProblem,
   type ConfigPath,
   renderPath,
   formatProblem,
+  formatProblems,
+  MAX_SHOWN_PROBLEMS,
 } from './modhost-error.js';

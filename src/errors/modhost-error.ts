@@ -12,6 +12,13 @@ export class ModhostError extends Error {
   }
 }
 
+/** Whether `err`, or an error in its `cause` chain (a few links deep), is a ModhostError `code`. */
+export function hasErrorCode(err: unknown, code: ErrorCode): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++)
+    if (e instanceof ModhostError && e.code === code) return true;
+  return false;
+}
+
 export type ConfigPath = readonly (string | number)[];
 
 /**
@@ -54,6 +61,21 @@ export function formatProblem(p: ConfigProblem): string {
   return `${where}${p.path}: ${p.message}`;
 }
 
+/** At most this many problems are printed (a broken generated file can have thousands). */
+export const MAX_SHOWN_PROBLEMS = 50;
+
+/** The first MAX_SHOWN_PROBLEMS problems, one line each, then a line counting the rest. */
+export function formatProblems(problems: readonly ConfigProblem[]): string[] {
+  const lines = problems.slice(0, MAX_SHOWN_PROBLEMS).map(formatProblem);
+  const rest = problems.length - lines.length;
+  if (rest > 0)
+    lines.push(
+      `... and ${rest} more problem${rest === 1 ? '' : 's'} ` +
+        `(${problems.length} in all; the first ${lines.length} are shown)`,
+    );
+  return lines;
+}
+
 /** Every problem found in a configuration, reported together (not only the first). */
 export class ConfigValidationError extends ModhostError {
   override name = 'ConfigValidationError';
@@ -61,6 +83,6 @@ export class ConfigValidationError extends ModhostError {
     readonly problems: readonly ConfigProblem[],
     code: ErrorCode = 'MODHOST_CONFIG_INVALID',
   ) {
-    super(code, problems.map(formatProblem).join('\n'));
+    super(code, formatProblems(problems).join('\n'));
   }
 }

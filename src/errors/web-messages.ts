@@ -74,6 +74,31 @@ export function webResponseStreamFailed(method: string, path: string): string {
   );
 }
 
+export function webHandlerTimedOut(method: string, path: string, ms: number): string {
+  return (
+    `Web resource handler for ${method} ${path} did not answer within ${ms} ms ` +
+    `(server.handler_timeout); answered 503 and aborted request.signal`
+  );
+}
+
+/**
+ * Binding an HTTP listener failed; `settings` names where the address came from (for the
+ * host, `server.bind / server.port`; an embedding application names its own flags).
+ */
+export function webListenFailed(
+  bind: string,
+  port: number,
+  err: NodeJS.ErrnoException,
+  settings = 'server.bind / server.port',
+): string {
+  return (
+    `Cannot listen on ${bind}:${port} (${settings}): ${err.code ?? ''} ${err.message}. ` +
+    (err.code === 'EADDRINUSE'
+      ? 'Another process uses this port; choose another, or 0 for an ephemeral one.'
+      : 'Check the address is local to this machine.')
+  );
+}
+
 export const WEB_CLIENT_CLOSED_UPLOAD =
   'Client closed the connection before sending the whole request body';
 
@@ -96,6 +121,19 @@ export const HttpErrors = {
   badTarget: {
     errcode: 'M_UNRECOGNIZED',
     error: 'Malformed request target: expected an absolute path such as /foo',
+  },
+  badHost: {
+    errcode: 'M_UNRECOGNIZED',
+    error: 'Malformed Host header: expected a host name or IP address with an optional port',
+  },
+  duplicateHost: { errcode: 'M_UNRECOGNIZED', error: 'More than one Host header' },
+  methodNotImplemented: (method: string) => ({
+    errcode: 'M_UNRECOGNIZED',
+    error: `Method ${method} is not supported by this server`,
+  }),
+  handlerTimeout: {
+    errcode: 'M_UNKNOWN',
+    error: 'The resource did not answer in time (server.handler_timeout)',
   },
   clientClosed: { errcode: 'M_UNKNOWN', error: 'Client closed the connection' },
   tooLarge: (limit: number) => ({ errcode: 'M_TOO_LARGE', error: webBodyTooLarge(limit) }),

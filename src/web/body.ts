@@ -3,7 +3,7 @@
  * it, reading fails with WEB_BODY_TOO_LARGE, which the server answers with 413.
  */
 import type { IncomingMessage } from 'node:http';
-import { ErrorCode, ModhostError } from '../errors/index.js';
+import { ErrorCode, hasErrorCode, ModhostError } from '../errors/index.js';
 import { WEB_CLIENT_CLOSED_UPLOAD, webBodyTooLarge } from '../errors/web-messages.js';
 
 export function bodyTooLarge(limit: number): ModhostError {
@@ -11,9 +11,7 @@ export function bodyTooLarge(limit: number): ModhostError {
 }
 
 export function isBodyTooLarge(err: unknown): boolean {
-  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++)
-    if (e instanceof ModhostError && e.code === ErrorCode.WEB_BODY_TOO_LARGE) return true;
-  return false;
+  return hasErrorCode(err, ErrorCode.WEB_BODY_TOO_LARGE);
 }
 
 /** The client went away (or broke the request) before sending the whole body. */

@@ -11,6 +11,7 @@ import {
   webHandlerUnsendable,
 } from '../errors/web-messages.js';
 import { isBodyTooLarge, isClientClosed } from './body.js';
+import { isHandlerTimeout } from './handler-deadline.js';
 import { isBadJson } from './json.js';
 import { normalisePath } from './path.js';
 import type { WebRegistry } from './registry.js';
@@ -147,6 +148,15 @@ export class Dispatcher {
   failed(target: Target, method: string, err: unknown): Response {
     try {
       if (isBodyTooLarge(err)) return errorResponse(413, HttpErrors.tooLarge(this.maxBodySize));
+      if (isHandlerTimeout(err)) {
+        // The handler stopped because its deadline aborted request.signal: already logged and
+        // answered 503 when the deadline passed.
+        this.logger.debug(
+          { module: target.resource.owner.name, method },
+          'handler stopped after its timeout',
+        );
+        return errorResponse(503, HttpErrors.handlerTimeout);
+      }
       if (isBadJson(err)) return errorResponse(400, HttpErrors.notJson(err.message));
       if (isClientClosed(err)) {
         // Routine: the client went away mid-upload. Nothing failed on our side; no stack.

@@ -24,6 +24,10 @@ interface NodeRequestState {
   real: Request | undefined;
   /** The body was read through the fast path. */
   consumed: boolean;
+  /** Behind `signal`, once materialised. */
+  controller: AbortController | undefined;
+  /** Set by `abortNodeRequest` (e.g. server.handler_timeout): the reason `signal` aborts with. */
+  abortReason: unknown;
 }
 
 const SAFE_HOST = /^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/;
@@ -96,6 +100,8 @@ function materialiseRequest(self: NodeRequest): Request {
     const hasBody = s.method !== 'GET' && s.method !== 'HEAD' && !s.consumed;
     // `request.signal` aborts when the client goes away before the response is sent.
     const controller = new AbortController();
+    s.controller = controller;
+    if (s.abortReason !== undefined) controller.abort(s.abortReason);
     const response = s.response;
     if (response.writableFinished || response.destroyed) {
       if (!response.writableFinished) controller.abort();
@@ -134,5 +140,15 @@ export function nodeRequest(
     headers: undefined,
     real: undefined,
     consumed: false,
+    controller: undefined,
+    abortReason: undefined,
   }) as unknown as Request;
+}
+
+/** Aborts `request.signal` of a request made by `nodeRequest` (now, or when first read). */
+export function abortNodeRequest(request: Request, reason: unknown): void {
+  const s = (request as unknown as Partial<NodeRequest>)[kState];
+  if (s === undefined || s.abortReason !== undefined) return;
+  s.abortReason = reason;
+  s.controller?.abort(reason);
 }

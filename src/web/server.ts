@@ -4,7 +4,8 @@
  * body limits, slow-client timeouts, a graceful drain on close, and request metrics.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { ServerConfig } from '../config/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
@@ -12,14 +13,17 @@ import { ErrorCode, ModhostError } from '../errors/index.js';
 import {
   HttpErrors,
   webResponseStreamFailed,
+  webListenFailed,
   webResponseWriteFailed,
 } from '../errors/web-messages.js';
 import { declaredLength, limitStream } from './body.js';
 import { RequestContext } from './context.js';
-import { Dispatcher, errorResponse, Target } from './dispatch.js';
+import { Answer, Dispatcher, errorResponse, Target } from './dispatch.js';
 import { FetchRequest } from './fetch-request.js';
-import { HttpMetrics } from './http-metrics.js';
-import { nodeRequest } from './node-request.js';
+import { HttpMetrics, UNMATCHED } from './http-metrics.js';
+import { handlerTimeoutError, withDeadline } from './handler-deadline.js';
+import { abortNodeRequest, nodeRequest } from './node-request.js';
+import { checkRequest } from './request-target.js';
 import { writeNodeResponse } from './node-response.js';
 import type { WebRegistry } from './registry.js';
 import { fastResponseParts, toRealResponse } from './responses.js';
@@ -41,6 +45,8 @@ export class WebServer {
   private fallbackHost: string;
   private draining = false;
   private closing: Promise<void> | undefined;
+  /** Open connections, for closing idle keep-alive ones safely during the drain. */
+  private readonly sockets = new Set<Socket>();
 
   constructor(registry: WebRegistry, options: WebServerOptions) {
     this.config = options.server;
@@ -69,11 +75,15 @@ export class WebServer {
       if (length !== undefined && length > limit) {
         response = errorResponse(413, HttpErrors.tooLarge(limit));
       } else {
+        const deadline = this.config.handler_timeout > 0 ? new AbortController() : undefined;
         const limited = new FetchRequest(request.url, {
           method,
           headers: request.headers,
           body: request.body === null ? null : limitStream(request.body, limit),
-          signal: request.signal,
+          signal:
+            deadline === undefined
+              ? request.signal
+              : AbortSignal.any([request.signal, deadline.signal]),
           duplex: 'half',
         } as RequestInit);
         const context = new RequestContext(
@@ -82,7 +92,7 @@ export class WebServer {
           routed.subpath,
           limited,
         );
-        const result = await this.dispatcher.invoke(routed, limited, context, method);
+        const result = await this.invokeWithDeadline(routed, limited, context, method, deadline);
         response = this.forCaller(result, method, routed);
       }
     } else {
@@ -91,6 +101,45 @@ export class WebServer {
     }
     this.metrics.record(label, method, response.status, (performance.now() - started) / 1000);
     return response;
+  }
+
+  private invokeWithDeadline(
+    routed: Target,
+    request: Request,
+    context: RequestContext,
+    method: string,
+    deadline: AbortController | undefined,
+  ): Response | Promise<Response> {
+    const result = this.dispatcher.invoke(routed, request, context, method);
+    if (result instanceof Response || deadline === undefined) return result;
+    return withDeadline(result, this.config.handler_timeout, () =>
+      this.timedOut(routed, method, (reason) => deadline.abort(reason)),
+    );
+  }
+
+  /** A handler missed `server.handler_timeout`: logged with its module, signal aborted, 503. */
+  private timedOut(target: Target, method: string, abort: (reason: unknown) => void): Response {
+    const ms = this.config.handler_timeout;
+    const err = handlerTimeoutError(method, target.resource.path, ms);
+    this.logger.error(
+      {
+        module: target.resource.owner.name,
+        path: target.resource.path,
+        method,
+        handler_timeout: ms,
+      },
+      err.message,
+    );
+    try {
+      abort(err);
+    } catch (thrown) {
+      // An abort listener of the handler threw: the 503 goes out all the same.
+      this.logger.warn(
+        { module: target.resource.owner.name, err: thrown },
+        'request.signal listener failed',
+      );
+    }
+    return errorResponse(503, HttpErrors.handlerTimeout);
   }
 
   /**
@@ -136,25 +185,22 @@ export class WebServer {
       (req, res) => this.onRequest(req, res),
     );
     server.keepAliveTimeout = c.keep_alive_timeout;
+    server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
     // `Expect: 100-continue`: refuse an oversized upload before the client sends it.
     server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
       const length = declaredLength(req.headers['content-length']);
       if (length === undefined || length <= this.dispatcher.maxBodySize) res.writeContinue();
       this.onRequest(req, res);
     });
+    // CONNECT (authority-form) never reaches 'request'; unanswered, Node would just drop it.
+    server.on('connect', (_req: IncomingMessage, socket: Duplex) => answerRawAndClose(socket, 501));
     return new Promise((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException) => {
         server.off('listening', onListening);
-        reject(
-          new ModhostError(
-            ErrorCode.LISTEN_FAILED,
-            `Cannot listen on ${c.bind}:${c.port} (server.bind / server.port): ${err.code ?? ''} ${err.message}. ` +
-              (err.code === 'EADDRINUSE'
-                ? 'Another process uses this port; choose another, or 0 for an ephemeral one.'
-                : 'Check the address is local to this machine.'),
-            { cause: err },
-          ),
-        );
+        reject(listenFailedError(c.bind, c.port, err));
       };
       const onListening = () => {
         server.off('error', onError);
@@ -174,7 +220,8 @@ export class WebServer {
 
   /**
    * Stops accepting connections, lets in-flight requests finish within `server.drain_timeout`,
-   * then closes whatever is left. Idle keep-alive connections are closed at once.
+   * then closes whatever is left. Every answer sent meanwhile carries `Connection: close`;
+   * keep-alive connections are closed once idle (see `closeIdleSafely`).
    */
   close(): Promise<void> {
     const server = this.server;
@@ -188,13 +235,19 @@ export class WebServer {
         );
         server.closeAllConnections();
       }, this.config.drain_timeout);
-      server.close(() => {
+      const sweep = closeIdleSafely(this.sockets, idleSweepInterval(this.config.drain_timeout));
+      // net.Server's close stops listening and waits for the connections; http.Server's own
+      // close would also destroy idle keep-alive sockets at once, resetting any request a
+      // client already sent on one (Node's checks of headers/request timeouts go on meanwhile).
+      NetServer.prototype.close.call(server, () => {
         clearTimeout(timer);
+        clearInterval(sweep);
+        // No connection is left: http.Server's close now only stops its timeout checks.
+        server.close();
         this.server = undefined;
         this.baseUrl = undefined;
         resolve();
       });
-      server.closeIdleConnections();
     });
     return this.closing;
   }
@@ -211,16 +264,14 @@ export class WebServer {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const started = performance.now();
     const method = req.method ?? 'GET';
-    let target = req.url ?? '/';
-    if (target.charCodeAt(0) !== 0x2f && target !== '*') target = originForm(target);
-    const query = target.indexOf('?');
-    const routed = this.dispatcher.route(
-      method,
-      query === -1 ? target : target.slice(0, query),
-      this.draining,
-    );
+    const checked = checkRequest(method, req.url ?? '/', req.rawHeaders);
+    const routed =
+      typeof checked === 'string'
+        ? this.dispatcher.route(method, checked, this.draining)
+        : new Answer(errorResponse(checked.status, checked.body), UNMATCHED);
     if (!(routed instanceof Target)) {
-      this.send(res, routed.response, method, undefined, routed.label, started, false);
+      const close = unreadBodyUnbounded(req, this.dispatcher.maxBodySize);
+      this.send(res, routed.response, method, undefined, routed.label, started, close);
       return;
     }
     const label = routed.resource.path;
@@ -245,13 +296,25 @@ export class WebServer {
     );
     const result = this.dispatcher.invoke(routed, request, context, method);
     if (result instanceof Response) {
-      this.send(res, result, method, routed, label, started, false);
+      this.send(res, result, method, routed, label, started, unreadBodyUnbounded(req, limit));
       return;
     }
     // The dispatcher's promise never rejects, but the callback touches the handler's response
     // (a hostile object may throw there): the catch keeps that from becoming an unhandled rejection.
-    result
-      .then((r) => this.send(res, r, method, routed, label, started, r.status === 413))
+    withDeadline(result, this.config.handler_timeout, () =>
+      this.timedOut(routed, method, (reason) => abortNodeRequest(request, reason)),
+    )
+      .then((r) =>
+        this.send(
+          res,
+          r,
+          method,
+          routed,
+          label,
+          started,
+          r.status === 413 || unreadBodyUnbounded(req, limit),
+        ),
+      )
       .catch((err: unknown) => {
         this.sendFailed(res, err, method, routed, false);
         this.record(res, label, method, started);
@@ -365,14 +428,68 @@ function withContentLength(response: Response): Response {
   return real;
 }
 
-/** The origin-form of an absolute-form request target (`http://h/p?q` → `/p?q`). */
-function originForm(target: string): string {
-  try {
-    const url = new URL(target);
-    return `${url.pathname}${url.search}`;
-  } catch {
-    return target; // not starting with "/": routing answers 400
-  }
+/**
+ * The error for an HTTP listener that could not bind (a busy port, a foreign address), as
+ * `modhost serve` reports it. Public, for applications that run their own server next to the
+ * host; `settings` names where the address came from.
+ */
+export function listenFailedError(
+  bind: string,
+  port: number,
+  err: NodeJS.ErrnoException,
+  settings?: string,
+): ModhostError {
+  return new ModhostError(ErrorCode.LISTEN_FAILED, webListenFailed(bind, port, err, settings), {
+    cause: err,
+  });
+}
+
+/** How often the drain looks for idle connections: often, but a fraction of the drain time. */
+function idleSweepInterval(drainTimeout: number): number {
+  return Math.max(10, Math.min(250, Math.floor(drainTimeout / 8)));
+}
+
+/**
+ * Closes keep-alive connections once they are idle, without dropping a request already on its
+ * way: a connection is closed only when it had no request in progress and received no byte for
+ * a whole sweep interval. Busy connections close themselves after their answer (which carries
+ * `Connection: close` while draining). Returns the sweep's interval timer.
+ */
+function closeIdleSafely(sockets: Set<Socket>, every: number): NodeJS.Timeout {
+  const seen = new WeakMap<Socket, number>();
+  const sweep = () => {
+    for (const socket of sockets) {
+      // Node keeps the response being written (or waited for) on the socket until it finishes.
+      const busy = (socket as Socket & { _httpMessage?: unknown })._httpMessage != null;
+      const read = socket.bytesRead;
+      if (!busy && seen.get(socket) === read) socket.destroy();
+      else seen.set(socket, read);
+    }
+  };
+  sweep();
+  return setInterval(sweep, every);
+}
+
+/** A minimal JSON error written straight to a socket the HTTP server handed over, then closed. */
+function answerRawAndClose(socket: Duplex, status: 501): void {
+  const body = JSON.stringify(HttpErrors.methodNotImplemented('CONNECT'));
+  socket.on('error', () => undefined);
+  socket.end(
+    `HTTP/1.1 ${status} Not Implemented\r\ncontent-type: application/json\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * Whether answering now would leave Node to read (and discard) a request body of unknown or
+ * excessive size before the connection could be reused: a body nobody reads is never read past
+ * `server.max_request_size`, so such a connection is closed after the response instead. A body
+ * already received whole (every bodiless request) or declared within the limit is cheap to skip.
+ */
+function unreadBodyUnbounded(req: IncomingMessage, limit: number): boolean {
+  if (req.complete) return false;
+  const length = declaredLength(req.headers['content-length']);
+  return length === undefined || length > limit;
 }
 
 function hostForUrl(address: string, port: number): string {

@@ -24,7 +24,7 @@ const CORPUS: Record<string, Expected[]> = {
   'multiple-documents.yaml':       [[3, 1, '(root)', 'several YAML documents']],
   'unclosed-quote-secret.yaml':    [[4, 1, 'cluster.redis_url', 'YAML syntax error: missing closing "quote']],
   'root-list.yaml':                [[1, 1, '(root)', 'expected a mapping of sections (server, instance, modules, ...), found a list']],
-  'root-scalar.yaml':              [[1, 1, '(root)', 'found "just a string"']],
+  'root-scalar.yaml':              [[1, 1, '(root)', 'found a plain string of 13 characters']],
   'section-not-mapping.yaml':      [[1, 9, 'server', 'expected a mapping, found 8008']],
   'modules-mapping.yaml':          [[4, 3, 'modules', 'expected a list of module entries (- module: ...), found a mapping']],
   'module-item-scalar.yaml':       [[3, 5, 'modules[1]', 'expected a mapping with a module: key, found "./modules/other.js#Other"']],

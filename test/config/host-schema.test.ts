@@ -14,6 +14,7 @@ const DEFAULTS: HostConfig = {
     request_timeout: 60_000,
     keep_alive_timeout: 5_000,
     drain_timeout: 10_000,
+    handler_timeout: 30_000,
     reserved_prefixes: [
       '/_matrix/client',
       '/_matrix/federation',
@@ -85,6 +86,7 @@ describe('validateHostConfig', () => {
         '  request_timeout: 2m',
         '  keep_alive_timeout: 0',
         '  drain_timeout: 1500',
+        '  handler_timeout: 2s',
         'callback_timeout: 5s',
         'modules:',
         '  - module: ./a.js#A',
@@ -100,6 +102,7 @@ describe('validateHostConfig', () => {
       request_timeout: 120_000,
       keep_alive_timeout: 0,
       drain_timeout: 1500,
+      handler_timeout: 2000,
     });
     expect(config!.callback_timeout).to.equal(5000);
     expect(config!.modules).to.deep.equal([

@@ -30,6 +30,7 @@ export function serverConfig(overrides: Partial<ServerConfig> = {}): ServerConfi
     request_timeout: 120_000,
     keep_alive_timeout: 5_000,
     drain_timeout: 10_000,
+    handler_timeout: 30_000,
     reserved_prefixes: DEFAULT_RESERVED,
     ...overrides,
   };

@@ -6,12 +6,14 @@ import { resolve } from 'node:path';
 import { type ConfigProblem, ErrorCode, renderPath } from '../errors/index.js';
 import { unreadableFileMessage } from '../errors/config-messages.js';
 import { validateHostConfig } from './host-schema.js';
-import type { HostConfig, Locator } from './types.js';
+import type { HostConfig, Locator, ModuleEntry } from './types.js';
 import { parseYamlSource } from './yaml-source.js';
 
 export interface ConfigFileResult {
   config?: HostConfig;
   problems: ConfigProblem[];
+  /** When the file is invalid: its module entries that are valid themselves (to check them too). */
+  modules?: ModuleEntry[];
   locate: Locator;
   /** The code for a ConfigValidationError built from `problems`: unreadable file or invalid. */
   code?: ErrorCode;

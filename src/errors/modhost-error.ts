@@ -60,7 +60,8 @@ export class ConfigValidationError extends ModhostError {
   constructor(
     readonly problems: readonly ConfigProblem[],
     code: ErrorCode = 'MODHOST_CONFIG_INVALID',
+    options?: { cause?: unknown },
   ) {
-    super(code, problems.map(formatProblem).join('\n'));
+    super(code, problems.map(formatProblem).join('\n'), options);
   }
 }

@@ -56,8 +56,9 @@ export interface OncePolicy {
 }
 
 /** Marker results of `CustomRunContext.invoke` after a failure the error policy absorbed. */
-export const SKIPPED: unique symbol = Symbol('modhost.callback.skipped');
-export const DENIED: unique symbol = Symbol('modhost.callback.denied');
+// Symbol.for: a category defined with another copy of modhost compares equal markers.
+export const SKIPPED: unique symbol = Symbol.for('modhost.callback.skipped');
+export const DENIED: unique symbol = Symbol.for('modhost.callback.denied');
 
 export interface CustomRunContext {
   readonly entries: readonly CallContext[];

@@ -35,9 +35,14 @@ function indexesOf(rules: readonly ArgumentRule[], rule: ArgumentRule): number[]
 
 function replacing(indexes: readonly number[], transform: (value: unknown) => unknown): ArgsStep {
   return (args) => {
-    const out = args.slice();
-    for (const i of indexes) if (i < out.length) out[i] = transform(out[i]);
-    return out;
+    let out: unknown[] | undefined;
+    for (const i of indexes) {
+      if (i >= args.length) continue;
+      const value = transform(args[i]);
+      // Unchanged values (primitives, already frozen) keep the caller's array: no allocation.
+      if (value !== args[i]) (out ??= args.slice())[i] = value;
+    }
+    return out ?? (args as unknown[]);
   };
 }
 
@@ -49,8 +54,76 @@ export function deepCopy<T>(value: T): T {
 
 /** A deeply frozen copy of `value`, or `value` itself when it is already deeply frozen. */
 export function frozenCopy<T>(value: T): T {
-  if (isDeepFrozen(value, new Set())) return value;
-  return deepFreeze(deepCopy(value));
+  if (value === null || typeof value !== 'object' || DEEP_FROZEN.has(value)) return value;
+  if (isDeepFrozen(value, new Set())) {
+    // Frozen things cannot thaw: the next run with this value skips the walk.
+    DEEP_FROZEN.add(value);
+    return value;
+  }
+  const copy = frozenClone(value, new Map()) as T;
+  DEEP_FROZEN.add(copy as object);
+  return copy;
+}
+
+/**
+ * Freezes `value` deeply, in place, and returns it: for hosts that hand modules values they
+ * never change again (Synapse's events are immutable). Arguments whose rule is `frozen` are then
+ * passed as they are, without the copy a mutable value costs on every run.
+ */
+export function freezeDeep<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  deepFreeze(value);
+  DEEP_FROZEN.add(value);
+  return value;
+}
+
+/** Values known to be deeply frozen (ours, or checked once). */
+const DEEP_FROZEN = new WeakSet<object>();
+
+function isPlain(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Copies and freezes in one pass. Plain objects and arrays (what events are made of) are copied
+ * directly, several times faster than structuredClone; Maps and Sets become read-only copies;
+ * anything else goes through structuredClone, then is frozen.
+ */
+function frozenClone(value: unknown, seen: Map<object, unknown>): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (DEEP_FROZEN.has(value)) return value;
+  const done = seen.get(value);
+  if (done !== undefined) return done;
+  if (Array.isArray(value)) {
+    const out: unknown[] = new Array(value.length);
+    seen.set(value, out);
+    for (let i = 0; i < value.length; i++) out[i] = frozenClone(value[i], seen);
+    return Object.freeze(out);
+  }
+  if (isPlain(value)) {
+    const out: Record<string, unknown> =
+      Object.getPrototypeOf(value) === null ? Object.create(null) : {};
+    seen.set(value, out);
+    for (const key of Object.keys(value))
+      out[key] = frozenClone((value as Record<string, unknown>)[key], seen);
+    return Object.freeze(out);
+  }
+  if (value instanceof Map) {
+    const out = new Map();
+    seen.set(value, out);
+    for (const [k, v] of value) out.set(frozenClone(k, seen), frozenClone(v, seen));
+    return deepFreeze(out);
+  }
+  if (value instanceof Set) {
+    const out = new Set();
+    seen.set(value, out);
+    for (const v of value) out.add(frozenClone(v, seen));
+    return deepFreeze(out);
+  }
+  const out = deepFreeze(structuredClone(value));
+  seen.set(value, out);
+  return out;
 }
 
 function isDeepFrozen(value: unknown, seen: Set<object>): boolean {

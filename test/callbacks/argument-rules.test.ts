@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { synapseCategories } from '../../src/categories/synapse/index.js';
 import type { ArgumentRule, CallbackSpec, CallContext } from '../../src/categories/types.js';
 import { NOT_SPAM, RegistrationBehaviour } from '../../src/categories/synapse/constants.js';
+import { freezeDeep } from '../../src/callbacks/arguments.js';
 import { readSignatures } from '../docs/callback-reference.js';
 import { setup } from './helpers.js';
 
@@ -227,8 +228,41 @@ describe('argument rules of the built-in callbacks', () => {
       on_new_event: (event: unknown) => void got.push(event),
     });
     const event = Object.freeze({ type: 't', content: Object.freeze({ body: 'x' }) });
+    const hosts = freezeDeep({ type: 't', content: { body: 'y' }, list: [{ a: 1 }] });
+    const partly = Object.freeze({ type: 't', content: { body: 'z' } });
     await f.registry.run('third_party_rules', 'on_new_event', event, undefined);
+    await f.registry.run('third_party_rules', 'on_new_event', hosts, undefined);
+    await f.registry.run('third_party_rules', 'on_new_event', partly, undefined);
     expect(got[0]).to.equal(event);
+    expect(got[1]).to.equal(hosts);
+    expect(Object.isFrozen(hosts.list[0])).to.equal(true);
+    // Frozen on top but not below: copied, and the copy is frozen all the way down.
+    expect(got[2]).to.not.equal(partly);
+    expect(got[2]).to.deep.equal(partly);
+    expect(Object.isFrozen((got[2] as typeof partly).content)).to.equal(true);
+    expect(Object.isFrozen(partly.content)).to.equal(false);
+  });
+
+  it('frozen copies keep shared and cyclic structure, Maps and Sets read-only', async () => {
+    const f = setup();
+    const got: any[] = [];
+    f.registry.register(f.mod(0), 'third_party_rules', {
+      on_new_event: (event: unknown, state: unknown) => void got.push(event, state),
+    });
+    const shared = { v: 1 };
+    const event: any = { a: shared, b: shared, when: new Date(0), tags: new Set(['x']) };
+    event.self = event;
+    const state = new Map([['k', { content: {} }]]);
+    await f.registry.run('third_party_rules', 'on_new_event', event, state);
+    const [copy, stateCopy] = got;
+    expect(copy.a).to.equal(copy.b);
+    expect(copy.self).to.equal(copy);
+    expect(copy.when.getTime()).to.equal(0);
+    expect(() => copy.tags.add('y')).to.throw(TypeError);
+    expect(() => stateCopy.set('k2', {})).to.throw(TypeError);
+    expect(() => stateCopy.delete('k')).to.throw(TypeError);
+    expect(stateCopy.get('k')).to.deep.equal({ content: {} });
+    state.set('k2', { content: {} }); // the caller's Map stays writable
   });
 
   it('nothing is copied when no module registered the callback', async () => {

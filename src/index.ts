@@ -26,6 +26,7 @@ export {
   ModuleFailedError,
   CallbackTimeoutError,
   carriesHttpStatus,
+  freezeDeep,
   type HttpStatusCarrier,
 } from './callbacks/index.js';
 export type { CallbackRegistry } from './callbacks/index.js';

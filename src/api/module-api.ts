@@ -9,6 +9,7 @@ import { MAX_TIMER_MS, MAX_TIMER_TEXT, parseDuration } from '../config/units.js'
 import { ErrorCode } from '../errors/codes.js';
 import { timerDurationTooLongMessage } from '../errors/config-messages.js';
 import { ModhostError } from '../errors/modhost-error.js';
+import { brandClass } from '../injection/tokens.js';
 import type { HttpClient } from './http-client.js';
 import type {
   AccountDataCallbacks,
@@ -48,6 +49,11 @@ export interface ModuleApiContext {
 }
 
 export class ModuleApi {
+  // Recognised across copies of modhost (a module package's own installation).
+  static {
+    brandClass(this, 'ModuleApi');
+  }
+
   readonly moduleName: string;
   readonly instanceName: string;
   readonly publicBaseUrl: string;

@@ -565,11 +565,12 @@ export class CacheCore implements ContextSource {
   }
 }
 
+/** An `iterable` entry's weight: its length, and 1 when empty (Synapse's `len(v) or 1`). */
 function sizeOf(value: unknown): number {
   if (value !== null && (typeof value === 'object' || typeof value === 'string')) {
     const v = value as { length?: unknown; size?: unknown };
-    if (typeof v.length === 'number') return v.length;
-    if (typeof v.size === 'number') return v.size;
+    if (typeof v.length === 'number') return v.length || 1;
+    if (typeof v.size === 'number') return v.size || 1;
   }
   return 1;
 }

@@ -7,6 +7,7 @@
 import type { CachedOptions } from '../../decorators/metadata.js';
 import { type Clock, systemClock } from '../clock/clock.js';
 import { callbackNotFunction, notCachedFunction } from '../errors/cache-messages.js';
+import { sharedAcrossCopies } from '../injection/tokens.js';
 import { CacheCore, type CacheStats, type CallbackErrorReporter } from './cache-core.js';
 import type { Entry } from './entry.js';
 import { checkKeyParts } from './key-parts.js';
@@ -40,8 +41,13 @@ export interface CachedFunction<A extends unknown[] = any[], R = unknown> {
   readonly ttl: number;
 }
 
-const cores = new WeakMap<Function, CacheCore>();
-const originals = new WeakMap<Function, Function>();
+// Shared by every copy of modhost in the process: a module package's own copy of
+// `cachedFunction` makes functions this copy's registry recognises.
+const cores = sharedAcrossCopies('cached-function-cores', () => new WeakMap<Function, CacheCore>());
+const originals = sharedAcrossCopies(
+  'cached-function-originals',
+  () => new WeakMap<Function, Function>(),
+);
 
 /** The store behind a cached function, or undefined for any other value. */
 export function coreOf(value: unknown): CacheCore | undefined {

@@ -22,11 +22,15 @@ export const DEFAULT_MAX_ENTRIES = 1000;
 
 const KNOWN = new Set(['maxEntries', 'numArgs', 'tree', 'iterable', 'ttl', 'name', 'key']);
 
-/** `declaredParams` is the function's `length`, the default number of key arguments. */
+/**
+ * `declaredParams` is the default number of key arguments; `paramsExact` says it is the real
+ * count (tsc's metadata), not `Function.length`, which stops at the first defaulted parameter.
+ */
 export function resolveOptions(
   name: string,
   options: CachedOptions,
   declaredParams: number,
+  paramsExact = false,
 ): CacheSettings {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw invalidOption(name, 'object', `must be an object, got ${describeValue(options)}`);
@@ -52,6 +56,14 @@ export function resolveOptions(
   }
   if (numArgs !== undefined && (!Number.isInteger(numArgs) || numArgs < 0)) {
     throw invalidOption(name, 'numArgs', `must be a non-negative integer, got ${String(numArgs)}`);
+  }
+  // Synapse refuses too: "Not enough explicit positional arguments to key off".
+  if (paramsExact && numArgs !== undefined && key === undefined && numArgs > declaredParams) {
+    throw invalidOption(
+      name,
+      'numArgs',
+      `is ${numArgs} but the method declares ${declaredParams} parameter${declaredParams === 1 ? '' : 's'}; keys are made of declared parameters, so use at most ${declaredParams} or pass a \`key\` function`,
+    );
   }
   if (typeof tree !== 'boolean') throw invalidOption(name, 'tree', 'must be a boolean');
   if (typeof iterable !== 'boolean') throw invalidOption(name, 'iterable', 'must be a boolean');

@@ -82,7 +82,11 @@ export class CacheRegistry implements CacheRegistrar {
       if (typeof original !== 'function') {
         throw memberNotMethod(name, memberName, original);
       }
-      const core = this.createCore(name, options, declaredParameters(instance, member, original));
+      const core = this.createCore(
+        name,
+        options,
+        ...declaredParameters(instance, member, original),
+      );
       const fn = buildCachedFunction(core, original, instance);
       Object.defineProperty(instance, member, {
         value: fn,
@@ -172,8 +176,9 @@ export class CacheRegistry implements CacheRegistrar {
     name: string,
     options: CachedMetadata['options'],
     declaredParams: number,
+    paramsExact: boolean,
   ): CacheCore {
-    const settings = resolveOptions(name, options, declaredParams);
+    const settings = resolveOptions(name, options, declaredParams, paramsExact);
     const core = new CacheCore(settings, this.options.clock, (cache, err) =>
       this.logger.warn(
         { err, cache },
@@ -267,10 +272,16 @@ export class CacheRegistry implements CacheRegistrar {
  * parameters): tsc's `design:paramtypes` counts them, whereas `Function.length` stops at the
  * first parameter with a default value.
  */
-function declaredParameters(instance: object, member: string | symbol, method: Function): number {
+function declaredParameters(
+  instance: object,
+  member: string | symbol,
+  method: Function,
+): [count: number, exact: boolean] {
   const read = (
     Reflect as { getMetadata?: (key: string, target: object, member: string | symbol) => unknown }
   ).getMetadata;
   const types = read?.('design:paramtypes', Object.getPrototypeOf(instance) as object, member);
-  return Array.isArray(types) ? Math.max(types.length, method.length) : method.length;
+  return Array.isArray(types)
+    ? [Math.max(types.length, method.length), true]
+    : [method.length, false];
 }

@@ -49,7 +49,8 @@ export function handleFailure(
 
   if (override === 'fail_closed') return spec.decision!.deny();
   if (override === 'fail_open' || policy.kind === 'ignore') return CONTINUE;
-  if (policy.kind === 'propagate' || carriesHttpStatus(error)) throw error;
+  if (policy.kind === 'propagate' || (policy.keepHttpErrors && carriesHttpStatus(error)))
+    throw error;
   throw new ModuleFailedError(
     entry.module,
     entry.category,

@@ -7,3 +7,4 @@ export {
   type HttpStatusCarrier,
 } from './http-error.js';
 export { CallbackTimeoutError } from './invoke.js';
+export { freezeDeep } from './arguments.js';

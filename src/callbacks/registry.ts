@@ -152,25 +152,36 @@ export class CallbackRegistry implements CallbackRegistrar {
 
   /** Ends registration: checks paired callbacks per module. Later `register` calls throw. */
   seal(): void {
+    const problem = this.pairProblems()[0];
+    if (problem !== undefined) throw problem.error;
+    this.sealed = true;
+  }
+
+  /** Every module that registered only part of a paired group (all of them, for one report). */
+  pairProblems(): { module: string; error: ModhostError }[] {
+    const out: { module: string; error: ModhostError }[] = [];
     for (const cat of this.categories.values()) {
       for (const group of cat.definition.paired ?? []) {
         const modules = new Set(group.flatMap((name) => [...cat.slots.get(name)!.registeredBy]));
         for (const module of modules) {
           const registered = group.filter((n) => cat.slots.get(n)!.registeredBy.has(module));
           if (registered.length !== group.length)
-            throw new ModhostError(
-              ErrorCode.CALLBACK_PAIR_INCOMPLETE,
-              msg.pairIncompleteMessage(
-                module,
-                cat.definition.name,
-                registered,
-                group.filter((n) => !registered.includes(n)),
+            out.push({
+              module,
+              error: new ModhostError(
+                ErrorCode.CALLBACK_PAIR_INCOMPLETE,
+                msg.pairIncompleteMessage(
+                  module,
+                  cat.definition.name,
+                  registered,
+                  group.filter((n) => !registered.includes(n)),
+                ),
               ),
-            );
+            });
         }
       }
     }
-    this.sealed = true;
+    return out;
   }
 
   get isSealed(): boolean {

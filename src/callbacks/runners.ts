@@ -21,7 +21,7 @@ export type Runner = (slot: Slot, args: readonly unknown[]) => Promise<unknown>;
 async function runFirstDecisive(slot: Slot, args: readonly unknown[]): Promise<unknown> {
   const policy = slot.spec.combine as FirstDecisivePolicy;
   const normalise = policy.normalise;
-  const prepare = slot.spec.prepareArgs;
+  const prepare = slot.prepare;
   const entries = slot.entries;
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]!;
@@ -40,7 +40,7 @@ async function runFirstDecisive(slot: Slot, args: readonly unknown[]): Promise<u
 }
 
 async function runEvery(slot: Slot, args: readonly unknown[]): Promise<unknown> {
-  const prepare = slot.spec.prepareArgs;
+  const prepare = slot.prepare;
   const entries = slot.entries;
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]!;
@@ -55,7 +55,7 @@ async function runEvery(slot: Slot, args: readonly unknown[]): Promise<unknown> 
 
 async function runMerge(slot: Slot, args: readonly unknown[]): Promise<unknown> {
   const policy = slot.spec.combine as MergePolicy;
-  const prepare = slot.spec.prepareArgs;
+  const prepare = slot.prepare;
   const entries = slot.entries;
   let acc = policy.initial(args);
   for (let i = 0; i < entries.length; i++) {
@@ -76,7 +76,7 @@ async function runMerge(slot: Slot, args: readonly unknown[]): Promise<unknown> 
 
 async function runOnce(slot: Slot, args: readonly unknown[]): Promise<unknown> {
   const entry = slot.entries[0]!;
-  const prepare = slot.spec.prepareArgs;
+  const prepare = slot.prepare;
   try {
     return await callEntry(entry, prepare === undefined ? args : prepare(args));
   } catch (error) {
@@ -101,7 +101,7 @@ async function invokeOne(
   args: readonly unknown[],
 ): Promise<unknown> {
   const entry = call as CallbackEntry;
-  const prepare = slot.spec.prepareArgs;
+  const prepare = slot.prepare;
   try {
     return await callEntry(entry, prepare === undefined ? args : prepare(args));
   } catch (error) {

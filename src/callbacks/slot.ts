@@ -1,6 +1,7 @@
 /** The registrations of one callback of one category, with the runner its policy selects. */
 import type { CallbackSpec } from '../categories/types.js';
 import type { Logger } from '../logging/logger.js';
+import { type ArgsStep, argumentSteps } from './arguments.js';
 import type { CallbackEntry } from './entry.js';
 import { RUNNERS, type Runner } from './runners.js';
 import { TimedRun } from './timed-run.js';
@@ -18,6 +19,9 @@ export class Slot {
   private timed = false;
   /** A resolved promise reused for every empty run, when the fallback is a primitive. */
   readonly emptyResult: Promise<unknown> | undefined;
+  /** The spec's argument rules: once per run (frozen values) and before each callback (copies). */
+  private readonly perRun: ArgsStep | undefined;
+  readonly prepare: ArgsStep | undefined;
 
   constructor(
     readonly category: string,
@@ -28,6 +32,9 @@ export class Slot {
     readonly runSibling: (callback: string, args: readonly unknown[]) => Promise<unknown>,
   ) {
     this.runner = RUNNERS[spec.combine.kind];
+    const steps = argumentSteps(spec);
+    this.perRun = steps.perRun;
+    this.prepare = steps.perCall;
     if (spec.combine.kind !== 'merge' && spec.combine.kind !== 'custom') {
       const value = this.fallback([]);
       if (value === null || (typeof value !== 'object' && typeof value !== 'function'))
@@ -54,6 +61,7 @@ export class Slot {
   }
 
   run(args: readonly unknown[]): Promise<unknown> {
+    if (this.perRun !== undefined && this.entries.length !== 0) args = this.perRun(args);
     if (this.timed) return new TimedRun(this, args).promise;
     if (this.entries.length !== 0 || this.spec.combine.kind === 'custom')
       return this.runner(this, args);

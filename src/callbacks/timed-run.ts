@@ -50,7 +50,7 @@ export class TimedRun {
 
   private async from(start: number): Promise<void> {
     const entries = this.slot.entries;
-    const prepare = this.slot.spec.prepareArgs;
+    const prepare = this.slot.prepare;
     try {
       for (let i = start; i < entries.length; i++) {
         const entry = entries[i]!;

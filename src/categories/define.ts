@@ -31,6 +31,7 @@ import { ModhostError } from '../errors/modhost-error.js';
 import { invalidCategoryMessage } from '../errors/callback-messages.js';
 import type {
   AllPolicy,
+  ArgumentRule,
   CallbackSpec,
   CategoryDefinition,
   CustomPolicy,
@@ -87,15 +88,19 @@ export function ignoreAndLog(): IgnorePolicy {
   return IGNORE;
 }
 
-/** Default: 500 M_UNKNOWN "Failed to run `<callback>` module API callback". */
+/**
+ * Default: 500 M_UNKNOWN "Failed to run `<callback>` module API callback"; an error carrying its
+ * own HTTP status is re-thrown as it is unless `keepHttpErrors: false`.
+ */
 export function wrapAsModuleFailure(
-  options: { status?: number; errcode?: string; message?: string } = {},
+  options: { status?: number; errcode?: string; message?: string; keepHttpErrors?: boolean } = {},
 ): WrapPolicy {
   return {
     kind: 'wrap',
     status: options.status ?? 500,
     errcode: options.errcode ?? 'M_UNKNOWN',
     message: options.message ?? '',
+    keepHttpErrors: options.keepHttpErrors ?? true,
   };
 }
 
@@ -108,6 +113,7 @@ function noValue(): undefined {
 const NAME = /^[A-Za-z_][\w.-]*$/;
 const KINDS = new Set(['first-decisive', 'all', 'merge', 'once', 'custom']);
 const ERROR_KINDS = new Set(['propagate', 'ignore', 'wrap']);
+const ARGUMENT_RULES: ReadonlySet<unknown> = new Set<ArgumentRule>(['shared', 'copy', 'frozen']);
 
 /** Checks a definition and returns it frozen. Mistakes throw CATEGORY_INVALID naming the spot. */
 export function defineCategory<const D extends CategoryDefinition>(definition: D): D {
@@ -162,6 +168,16 @@ function specProblems(name: string, spec: CallbackSpec): string[] {
     out.push(`${at}.decision.deny must be a function returning the denying result`);
   if (spec.timeout !== undefined && !(Number.isFinite(spec.timeout) && spec.timeout > 0))
     out.push(`${at}.timeout must be a positive number of milliseconds`);
+  if (spec.args !== undefined) {
+    if (!Array.isArray(spec.args)) out.push(`${at}.args must be an array of argument rules`);
+    else
+      spec.args.forEach((rule, i) => {
+        if (!ARGUMENT_RULES.has(rule))
+          out.push(
+            `${at}.args[${i}] must be one of ${[...ARGUMENT_RULES].join(', ')}, got ${JSON.stringify(rule)}`,
+          );
+      });
+  }
   for (const fn of ['prepareArgs', 'accept', 'conflict'] as const)
     if (spec[fn] !== undefined && typeof spec[fn] !== 'function')
       out.push(`${at}.${fn} must be a function`);

@@ -26,6 +26,7 @@ export type {
   PropagatePolicy,
   IgnorePolicy,
   WrapPolicy,
+  ArgumentRule,
   CallContext,
   AcceptedEntry,
 } from './types.js';

@@ -56,8 +56,9 @@ export interface OncePolicy {
 }
 
 /** Marker results of `CustomRunContext.invoke` after a failure the error policy absorbed. */
-export const SKIPPED: unique symbol = Symbol('modhost.callback.skipped');
-export const DENIED: unique symbol = Symbol('modhost.callback.denied');
+// Symbol.for: a category defined with another copy of modhost compares equal markers.
+export const SKIPPED: unique symbol = Symbol.for('modhost.callback.skipped');
+export const DENIED: unique symbol = Symbol.for('modhost.callback.denied');
 
 export interface CustomRunContext {
   readonly entries: readonly CallContext[];
@@ -100,6 +101,12 @@ export interface WrapPolicy {
   readonly status: number;
   readonly errcode: string;
   readonly message: string;
+  /**
+   * Whether an error carrying its own HTTP status is re-thrown as it is (Synapse's
+   * `check_event_allowed`, `on_create_room`). False: every exception becomes this status
+   * (Synapse's `get_username_for_registration`, `is_3pid_allowed`: any exception is a 500).
+   */
+  readonly keepHttpErrors: boolean;
 }
 
 export type ErrorPolicy = PropagatePolicy | IgnorePolicy | WrapPolicy;
@@ -112,15 +119,32 @@ export interface AcceptedEntry {
   readonly data?: unknown;
 }
 
+/**
+ * How one positional argument reaches each callback (Synapse passes some values as they are,
+ * copies others per callback, and hands over immutable events):
+ * - `shared`: the caller's value itself; mutations are visible to later callbacks and the caller
+ *   (e.g. `on_create_room`'s request content, which callbacks are meant to change);
+ * - `copy`: each callback gets its own deep copy (Synapse's `deepcopy`);
+ * - `frozen`: callbacks get a deeply frozen copy, made once per run (Synapse's events are
+ *   immutable); assigning to it throws in the module and never reaches the caller's value.
+ *   A value that is already deeply frozen is passed as it is.
+ */
+export type ArgumentRule = 'shared' | 'copy' | 'frozen';
+
 export interface CallbackSpec {
   readonly combine: CombinePolicy;
   readonly onError: ErrorPolicy;
+  /**
+   * The rule for each positional argument, in order (see ArgumentRule). Arguments past the end
+   * of the list are shared. The built-in pack states a rule for every parameter.
+   */
+  readonly args?: readonly ArgumentRule[];
   /**
    * Marks an allow/deny decision: a module's `on_error` override applies to it. `deny()` is
    * the operation's result when a fail-closed module's callback throws or times out.
    */
   readonly decision?: { readonly deny: () => unknown };
-  /** Runs before each callback gets the arguments (e.g. a deep copy per callback). */
+  /** Runs before each callback gets the arguments, after the `args` rules. */
   readonly prepareArgs?: (args: readonly unknown[]) => unknown[];
   /** ms; overrides the host-wide `callback_timeout` (a module's own setting wins over both). */
   readonly timeout?: number;

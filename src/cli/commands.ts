@@ -4,6 +4,7 @@ import { renderDescription } from '../host/inspect.js';
 import { createLogger } from '../logging/logger.js';
 import { installFastResponseJson } from '../web/fast-globals.js';
 import type { CliArgs } from './args.js';
+import { failureAsJson, renderError } from './report-error.js';
 
 async function wiredHost(args: CliArgs): Promise<ModuleHost> {
   // stdout carries the report (or JSON); only warnings and errors go to stderr.
@@ -31,7 +32,16 @@ export async function check(args: CliArgs, out: NodeJS.WritableStream): Promise<
 }
 
 export async function inspect(args: CliArgs, out: NodeJS.WritableStream): Promise<number> {
-  const host = await wiredHost(args);
+  let host: ModuleHost;
+  try {
+    host = await wiredHost(args);
+  } catch (err) {
+    if (!args.json) throw err;
+    // Scripts read stdout: the problems as data there, the same report for people on stderr.
+    out.write(`${JSON.stringify(failureAsJson(err), null, 2)}\n`);
+    process.stderr.write(`${renderError(err)}\n`);
+    return 1;
+  }
   try {
     const description = host.inspect();
     out.write(

@@ -1,5 +1,25 @@
 /** Prints a startup failure for people: located config problems, or the error chain; no stack. */
-import { ConfigValidationError, formatProblems, ModhostError } from '../errors/modhost-error.js';
+import {
+  type ConfigProblem,
+  ConfigValidationError,
+  formatProblems,
+  ModhostError,
+} from '../errors/modhost-error.js';
+
+/**
+ * A startup failure as data (`inspect --json`): `{ ok: false, code, problems }`, each problem
+ * `{ file?, line?, column?, path, message }`; any other failure is one problem at the root.
+ */
+export function failureAsJson(err: unknown): {
+  ok: false;
+  code?: string;
+  problems: readonly ConfigProblem[];
+} {
+  const code = err instanceof ModhostError ? err.code : undefined;
+  if (err instanceof ConfigValidationError) return { ok: false, code, problems: err.problems };
+  const message = err instanceof Error ? err.message : String(err);
+  return { ok: false, code, problems: [{ path: '(root)', message }] };
+}
 
 export function renderError(err: unknown): string {
   if (err instanceof ConfigValidationError) {

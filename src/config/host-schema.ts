@@ -96,7 +96,12 @@ export interface HostConfigSource extends ConfigSource {
 export function validateHostConfig(
   raw: unknown,
   source: HostConfigSource,
-): { config?: HostConfig; problems: ConfigProblem[] } {
+): {
+  config?: HostConfig;
+  problems: ConfigProblem[];
+  /** On failure: the module entries that are valid themselves, so they can be checked too. */
+  modules?: ModuleEntry[];
+} {
   const sink = new ProblemSink(source);
   const root = raw === null || raw === undefined ? {} : raw;
   if (!isMapping(root)) {
@@ -134,7 +139,7 @@ export function validateHostConfig(
     source.file !== undefined || source.locate !== undefined,
   );
 
-  if (sink.count > 0) return { problems: sink.sorted() };
+  if (sink.count > 0) return { problems: sink.sorted(), modules };
   const config: HostConfig = {
     ...(source.file !== undefined ? { file: source.file } : {}),
     server: server!,
@@ -290,8 +295,9 @@ function readModules(sink: ProblemSink, value: unknown, fromFile: boolean): Modu
   }
   const entries: ModuleEntry[] = [];
   value.forEach((item: unknown, index) => {
+    const before = sink.count;
     const entry = readModuleEntry(sink, item, index, fromFile);
-    if (entry) entries.push(entry);
+    if (entry && sink.count === before) entries.push(entry);
   });
   return entries;
 }

@@ -12,12 +12,14 @@ import {
   MAX_CONFIG_FILE_BYTES,
   readBounded,
 } from './input-limits.js';
-import type { HostConfig, Locator } from './types.js';
+import type { HostConfig, Locator, ModuleEntry } from './types.js';
 import { parseYamlSource } from './yaml-source.js';
 
 export interface ConfigFileResult {
   config?: HostConfig;
   problems: ConfigProblem[];
+  /** When the file is invalid: its module entries that are valid themselves (to check them too). */
+  modules?: ModuleEntry[];
   locate: Locator;
   /** The code for a ConfigValidationError built from `problems`: unreadable file or invalid. */
   code?: ErrorCode;

@@ -65,6 +65,20 @@ export const loadingErrors = {
         `Compile it with tsc and "emitDecoratorMetadata": true plus "experimentalDecorators": true in tsconfig.json ` +
         `(tsx and esbuild do not emit this metadata; swc does with decoratorMetadata enabled).`,
     ),
+  incompatibleCopy: (
+    moduleName: string,
+    className: string,
+    brand: string,
+    copies: Record<'host' | 'module', { root: string; version: string }>,
+  ) =>
+    new ModhostError(
+      ErrorCode.INCOMPATIBLE_MODHOST_COPY,
+      `module "${moduleName}" (class ${className}) takes ${brand} from another installation of modhost, ` +
+        `${copies.module.root} (version ${copies.module.version}), while the host runs ${copies.host.root} ` +
+        `(version ${copies.host.version}); these versions are not compatible. Declare modhost as a ` +
+        `peerDependency of the module package (and a devDependency for its own tests), then reinstall ` +
+        `so it uses the host's copy (npm dedupe; with npm link or file:, remove the module's node_modules/modhost).`,
+    ),
   duplicateName: (name: string, first: number, second: number) =>
     new ModhostError(
       ErrorCode.MODULE_DUPLICATE_NAME,

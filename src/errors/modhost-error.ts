@@ -82,7 +82,8 @@ export class ConfigValidationError extends ModhostError {
   constructor(
     readonly problems: readonly ConfigProblem[],
     code: ErrorCode = 'MODHOST_CONFIG_INVALID',
+    options?: { cause?: unknown },
   ) {
-    super(code, formatProblems(problems).join('\n'));
+    super(code, formatProblems(problems).join('\n'), options);
   }
 }

@@ -11,8 +11,9 @@ import { ModuleApi } from '../api/module-api.js';
 import { systemClock, type Clock } from '../clock/clock.js';
 import { readConfigFile } from '../config/load-file.js';
 import { validateHostConfig } from '../config/host-schema.js';
-import type { ConfigSource } from '../config/problem-sink.js';
+import { type ConfigSource, ProblemSink } from '../config/problem-sink.js';
 import type { HostConfig } from '../config/types.js';
+import type { ErrorCode } from '../errors/codes.js';
 import { hostErrors } from '../errors/host-messages.js';
 import { injectionErrors } from '../errors/injection-messages.js';
 import { ConfigValidationError } from '../errors/modhost-error.js';
@@ -23,7 +24,7 @@ import { startMetricsServer } from '../metrics/server.js';
 import { collectProcessMetrics } from '../metrics/process-metrics.js';
 import type { HostOptions } from './host-options.js';
 import { describeHost, type HostDescription } from './inspect.js';
-import { prepareModules, type PreparedModule } from './prepare.js';
+import { prepareModules, type PreparedModule, withModuleProblems } from './prepare.js';
 import { loadOptionalParts, type OptionalParts } from './optional-parts.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { enterActivity, leaveActivity, recurringActivityId } from '../watchdog/activity.js';
@@ -101,6 +102,8 @@ export class ModuleHost {
       clock: Clock;
       parts: OptionalParts;
     },
+    /** Where the config came from: problems found while building modules point into it. */
+    private readonly source: ConfigSource = {},
   ) {
     this.logger = options.logger;
     this.clock = options.clock;
@@ -118,8 +121,11 @@ export class ModuleHost {
   /** Builds a host from objects; every problem in them is reported at once. */
   static async create(options: HostOptions): Promise<ModuleHost> {
     const { modules, categories, providers, logger, clock, baseDir, ...sections } = options;
-    const { config, problems } = validateHostConfig({ ...sections, modules }, {});
-    if (!config) throw new ConfigValidationError(problems);
+    const { config, problems, modules: valid } = validateHostConfig({ ...sections, modules }, {});
+    if (!config)
+      throw new ConfigValidationError(
+        await withModuleProblems(problems, valid ?? [], baseDir ?? process.cwd(), {}),
+      );
     return ModuleHost.build(
       config,
       baseDir ?? process.cwd(),
@@ -141,8 +147,18 @@ export class ModuleHost {
       instanceName?: string;
     } = {},
   ): Promise<ModuleHost> {
-    const { config, problems, locate, code } = await readConfigFile(file);
-    if (!config) throw new ConfigValidationError(problems, code);
+    const { config, problems, locate, code, modules } = await readConfigFile(file);
+    if (!config) {
+      // A host-level problem does not hide the modules' own: check those too, in one report.
+      const all =
+        modules === undefined
+          ? problems
+          : await withModuleProblems(problems, modules, path.dirname(path.resolve(file)), {
+              file,
+              locate,
+            });
+      throw new ConfigValidationError(all, code);
+    }
     if (options.instanceName) config.instance.name = options.instanceName;
     // Messages name the file as the user wrote it, as the config stage's do.
     const baseDir = path.dirname(config.file ?? path.resolve(file));
@@ -155,16 +171,21 @@ export class ModuleHost {
     source: ConfigSource,
     options: Pick<HostOptions, 'categories' | 'providers' | 'logger' | 'clock'>,
   ): Promise<ModuleHost> {
-    const prepared = await prepareModules(config, baseDir, source);
+    const prepared = await prepareModules(config.modules, baseDir, source);
     const logger = (options.logger ?? createLogger({ level: config.log_level })).child({
       instance: config.instance.name,
     });
-    return new ModuleHost(config, prepared, {
-      ...options,
-      parts: await loadOptionalParts(config),
-      logger,
-      clock: options.clock ?? systemClock,
-    });
+    return new ModuleHost(
+      config,
+      prepared,
+      {
+        ...options,
+        parts: await loadOptionalParts(config),
+        logger,
+        clock: options.clock ?? systemClock,
+      },
+      source,
+    );
   }
 
   /** The base URL once listening, e.g. `http://127.0.0.1:8008`. */
@@ -244,8 +265,18 @@ export class ModuleHost {
     return (await this.runtime.bus.probe?.())?.detail;
   }
 
+  /**
+   * Builds every module even after one failed, so that one run reports every problem, each
+   * located at its module's entry (`modules[i].module`); then throws them together.
+   */
   private async doWire(): Promise<void> {
     const { runtime } = this;
+    const problems = new ProblemSink(this.source);
+    const failures: { code: ErrorCode | undefined; error: unknown }[] = [];
+    const report = (index: number, error: unknown) => {
+      problems.add(['modules', index, 'module'], describeFailure(error));
+      failures.push({ code: (error as { code?: ErrorCode } | null)?.code, error });
+    };
     for (const prepared of this.prepared) {
       const { blueprint, identity } = prepared;
       const logger = this.logger.child({ module: blueprint.name });
@@ -272,12 +303,28 @@ export class ModuleHost {
       let instance: object;
       try {
         instance = instantiateModule(blueprint, container);
+      } catch (error) {
+        report(identity.index, error);
+        await Promise.resolve(container.dispose()).catch(() => undefined);
+        continue;
       } finally {
         leaveActivity(previous);
       }
       this.live.push({ prepared, instance, container, started: false });
-      wireDecorated(prepared, instance, runtime);
+      for (const error of wireDecorated(prepared, instance, runtime)) report(identity.index, error);
       logger.debug('module constructed');
+    }
+    for (const { module, error } of runtime.callbacks.pairProblems()) {
+      const owner = this.prepared.find((p) => p.identity.name === module);
+      report(owner?.identity.index ?? -1, error);
+    }
+    if (problems.count > 0) {
+      const codes = new Set(failures.map((f) => f.code));
+      // One kind of failure keeps its own code (and one failure its error as the cause).
+      const code = codes.size === 1 ? [...codes][0] : undefined;
+      throw new ConfigValidationError(problems.sorted(), code, {
+        cause: failures.length === 1 ? failures[0]!.error : undefined,
+      });
     }
     runtime.callbacks.seal();
     runtime.web.close();
@@ -410,4 +457,8 @@ export class ModuleHost {
     }
     this.live = [];
   }
+}
+
+function describeFailure(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

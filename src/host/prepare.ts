@@ -6,7 +6,8 @@ import type { Class } from '../../decorators/metadata.js';
 import type { ModuleIdentity } from '../api/services.js';
 import { validateModuleConfig } from '../config/module-config.js';
 import { type ConfigSource, ProblemSink } from '../config/problem-sink.js';
-import type { HostConfig, ModuleEntry } from '../config/types.js';
+import type { ModuleEntry } from '../config/types.js';
+import type { ConfigProblem } from '../errors/index.js';
 import { loadingErrors } from '../errors/loading-messages.js';
 import { ConfigValidationError } from '../errors/modhost-error.js';
 import { loadModuleClass } from '../loading/loader.js';
@@ -54,15 +55,38 @@ async function prepareOne(
 
 /** Prepares every module entry; throws one ConfigValidationError listing every problem. */
 export async function prepareModules(
-  config: HostConfig,
+  modules: readonly ModuleEntry[],
   baseDir: string,
   source: ConfigSource = {},
 ): Promise<PreparedModule[]> {
+  const { prepared, sink } = await prepareAll(modules, baseDir, source);
+  if (sink.count > 0) throw new ConfigValidationError(sink.sorted());
+  return prepared as PreparedModule[];
+}
+
+/**
+ * `problems` (of the host's own sections) together with every problem of the valid module
+ * entries, in source order: a bad `server.port` does not hide a module's bad config.
+ */
+export async function withModuleProblems(
+  problems: readonly ConfigProblem[],
+  modules: readonly ModuleEntry[],
+  baseDir: string,
+  source: ConfigSource,
+): Promise<ConfigProblem[]> {
+  const { sink } = await prepareAll(modules, baseDir, source);
+  sink.problems.unshift(...problems);
+  return sink.sorted();
+}
+
+async function prepareAll(
+  modules: readonly ModuleEntry[],
+  baseDir: string,
+  source: ConfigSource,
+): Promise<{ prepared: (PreparedModule | undefined)[]; sink: ProblemSink }> {
   const sink = new ProblemSink(source);
   // Entries load independently, so every problem is found in one pass; order is kept.
-  const prepared = await Promise.all(
-    config.modules.map((e) => prepareOne(e, baseDir, source, sink)),
-  );
+  const prepared = await Promise.all(modules.map((e) => prepareOne(e, baseDir, source, sink)));
   const seen = new Map<string, number>();
   for (const p of prepared) {
     if (!p) continue;
@@ -74,6 +98,5 @@ export async function prepareModules(
       );
     } else seen.set(p.blueprint.name, p.entry.index);
   }
-  if (sink.count > 0) throw new ConfigValidationError(sink.sorted());
-  return prepared as PreparedModule[];
+  return { prepared, sink };
 }

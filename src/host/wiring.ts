@@ -5,18 +5,34 @@
 import type { PreparedModule } from './prepare.js';
 import type { Runtime } from './runtime.js';
 
-export function wireDecorated(prepared: PreparedModule, instance: object, runtime: Runtime): void {
+/** Wires every declaration it can; returns the errors of those it could not (all of them). */
+export function wireDecorated(
+  prepared: PreparedModule,
+  instance: object,
+  runtime: Runtime,
+): unknown[] {
   const { blueprint, identity } = prepared;
   const members = instance as Record<string | symbol, unknown>;
+  const errors: unknown[] = [];
+  const attempt = (step: () => void) => {
+    try {
+      step();
+    } catch (error) {
+      errors.push(error);
+    }
+  };
   // Caches first: a method that is both @Cached and @Callback is registered in its cached form.
   if (blueprint.cached.length > 0)
-    runtime.caches.wireInstance(identity, instance, blueprint.cached);
+    attempt(() => runtime.caches.wireInstance(identity, instance, blueprint.cached));
   for (const cb of blueprint.callbacks) {
     const method = members[cb.member] as Function;
-    runtime.callbacks.register(identity, cb.category, { [cb.name]: method.bind(instance) });
+    attempt(() =>
+      runtime.callbacks.register(identity, cb.category, { [cb.name]: method.bind(instance) }),
+    );
   }
   for (const res of blueprint.webResources) {
     const method = members[res.member] as Function;
-    runtime.web.register(identity, res.path, method.bind(instance), res.options);
+    attempt(() => runtime.web.register(identity, res.path, method.bind(instance), res.options));
   }
+  return errors;
 }

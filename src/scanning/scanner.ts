@@ -14,6 +14,7 @@ import {
   readWebResources,
 } from '../../decorators/metadata.js';
 import { loadingErrors } from '../errors/loading-messages.js';
+import { canonicalToken } from '../injection/tokens.js';
 import type { ModuleBlueprint } from './blueprint.js';
 
 /** tsyringe's own `@inject(token)` records tokens under this key; honour it too. */
@@ -46,11 +47,17 @@ export function scanModule(cls: Class): ModuleBlueprint {
   if (arity > 0 && types === undefined && missingMetadata) {
     throw loadingErrors.noDecoratorMetadata(cls.name, meta.name);
   }
+  // A class from another installation of modhost (a module package's own copy) means ours.
+  const owner = { module: meta.name, className: cls.name };
   const parameters = Array.from({ length: arity }, (_, index) => {
     const token = explicit.get(index);
     return token !== undefined
-      ? { index, token, explicit: true }
-      : { index, token: types?.[index] as InjectionToken | undefined, explicit: false };
+      ? { index, token: canonicalToken(token, owner), explicit: true }
+      : {
+          index,
+          token: canonicalToken(types?.[index] as InjectionToken | undefined, owner),
+          explicit: false,
+        };
   });
 
   return {

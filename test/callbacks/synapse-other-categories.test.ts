@@ -251,6 +251,25 @@ describe('media_repository', () => {
     ).to.deep.equal([]);
   });
 
+  it('get_media_upload_limits_for_user: the limits come back longest period first, as Synapse sorts them', async () => {
+    const f = setup();
+    const day = { time_period_ms: 86_400_000, max_bytes: 100 };
+    const hour = { time_period_ms: 3_600_000, max_bytes: 10 };
+    const week = { time_period_ms: 604_800_000, max_bytes: 500 };
+    const hourToo = { time_period_ms: 3_600_000, max_bytes: 20 };
+    const own = [hour, week, hourToo, day];
+    f.registry.register(f.mod(0), 'media_repository', {
+      get_media_upload_limits_for_user: async () => own,
+    });
+    const limits = await f.registry.run(
+      'media_repository',
+      'get_media_upload_limits_for_user',
+      '@u:x',
+    );
+    expect(limits).to.deep.equal([week, day, hour, hourToo]); // stable for equal periods
+    expect(own).to.deep.equal([hour, week, hourToo, day]); // the module's list is untouched
+  });
+
   it('on_media_upload_limit_exceeded: every module runs with its own copy of the limit', async () => {
     const f = setup();
     const seen: unknown[] = [];

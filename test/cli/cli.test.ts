@@ -63,6 +63,34 @@ describe('modhost command', () => {
     expect(data.modules.map((m) => m.name)).to.deep.equal(['greeter', 'raw']);
   });
 
+  it('inspect --json on a bad config prints the problems as JSON on stdout, exit 1', () => {
+    const file = sourceFixture('host/host-and-module-errors.yaml');
+    const r = run('inspect', '--json', '-c', file);
+    expect(r.status).to.equal(1);
+    const data = JSON.parse(r.stdout) as {
+      ok: boolean;
+      code: string;
+      problems: { file: string; line: number; column: number; path: string; message: string }[];
+    };
+    expect(data.ok).to.equal(false);
+    expect(data.code).to.equal('MODHOST_CONFIG_INVALID');
+    expect(data.problems.map((p) => p.path)).to.deep.equal([
+      'server.port',
+      'modules[0].config.greeting',
+      'modules[1].module',
+      'modules[2].on_error',
+    ]);
+    expect(data.problems[0]).to.include({ file, line: 3, column: 9 });
+    expect(r.stderr).to.contain('4 problems found; nothing was started.');
+  });
+
+  it('check reports a host-level problem and every module problem in one run', () => {
+    const r = run('check', '-c', sourceFixture('host/host-and-module-errors.yaml'));
+    expect(r.status).to.equal(1);
+    expect(r.stderr).to.contain('server.port').and.contain('modules[0].config.greeting');
+    expect(r.stderr).to.contain('4 problems found; nothing was started.');
+  });
+
   it('serve answers requests and stops gracefully on SIGTERM with exit 0', async () => {
     const child = spawn(process.execPath, [bin, 'serve', '-c', sourceFixture('host/good.yaml')], {
       stdio: ['ignore', 'pipe', 'pipe'],

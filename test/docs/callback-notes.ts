@@ -103,7 +103,8 @@ export const CALLBACK_NOTES: Record<string, string> = {
     "The first result that is truthy in Python wins (Synapse's code `if res:`; its docs say first non-null): `null`, an empty dict `{}`, `[]`, `''`, `0` and `false` all let the next module answer.",
   'media_repository.is_user_allowed_to_upload_media_of_size':
     'The first falsy result is returned; otherwise `true`.',
-  'media_repository.get_media_upload_limits_for_user': 'The first non-null result wins.',
+  'media_repository.get_media_upload_limits_for_user':
+    'The first non-null result wins (`[]` means no limits); it is returned sorted by `time_period_ms`, longest period first, as Synapse sorts it. A non-list is logged and lets the next module answer.',
   'media_repository.on_media_upload_limit_exceeded': 'Each callback gets its own copy of `limit`.',
   'ratelimit.get_ratelimit_override_for_user':
     'The first non-null `{ per_second, burst_count }` wins.',

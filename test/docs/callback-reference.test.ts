@@ -35,4 +35,13 @@ describe('docs/callbacks.md', () => {
       expect([...sigs!.keys()].sort(), category.name).to.deep.equal(registrable.sort());
     }
   });
+
+  it('states an argument rule for every parameter of every built-in callback', () => {
+    for (const category of synapseCategories)
+      for (const [name, spec] of Object.entries(category.callbacks)) {
+        const sig = signatures.get(category.name)?.get(name);
+        if (spec.internal || spec.accept) continue;
+        expect(spec.args?.length, `${category.name}.${name}`).to.equal(sig!.params.length);
+      }
+  });
 });

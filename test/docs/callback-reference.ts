@@ -97,7 +97,21 @@ function errorHandling(spec: CallbackSpec): string {
   if (e.kind === 'propagate') return 'propagates: the operation fails';
   if (e.kind === 'ignore') return 'logged; the callback counts as neutral and the next one runs';
   const message = e.message || `Failed to run the module callback`;
-  return `becomes ${e.status} \`${e.errcode}\` ("${message}") unless the error carries its own HTTP status (\`HttpError\`)`;
+  return e.keepHttpErrors
+    ? `becomes ${e.status} \`${e.errcode}\` ("${message}") unless the error carries its own HTTP status (\`HttpError\`)`
+    : `becomes ${e.status} \`${e.errcode}\` ("${message}"), even when the error carries its own HTTP status`;
+}
+
+const RULE_NOTES = {
+  shared: 'shared',
+  copy: 'own deep copy per callback',
+  frozen: 'frozen',
+} as const;
+
+/** `name` plus how the argument reaches callbacks, when it is not the caller's value itself. */
+function argument(spec: CallbackSpec, param: string, index: number): string {
+  const rule = spec.args?.[index] ?? 'shared';
+  return rule === 'shared' ? `\`${param}\`` : `\`${param}\` (${RULE_NOTES[rule]})`;
 }
 
 function row(label: string, text: string): string {
@@ -116,7 +130,7 @@ function renderCallback(
   if (note) lines.push(note, '');
   lines.push('| | |', '|---|---|');
   if (signature && signature.params.length > 0)
-    lines.push(row('arguments', signature.params.map((p) => `\`${p}\``).join(', ')));
+    lines.push(row('arguments', signature.params.map((p, i) => argument(spec, p, i)).join(', ')));
   if (signature)
     lines.push(
       row(signature.params.length > 0 ? 'returns' : 'registered as', `\`${signature.result}\``),
@@ -142,7 +156,7 @@ function renderCallback(
   if (spec.timeout !== undefined)
     lines.push(row('timeout', `${spec.timeout} ms unless configured`));
   if (spec.prepareArgs)
-    lines.push(row('arguments copied', 'each callback gets its own copy (see the note)'));
+    lines.push(row('arguments prepared', 'by the category before each callback (see the note)'));
   if (spec.conflict) lines.push(row('conflicts', 'refused at start (see the note)'));
   lines.push('');
   return lines;

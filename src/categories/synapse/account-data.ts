@@ -5,6 +5,11 @@ export const accountData = defineCategory({
   name: 'account_data',
   description: 'Notification after a user account data change.',
   callbacks: {
-    on_account_data_updated: { combine: runAll(), onError: ignoreAndLog() },
+    on_account_data_updated: {
+      combine: runAll(),
+      onError: ignoreAndLog(),
+      // Synapse hands every callback the stored content dict itself; here each gets its own copy.
+      args: ['shared', 'shared', 'shared', 'copy'],
+    },
   },
 });

@@ -1,7 +1,9 @@
 /** account_validity (Synapse's account_validity_callbacks.py). Exceptions propagate. */
 import { defineCategory, firstDecisive, once, propagate, runAll } from '../define.js';
 
-const legacy = () => ({ combine: once({ duplicate: 'error' }), onError: propagate() });
+// Every argument is a string, except the legacy admin request (an object with behaviour): shared.
+const legacy = () =>
+  ({ combine: once({ duplicate: 'error' }), onError: propagate(), args: ['shared'] }) as const;
 
 export const accountValidity = defineCategory({
   name: 'account_validity',
@@ -15,9 +17,14 @@ export const accountValidity = defineCategory({
       }),
       onError: propagate(),
       decision: { deny: () => true },
+      args: ['shared'],
     },
-    on_user_registration: { combine: runAll(), onError: propagate() },
-    on_user_login: { combine: runAll(), onError: propagate() },
+    on_user_registration: { combine: runAll(), onError: propagate(), args: ['shared'] },
+    on_user_login: {
+      combine: runAll(),
+      onError: propagate(),
+      args: ['shared', 'shared', 'shared'],
+    },
     on_legacy_send_mail: legacy(),
     on_legacy_renew: legacy(),
     on_legacy_admin_request: legacy(),

@@ -34,6 +34,8 @@ export const addExtraFieldsToUnsigned = defineCategory({
         },
       }),
       onError: propagate(),
+      // The event is immutable in Synapse.
+      args: ['frozen'],
     },
   },
 });

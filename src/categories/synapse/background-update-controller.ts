@@ -5,6 +5,7 @@
  * of the next batch in ms; the host enters it before the batch and exits after.
  */
 import { defineCategory, once, propagate } from '../define.js';
+import type { ArgumentRule } from '../types.js';
 
 /** Synapse's async context manager, as two async steps. */
 export interface BackgroundUpdateContext {
@@ -14,15 +15,20 @@ export interface BackgroundUpdateContext {
   exit(error?: unknown): Promise<void>;
 }
 
-const single = () => ({ combine: once({ duplicate: 'warn' }), onError: propagate() });
+// Arguments are names and flags: shared.
+const single = (args: readonly ArgumentRule[]) => ({
+  combine: once({ duplicate: 'warn' }),
+  onError: propagate(),
+  args,
+});
 
 export const backgroundUpdateController = defineCategory({
   name: 'background_update_controller',
   description: 'Pacing of background database updates.',
   exclusive: 'warn',
   callbacks: {
-    on_update: single(),
-    default_batch_size: single(),
-    min_batch_size: single(),
+    on_update: single(['shared', 'shared', 'shared']),
+    default_batch_size: single(['shared', 'shared']),
+    min_batch_size: single(['shared', 'shared']),
   },
 });

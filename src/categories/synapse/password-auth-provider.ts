@@ -128,7 +128,7 @@ async function checkAuth(
     );
   const only = Object.fromEntries(fields.map((f) => [f, given[f]]));
   for (const checker of checkers) {
-    const raw = await context.invoke(checker, [username, loginType, { ...only }]);
+    const raw = await context.invoke(checker, [username, loginType, only]);
     if (raw === DENIED) return null;
     if (raw === SKIPPED) continue;
     const result = validAuthResult(raw, checker);
@@ -156,6 +156,11 @@ function booleanOnly(raw: unknown, call: CallContext): unknown {
 
 const isNull = (r: unknown): boolean => r === null;
 
+const INTERNAL_SERVER_ERROR = wrapAsModuleFailure({
+  message: 'Internal Server Error',
+  keepHttpErrors: false,
+});
+
 export const passwordAuthProvider = defineCategory({
   name: 'password_auth_provider',
   description: 'Custom login types, 3PID logins, registration names and 3PID policy.',
@@ -165,6 +170,7 @@ export const passwordAuthProvider = defineCategory({
       combine: runAll(),
       onError: ignoreAndLog(),
       accept: acceptAuthCheckers,
+      args: [],
     },
     check_auth: {
       combine: custom(checkAuth),
@@ -172,6 +178,8 @@ export const passwordAuthProvider = defineCategory({
       decision: { deny: () => null },
       internal: true,
       conflict: authConflict,
+      // The login dict (only the registered fields) is each checker's own copy.
+      args: ['shared', 'shared', 'copy'],
     },
     check_3pid_auth: {
       combine: firstDecisive({
@@ -181,15 +189,25 @@ export const passwordAuthProvider = defineCategory({
       }),
       onError: ignoreAndLog(),
       decision: { deny: () => null },
+      args: ['shared', 'shared', 'shared'],
     },
-    on_logged_out: { combine: runAll(), onError: ignoreAndLog() },
+    on_logged_out: {
+      combine: runAll(),
+      onError: ignoreAndLog(),
+      args: ['shared', 'shared', 'shared'],
+    },
+    // Synapse turns ANY exception of these three into 500 "Internal Server Error", even one
+    // carrying its own status. uia_results and params are dicts Synapse passes by reference;
+    // here each callback gets its own copy.
     get_username_for_registration: {
       combine: firstDecisive({ normalise: firstString, isNeutral: isNull, fallback: () => null }),
-      onError: wrapAsModuleFailure(),
+      onError: INTERNAL_SERVER_ERROR,
+      args: ['copy', 'copy'],
     },
     get_displayname_for_registration: {
       combine: firstDecisive({ normalise: firstString, isNeutral: isNull, fallback: () => null }),
-      onError: wrapAsModuleFailure(),
+      onError: INTERNAL_SERVER_ERROR,
+      args: ['copy', 'copy'],
     },
     is_3pid_allowed: {
       // The host answers a false with 403 M_THREEPID_DENIED.
@@ -198,8 +216,9 @@ export const passwordAuthProvider = defineCategory({
         isNeutral: (r) => r !== false,
         fallback: () => true,
       }),
-      onError: wrapAsModuleFailure(),
+      onError: INTERNAL_SERVER_ERROR,
       decision: { deny: () => false },
+      args: ['shared', 'shared', 'shared'],
     },
   },
 });

@@ -55,6 +55,8 @@ export const presenceRouter = defineCategory({
     get_users_for_states: {
       combine: merge({ initial: () => new Map(), reduce: unionStates }),
       onError: ignoreAndLog(),
+      // UserPresenceState is immutable in Synapse.
+      args: ['frozen'],
     },
     get_interested_users: {
       combine: merge({
@@ -64,6 +66,7 @@ export const presenceRouter = defineCategory({
         isDecisive: (raw) => raw === PRESENCE_ALL_USERS,
       }),
       onError: ignoreAndLog(),
+      args: ['shared'],
     },
   },
 });

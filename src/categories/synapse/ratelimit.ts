@@ -16,6 +16,7 @@ export const ratelimit = defineCategory({
         fallback: () => null,
       }),
       onError: propagate(),
+      args: ['shared', 'shared'],
     },
   },
 });

@@ -8,7 +8,13 @@ import { ErrorCode } from '../../errors/codes.js';
 import { ModhostError } from '../../errors/modhost-error.js';
 import { badResultMessage } from '../../errors/callback-messages.js';
 import { custom, defineCategory, firstDecisive, propagate } from '../define.js';
-import { type CallbackSpec, type CallContext, DENIED, SKIPPED } from '../types.js';
+import {
+  type ArgumentRule,
+  type CallbackSpec,
+  type CallContext,
+  DENIED,
+  SKIPPED,
+} from '../types.js';
 import {
   Codes,
   isCode,
@@ -17,7 +23,6 @@ import {
   type SpamDecision,
   type SpamRejection,
 } from './constants.js';
-import { copyArgument } from './deep-copy.js';
 
 const DEFAULT_SPAM_MESSAGE = 'This message has been rejected as probable spam';
 
@@ -92,33 +97,43 @@ const notSpam = (): string => NOT_SPAM;
 
 function spamDecision(
   normalise: (raw: unknown, call: CallContext) => unknown,
-  extra: Partial<CallbackSpec> = {},
+  args: readonly ArgumentRule[],
 ): CallbackSpec {
   return {
     combine: firstDecisive({ normalise, isNeutral: isNotSpam, fallback: notSpam }),
     onError: propagate(),
     decision: { deny: forbidden },
-    ...extra,
+    args,
   };
 }
 
 /** "first truthy result wins"; false when every callback returned something falsy. */
-function firstTruthy(normalise?: (raw: unknown) => unknown): CallbackSpec {
+function firstTruthy(
+  args: readonly ArgumentRule[],
+  normalise?: (raw: unknown) => unknown,
+): CallbackSpec {
   return {
     combine: firstDecisive({ normalise, isNeutral: (r) => !r, fallback: () => false }),
     onError: propagate(),
     decision: { deny: () => true },
+    args,
   };
 }
+
+// Argument rules follow spamchecker_callbacks.py: events are immutable there (frozen here);
+// room_config, state content and the user profile are copied per callback (Synapse: deepcopy,
+// and `.copy()` of a profile whose values are all strings); dicts and lists Synapse passes by reference (email_threepid, request_info,
+// file_info) are frozen here so no module can change what the caller holds.
+const EVENT = ['frozen'] as const;
 
 export const spamChecker = defineCategory({
   name: 'spam_checker',
   description: 'Spam checks on events, invites, rooms, registrations, logins and media.',
   callbacks: {
-    check_event_for_spam: spamDecision(normaliseEventCheck),
-    should_drop_federated_event: firstTruthy(),
-    user_may_join_room: spamDecision(normaliseUserMay),
-    user_may_invite: spamDecision(normaliseUserMay),
+    check_event_for_spam: spamDecision(normaliseEventCheck, EVENT),
+    should_drop_federated_event: firstTruthy(EVENT),
+    user_may_join_room: spamDecision(normaliseUserMay, ['shared', 'shared', 'shared']),
+    user_may_invite: spamDecision(normaliseUserMay, ['shared', 'shared', 'shared']),
     federated_user_may_invite: {
       // Normalised like user_may_*; when every module allows, falls through to user_may_invite.
       combine: custom(async (context, args) => {
@@ -134,13 +149,25 @@ export const spamChecker = defineCategory({
       }),
       onError: propagate(),
       decision: { deny: forbidden },
+      args: EVENT,
     },
-    user_may_send_3pid_invite: spamDecision(normaliseUserMay),
-    user_may_create_room: spamDecision(normaliseUserMay, { prepareArgs: copyArgument(1) }),
-    user_may_create_room_alias: spamDecision(normaliseUserMay),
-    user_may_publish_room: spamDecision(normaliseUserMay),
-    user_may_send_state_event: spamDecision(normaliseStateEvent),
-    check_username_for_spam: firstTruthy((raw) => Boolean(raw)),
+    user_may_send_3pid_invite: spamDecision(normaliseUserMay, [
+      'shared',
+      'shared',
+      'shared',
+      'shared',
+    ]),
+    user_may_create_room: spamDecision(normaliseUserMay, ['shared', 'copy']),
+    user_may_create_room_alias: spamDecision(normaliseUserMay, ['shared', 'shared']),
+    user_may_publish_room: spamDecision(normaliseUserMay, ['shared', 'shared']),
+    user_may_send_state_event: spamDecision(normaliseStateEvent, [
+      'shared',
+      'shared',
+      'shared',
+      'shared',
+      'copy',
+    ]),
+    check_username_for_spam: firstTruthy(['copy', 'shared'], (raw) => Boolean(raw)),
     check_registration_for_spam: {
       combine: firstDecisive({
         normalise: normaliseRegistration,
@@ -149,8 +176,16 @@ export const spamChecker = defineCategory({
       }),
       onError: propagate(),
       decision: { deny: () => RegistrationBehaviour.DENY },
+      args: ['frozen', 'shared', 'frozen', 'shared'],
     },
-    check_media_file_for_spam: spamDecision(normaliseEventCheck),
-    check_login_for_spam: spamDecision(normaliseLogin),
+    // The file is a reader object (shared); its metadata is immutable in Synapse (FileInfo).
+    check_media_file_for_spam: spamDecision(normaliseEventCheck, ['shared', 'frozen']),
+    check_login_for_spam: spamDecision(normaliseLogin, [
+      'shared',
+      'shared',
+      'shared',
+      'frozen',
+      'shared',
+    ]),
   },
 });

@@ -11,7 +11,13 @@ import {
   runAll,
   wrapAsModuleFailure,
 } from '../define.js';
-import { type CallbackSpec, type CallContext, DENIED, SKIPPED } from '../types.js';
+import {
+  type ArgumentRule,
+  type CallbackSpec,
+  type CallContext,
+  DENIED,
+  SKIPPED,
+} from '../types.js';
 import { Codes } from './constants.js';
 
 /** `[allowed, replacement]`: a replacement is a new event dict, or null to keep the event. */
@@ -44,17 +50,23 @@ export function decideEventAllowed(
 }
 
 /** Boolean checks: the first result identical to `false` denies; exceptions allow. */
-function identicalFalseDenies(): CallbackSpec {
+function identicalFalseDenies(args: readonly ArgumentRule[]): CallbackSpec {
   return {
     combine: firstDecisive({ isNeutral: (r) => r !== false, fallback: () => true }),
     onError: ignoreAndLog(),
     decision: { deny: () => false },
+    args,
   };
 }
 
-function notification(): CallbackSpec {
-  return { combine: runAll(), onError: ignoreAndLog() };
+function notification(args: readonly ArgumentRule[]): CallbackSpec {
+  return { combine: runAll(), onError: ignoreAndLog(), args };
 }
+
+// Argument rules: events, state maps, the requester and profiles are immutable in Synapse
+// (frozen here); on_create_room's request content is the one value callbacks are meant to
+// change, so every callback and the caller share it.
+const THREE_SHARED = ['shared', 'shared', 'shared'] as const;
 
 export const thirdPartyRules = defineCategory({
   name: 'third_party_rules',
@@ -74,6 +86,7 @@ export const thirdPartyRules = defineCategory({
       }),
       onError: wrapAsModuleFailure(),
       decision: { deny: () => [false, null] },
+      args: ['frozen', 'frozen'],
     },
     on_create_room: {
       // The same request_content object goes to every callback: later ones see mutations.
@@ -83,16 +96,17 @@ export const thirdPartyRules = defineCategory({
         errcode: Codes.FORBIDDEN,
         message: 'Room creation forbidden with these parameters',
       }),
+      args: ['frozen', 'shared', 'shared'],
     },
-    check_threepid_can_be_invited: identicalFalseDenies(),
-    check_visibility_can_be_modified: identicalFalseDenies(),
-    on_new_event: notification(),
-    check_can_shutdown_room: identicalFalseDenies(),
-    check_can_deactivate_user: identicalFalseDenies(),
-    on_profile_update: notification(),
-    on_user_deactivation_status_changed: notification(),
-    on_threepid_bind: notification(),
-    on_add_user_third_party_identifier: notification(),
-    on_remove_user_third_party_identifier: notification(),
+    check_threepid_can_be_invited: identicalFalseDenies(['shared', 'shared', 'frozen']),
+    check_visibility_can_be_modified: identicalFalseDenies(['shared', 'frozen', 'shared']),
+    on_new_event: notification(['frozen', 'frozen']),
+    check_can_shutdown_room: identicalFalseDenies(['shared', 'shared']),
+    check_can_deactivate_user: identicalFalseDenies(['shared', 'shared']),
+    on_profile_update: notification(['shared', 'frozen', 'shared', 'shared']),
+    on_user_deactivation_status_changed: notification(THREE_SHARED),
+    on_threepid_bind: notification(THREE_SHARED),
+    on_add_user_third_party_identifier: notification(THREE_SHARED),
+    on_remove_user_third_party_identifier: notification(THREE_SHARED),
   },
 });

@@ -82,6 +82,44 @@ export function registrationPathProblem(path: unknown): string | undefined {
   return undefined;
 }
 
+const ENCODED_SLASH = /%2f|%5c/i;
+
+/**
+ * The segments of `raw` for parameter routes when it has an encoded slash (`%2F`, `%5C`):
+ * split on the literal slashes only and decoded one by one, so an encoded slash stays inside
+ * its segment (a parameter value `a/b`) instead of making a segment boundary. Dot segments and
+ * empty segments resolve as in `normalisePath`. `undefined` when nothing is encoded (the
+ * normalised path's own segments then say the same). Index 0 is the empty string before the
+ * leading slash; a trailing slash gives a last empty segment. `raw` must have passed
+ * `normalisePath`.
+ */
+export function encodedSlashSegments(raw: string): string[] | undefined {
+  if (!raw.includes('%') || !ENCODED_SLASH.test(raw)) return undefined;
+  const parts = raw.split(/[/\\]/);
+  const out: string[] = [''];
+  let trailingSlash = false;
+  for (let i = 1; i < parts.length; i++) {
+    let part: string;
+    try {
+      part = decodeURIComponent(parts[i]!);
+    } catch {
+      return undefined;
+    }
+    const last = i === parts.length - 1;
+    if (part === '' || part === '.') {
+      trailingSlash = last;
+    } else if (part === '..') {
+      if (out.length > 1) out.pop();
+      trailingSlash = last;
+    } else {
+      out.push(part);
+      trailingSlash = false;
+    }
+  }
+  if (trailingSlash || out.length === 1) out.push('');
+  return out;
+}
+
 /** Whether `path` is `prefix` itself or below it, on a segment boundary (`/a` covers `/a/b`, not `/ab`). */
 export function isUnder(path: string, prefix: string): boolean {
   if (prefix === '/') return true;

@@ -1,7 +1,9 @@
 /**
- * The web resources of every module: exact paths, and prefix resources matched longest prefix
- * first. The first registration of a path wins (config order); reserved prefixes cannot be
- * claimed; after `close()` nothing more can be registered.
+ * The web resources of every module: exact paths, parameter routes (`/rooms/:room_id`), and
+ * prefix resources matched longest prefix first, in that order. The first registration of a
+ * path wins (config order); overlapping parameter patterns are refused; reserved prefixes cannot
+ * be claimed; after `close()` nothing more can be registered. Lookups cost time linear in the
+ * path's length (see router.ts).
  */
 import type { ModuleIdentity, WebHandler, WebRegistrar } from '../api/services.js';
 import type { WebResourceOptions } from '../../decorators/metadata.js';
@@ -13,25 +15,46 @@ import {
   webPathInvalid,
   webPathReserved,
   webRegistrationClosed,
+  webRouteConflict,
 } from '../errors/web-messages.js';
-import { isUnder, registrationPathProblem, trimTrailingSlash } from './path.js';
+import {
+  encodedSlashSegments,
+  isUnder,
+  registrationPathProblem,
+  trimTrailingSlash,
+} from './path.js';
 import { WebResource } from './resource.js';
+import {
+  hasParams,
+  NO_PARAMS,
+  parsePattern,
+  patternReaches,
+  type RoutePattern,
+} from './route-pattern.js';
+import { ParamTrie, PrefixTrie, RESERVED, type PrefixHit } from './router.js';
 
 /** Endpoints the host serves itself; always reserved. */
 export const HOST_ENDPOINTS: readonly string[] = ['/health'];
-
-/** Sentinel in the prefix table: a reserved prefix stops the longest-prefix walk (never served). */
-const RESERVED = Symbol('reserved');
 
 export interface WebMatch {
   resource: WebResource;
   /** The path below a prefix resource ('' at its root; '' for exact resources). */
   subpath: string;
+  /** Decoded values of a parameter route's `:name` segments (NO_PARAMS for other resources). */
+  params: Readonly<Record<string, string>>;
+}
+
+interface ParamRoute {
+  resource: WebResource;
+  pattern: RoutePattern;
 }
 
 export class WebRegistry implements WebRegistrar {
   private readonly exact = new Map<string, WebResource>();
-  private readonly prefixes = new Map<string, WebResource | typeof RESERVED>();
+  private readonly prefixes = new PrefixTrie<WebResource>();
+  private readonly params = new ParamTrie<ParamRoute>();
+  /** Reused by every lookup (routing is synchronous), so a miss allocates nothing. */
+  private readonly hit: PrefixHit<WebResource> = { value: undefined, end: 0 };
   /** Every accepted resource by its registered path (exact and prefix share one namespace). */
   private readonly byPath = new Map<string, WebResource>();
   private readonly reserved: readonly string[];
@@ -84,8 +107,20 @@ export class WebRegistry implements WebRegistrar {
         webHandlerInvalid(owner.name, path, 'options.prefix must be true or false'),
       );
     const prefix = options.prefix === true;
+    const pattern = hasParams(path) ? this.checkPattern(owner, path, prefix) : undefined;
     // Validates the handler and methods even when the path is taken, so mistakes surface.
     const resource = new WebResource(owner, path, handler, options, prefix);
+    if (pattern !== undefined) {
+      const other = this.params.overlapping(pattern);
+      if (other !== undefined)
+        throw new ModhostError(
+          ErrorCode.WEB_ROUTE_CONFLICT,
+          webRouteConflict(path, owner.name, other.resource.path, other.resource.owner.name),
+        );
+      this.params.add(pattern, { resource, pattern });
+      this.byPath.set(path, resource);
+      return;
+    }
     // One path, one resource: a later exact or prefix registration of the same path is ignored.
     const key = prefix ? trimTrailingSlash(path) : path;
     const taken = this.byPath.get(key);
@@ -99,6 +134,29 @@ export class WebRegistry implements WebRegistrar {
     this.byPath.set(key, resource);
     if (prefix) this.prefixes.set(key, resource);
     else this.exact.set(key, resource);
+  }
+
+  /** The parsed pattern of a parameter path, or the load error saying what is wrong with it. */
+  private checkPattern(owner: ModuleIdentity, path: string, prefix: boolean): RoutePattern {
+    const pattern = parsePattern(path);
+    if (typeof pattern === 'string')
+      throw new ModhostError(ErrorCode.WEB_PATH_INVALID, webPathInvalid(owner.name, path, pattern));
+    if (prefix)
+      throw new ModhostError(
+        ErrorCode.WEB_PATH_INVALID,
+        webPathInvalid(
+          owner.name,
+          path,
+          'has ":name" parameters but is a prefix resource; parameter routes match whole paths, so drop prefix or the parameters',
+        ),
+      );
+    const reserved = this.reserved.find((r) => patternReaches(pattern, r));
+    if (reserved !== undefined)
+      throw new ModhostError(
+        ErrorCode.WEB_PATH_RESERVED,
+        webPathReserved(owner.name, path, reserved),
+      );
+    return pattern;
   }
 
   /** Called by the host once every module is constructed; later registrations throw. */
@@ -128,22 +186,39 @@ export class WebRegistry implements WebRegistrar {
     return this.exact.get(path);
   }
 
-  /** The resource serving the normalised `path`: an exact one, else the longest prefix. */
-  match(path: string): WebMatch | undefined {
+  /**
+   * The resource serving the normalised `path`: an exact one, else a parameter route, else the
+   * longest prefix; nothing at or below a reserved prefix. `raw` is the path as received, for
+   * parameter values containing an encoded slash (see encodedSlashSegments).
+   */
+  match(path: string, raw: string = path): WebMatch | undefined {
     const exact = this.exact.get(path);
-    if (exact !== undefined) return { resource: exact, subpath: '' };
-    let candidate = trimTrailingSlash(path);
-    for (;;) {
-      const found = this.prefixes.get(candidate);
-      if (found === RESERVED) return undefined;
-      if (found !== undefined)
-        return {
-          resource: found,
-          subpath: candidate === '/' ? path : path.slice(candidate.length),
-        };
-      if (candidate === '/') return undefined;
-      const cut = candidate.lastIndexOf('/');
-      candidate = cut === 0 ? '/' : candidate.slice(0, cut);
+    if (exact !== undefined) return { resource: exact, subpath: '', params: NO_PARAMS };
+    const hit = this.prefixes.deepest(path, this.hit);
+    const found = hit.value;
+    if (found === RESERVED) return undefined;
+    if (this.params.size > 0) {
+      const routed = this.matchParams(path, raw);
+      if (routed !== undefined) return routed;
     }
+    if (found === undefined) return undefined;
+    return { resource: found, subpath: path.slice(hit.end), params: NO_PARAMS };
+  }
+
+  /** Work done by lookups so far (characters sliced, trie nodes visited): for tests. */
+  get lookupSteps(): number {
+    return this.prefixes.steps + this.params.steps;
+  }
+
+  private matchParams(path: string, raw: string): WebMatch | undefined {
+    const max = this.params.maxSegments;
+    // A split limited to one more segment than the longest pattern: bounded work on any path.
+    const segments = encodedSlashSegments(raw) ?? path.split('/', max + 2);
+    if (segments.length > max + 1) return undefined;
+    const route = this.params.find(segments);
+    if (route === undefined) return undefined;
+    const params: Record<string, string> = {};
+    for (const { name, index } of route.pattern.params) params[name] = segments[index + 1]!;
+    return { resource: route.resource, subpath: '', params };
   }
 }

@@ -81,6 +81,7 @@ export class WebServer {
           routed.resource.path,
           routed.subpath,
           limited,
+          routed.params,
         );
         const result = await this.dispatcher.invoke(routed, limited, context, method);
         response = this.forCaller(result, method, routed);
@@ -242,6 +243,7 @@ export class WebServer {
       routed.resource.path,
       routed.subpath,
       request,
+      routed.params,
     );
     const result = this.dispatcher.invoke(routed, request, context, method);
     if (result instanceof Response) {

@@ -132,8 +132,7 @@ export class ParamTrie<R> {
         if (found !== undefined) return found;
       }
     }
-    if (node.param !== undefined && segment !== '')
-      return this.search(node.param, segments, i + 1);
+    if (node.param !== undefined && segment !== '') return this.search(node.param, segments, i + 1);
     return undefined;
   }
 }

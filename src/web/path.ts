@@ -85,18 +85,19 @@ export function registrationPathProblem(path: unknown): string | undefined {
 const ENCODED_SLASH = /%2f|%5c/i;
 
 /**
- * The segments of `raw` for parameter routes when it has an encoded slash (`%2F`, `%5C`):
- * split on the literal slashes only and decoded one by one, so an encoded slash stays inside
- * its segment (a parameter value `a/b`) instead of making a segment boundary. Dot segments and
- * empty segments resolve as in `normalisePath`. `undefined` when nothing is encoded (the
- * normalised path's own segments then say the same). Index 0 is the empty string before the
- * leading slash; a trailing slash gives a last empty segment. `raw` must have passed
- * `normalisePath`.
+ * The path parameter routes are matched against when `raw` has an encoded slash (`%2F`, `%5C`),
+ * or `undefined` when it has none (the normalised path then serves). `raw` is split on its
+ * literal slashes only and each segment decoded on its own, so an encoded slash stays inside its
+ * segment (a parameter value `a/b`) instead of making a segment boundary; dot and empty segments
+ * resolve as in `normalisePath`. Each segment is then re-encoded minimally (`%` and the slashes
+ * only), so the result has one "/" per boundary and static segments (never containing "%")
+ * compare as they are; parameter values from it are decoded with `decodeURIComponent`.
+ * `raw` must have passed `normalisePath`.
  */
-export function encodedSlashSegments(raw: string): string[] | undefined {
+export function encodedSlashRoutePath(raw: string): string | undefined {
   if (!raw.includes('%') || !ENCODED_SLASH.test(raw)) return undefined;
   const parts = raw.split(/[/\\]/);
-  const out: string[] = [''];
+  const out: string[] = [];
   let trailingSlash = false;
   for (let i = 1; i < parts.length; i++) {
     let part: string;
@@ -109,15 +110,18 @@ export function encodedSlashSegments(raw: string): string[] | undefined {
     if (part === '' || part === '.') {
       trailingSlash = last;
     } else if (part === '..') {
-      if (out.length > 1) out.pop();
+      out.pop();
       trailingSlash = last;
     } else {
-      out.push(part);
+      out.push(part.replace(/[%/\\]/g, encodeSeparator));
       trailingSlash = false;
     }
   }
-  if (trailingSlash || out.length === 1) out.push('');
-  return out;
+  return `/${out.join('/')}${trailingSlash && out.length > 0 ? '/' : ''}`;
+}
+
+function encodeSeparator(c: string): string {
+  return c === '%' ? '%25' : c === '/' ? '%2F' : '%5C';
 }
 
 /** Whether `path` is `prefix` itself or below it, on a segment boundary (`/a` covers `/a/b`, not `/ab`). */

@@ -18,7 +18,7 @@ import {
   webRouteConflict,
 } from '../errors/web-messages.js';
 import {
-  encodedSlashSegments,
+  encodedSlashRoutePath,
   isUnder,
   registrationPathProblem,
   trimTrailingSlash,
@@ -31,7 +31,7 @@ import {
   patternReaches,
   type RoutePattern,
 } from './route-pattern.js';
-import { ParamTrie, PrefixTrie, RESERVED, type PrefixHit } from './router.js';
+import { paramsAt, RESERVED, type RouteHit, RouteTrie } from './router.js';
 
 /** Endpoints the host serves itself; always reserved. */
 export const HOST_ENDPOINTS: readonly string[] = ['/health'];
@@ -47,14 +47,21 @@ export interface WebMatch {
 interface ParamRoute {
   resource: WebResource;
   pattern: RoutePattern;
+  /** The segment index and name of each parameter, in order. */
+  indices: number[];
+  names: string[];
 }
 
 export class WebRegistry implements WebRegistrar {
   private readonly exact = new Map<string, WebResource>();
-  private readonly prefixes = new PrefixTrie<WebResource>();
-  private readonly params = new ParamTrie<ParamRoute>();
+  /** Prefix resources, reserved prefixes and parameter routes. */
+  private readonly trie = new RouteTrie<WebResource, ParamRoute>();
   /** Reused by every lookup (routing is synchronous), so a miss allocates nothing. */
-  private readonly hit: PrefixHit<WebResource> = { value: undefined, end: 0 };
+  private readonly hit: RouteHit<WebResource, ParamRoute> = {
+    prefix: undefined,
+    prefixEnd: 0,
+    route: undefined,
+  };
   /** Every accepted resource by its registered path (exact and prefix share one namespace). */
   private readonly byPath = new Map<string, WebResource>();
   private readonly reserved: readonly string[];
@@ -73,7 +80,7 @@ export class WebRegistry implements WebRegistrar {
       reserved.add(trimTrailingSlash(prefix));
     }
     this.reserved = [...reserved];
-    for (const prefix of this.reserved) this.prefixes.set(prefix, RESERVED);
+    for (const prefix of this.reserved) this.trie.setPrefix(prefix, RESERVED);
   }
 
   register(
@@ -111,13 +118,18 @@ export class WebRegistry implements WebRegistrar {
     // Validates the handler and methods even when the path is taken, so mistakes surface.
     const resource = new WebResource(owner, path, handler, options, prefix);
     if (pattern !== undefined) {
-      const other = this.params.overlapping(pattern);
+      const other = this.trie.overlapping(pattern);
       if (other !== undefined)
         throw new ModhostError(
           ErrorCode.WEB_ROUTE_CONFLICT,
           webRouteConflict(path, owner.name, other.resource.path, other.resource.owner.name),
         );
-      this.params.add(pattern, { resource, pattern });
+      this.trie.addRoute(pattern, {
+        resource,
+        pattern,
+        indices: pattern.params.map((p) => p.index),
+        names: pattern.params.map((p) => p.name),
+      });
       this.byPath.set(path, resource);
       return;
     }
@@ -132,7 +144,7 @@ export class WebRegistry implements WebRegistrar {
       return;
     }
     this.byPath.set(key, resource);
-    if (prefix) this.prefixes.set(key, resource);
+    if (prefix) this.trie.setPrefix(key, resource);
     else this.exact.set(key, resource);
   }
 
@@ -194,31 +206,27 @@ export class WebRegistry implements WebRegistrar {
   match(path: string, raw: string = path): WebMatch | undefined {
     const exact = this.exact.get(path);
     if (exact !== undefined) return { resource: exact, subpath: '', params: NO_PARAMS };
-    const hit = this.prefixes.deepest(path, this.hit);
-    const found = hit.value;
-    if (found === RESERVED) return undefined;
-    if (this.params.size > 0) {
-      const routed = this.matchParams(path, raw);
-      if (routed !== undefined) return routed;
+    const hit = this.trie.find(path, this.hit);
+    const prefix = hit.prefix;
+    if (prefix === RESERVED) return undefined;
+    if (this.trie.routes > 0) {
+      const encoded = encodedSlashRoutePath(raw);
+      const route = encoded === undefined ? hit.route : this.trie.find(encoded, hit).route;
+      if (route !== undefined)
+        return this.paramMatch(route, encoded ?? path, encoded !== undefined);
     }
-    if (found === undefined) return undefined;
-    return { resource: found, subpath: path.slice(hit.end), params: NO_PARAMS };
+    if (prefix === undefined) return undefined;
+    return { resource: prefix, subpath: path.slice(hit.prefixEnd), params: NO_PARAMS };
   }
 
-  /** Work done by lookups so far (characters sliced, trie nodes visited): for tests. */
+  /** Work done by lookups so far (characters compared or sliced, nodes entered): for tests. */
   get lookupSteps(): number {
-    return this.prefixes.steps + this.params.steps;
+    return this.trie.steps;
   }
 
-  private matchParams(path: string, raw: string): WebMatch | undefined {
-    const max = this.params.maxSegments;
-    // A split limited to one more segment than the longest pattern: bounded work on any path.
-    const segments = encodedSlashSegments(raw) ?? path.split('/', max + 2);
-    if (segments.length > max + 1) return undefined;
-    const route = this.params.find(segments);
-    if (route === undefined) return undefined;
-    const params: Record<string, string> = {};
-    for (const { name, index } of route.pattern.params) params[name] = segments[index + 1]!;
+  /** `encoded`: routePath came from encodedSlashRoutePath (its values still need decoding). */
+  private paramMatch(route: ParamRoute, routePath: string, encoded: boolean): WebMatch {
+    const params = paramsAt(routePath, route.indices, route.names, encoded);
     return { resource: route.resource, subpath: '', params };
   }
 }

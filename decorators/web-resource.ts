@@ -1,10 +1,32 @@
 import { ownerClass, type WebResourceOptions, writeWebResource } from './metadata.js';
 import { checkInstanceMethod, describeType, misuse } from './checks.js';
+import type { WebRequestContext } from '../src/api/services.js';
+import type { RouteParams } from '../src/web/route-pattern.js';
 
 const HTTP_METHOD = /^[A-Z]+$/;
 
-/** Serves the decorated method, a Fetch-style handler, at `path` (or below it with `prefix`). */
-export function WebResource(path: string, options: WebResourceOptions = {}): MethodDecorator {
+/**
+ * A method that can serve `P`: its context's `params` are typed from the path string, so
+ * `(request: Request, context: WebRequestContext<RouteParams<'/rooms/:room_id'>>)` reads
+ * `context.params.room_id`, and a misspelt name is a compile error.
+ */
+export type WebResourceMethod<P extends string> = (
+  request: Request,
+  context: WebRequestContext<RouteParams<P>>,
+) => unknown;
+
+/**
+ * Serves the decorated method, a Fetch-style handler, at `path` (or below it with `prefix`).
+ * `:name` segments are parameters, their decoded values in `context.params.name`.
+ */
+export function WebResource<const P extends string>(
+  path: P,
+  options: WebResourceOptions = {},
+): <T extends WebResourceMethod<P>>(
+  target: object,
+  member: string | symbol,
+  descriptor: TypedPropertyDescriptor<T>,
+) => void {
   return (target, member, descriptor) => {
     const where = { decorator: '@WebResource', member };
     if (!checkInstanceMethod('@WebResource', target, member, descriptor)) return;

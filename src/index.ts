@@ -14,6 +14,7 @@ export type {
   DelayedCallHandle,
   LoopingCallOptions,
 } from './api/services.js';
+export type { RouteParams } from './web/route-pattern.js';
 export { MODULE_CONFIG, MODULE_LOGGER, CLOCK } from './injection/tokens.js';
 export type { Provider } from './injection/providers.js';
 export type { Clock, TimerHandle } from './clock/clock.js';

@@ -11,6 +11,7 @@ import { timerDurationTooLongMessage } from '../errors/config-messages.js';
 import { ModhostError } from '../errors/modhost-error.js';
 import { brandClass } from '../injection/tokens.js';
 import type { HttpClient } from './http-client.js';
+import type { RouteParams } from '../web/route-pattern.js';
 import type {
   AccountDataCallbacks,
   AccountValidityCallbacks,
@@ -75,9 +76,16 @@ export class ModuleApi {
     this.ctx.callbacks.register(this.ctx.identity, category, callbacks);
   }
 
-  /** Serves `handler` at `path`; only while the module is being constructed. */
-  registerWebResource(path: string, handler: WebHandler, options?: WebResourceOptions): void {
-    this.ctx.web.register(this.ctx.identity, path, handler, options);
+  /**
+   * Serves `handler` at `path`; only while the module is being constructed. `context.params` is
+   * typed from the path (`'/rooms/:room_id'` → `{ room_id: string }`).
+   */
+  registerWebResource<const P extends string>(
+    path: P,
+    handler: WebHandler<RouteParams<P>>,
+    options?: WebResourceOptions,
+  ): void {
+    this.ctx.web.register(this.ctx.identity, path, handler as WebHandler, options);
   }
 
   /** Makes a cached function reachable by name for cluster-wide invalidation. */

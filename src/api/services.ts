@@ -19,14 +19,26 @@ export interface CallbackRegistrar {
   register(owner: ModuleIdentity, category: string, callbacks: Record<string, unknown>): void;
 }
 
-export type FetchHandler = (
+export type FetchHandler<Params extends Readonly<Record<string, string>> = RouteParamsAny> = (
   request: Request,
-  context: WebRequestContext,
+  context: WebRequestContext<Params>,
 ) => Response | Promise<Response>;
 /** A function, or an object with one function per method (`{ GET, POST }`). */
-export type WebHandler = FetchHandler | Partial<Record<string, FetchHandler>>;
+export type WebHandler<Params extends Readonly<Record<string, string>> = RouteParamsAny> =
+  | FetchHandler<Params>
+  | Partial<Record<string, FetchHandler<Params>>>;
 
-export interface WebRequestContext {
+type RouteParamsAny = Readonly<Record<string, string>>;
+
+/** `Params` is derived from the registered path: `RouteParams<'/rooms/:room_id'>`. */
+export interface WebRequestContext<
+  Params extends Readonly<Record<string, string>> = RouteParamsAny,
+> {
+  /**
+   * Decoded values of the path's `:name` segments (`/rooms/:room_id` → `{ room_id }`); `{}` for
+   * exact and prefix resources.
+   */
+  params: Params;
   /** The module serving the request. */
   module: string;
   /** The registered path. */

@@ -29,6 +29,14 @@ const NO_KEY = Symbol('modhost.cache.no-key');
 const REMOVED = new EntryAux();
 REMOVED.dead = true;
 
+/**
+ * Maintenance (expiry sweeps, large invalidations and clears) runs in slices of at most this
+ * many milliseconds of work, yielding to the event loop between them, whatever the cache size.
+ */
+export const SLICE_MS = 2;
+/** Entries handled between two looks at the time inside a slice. */
+const SLICE_CHECK = 256;
+
 type AnyFunction = (...args: any[]) => unknown;
 
 export interface CacheStats {
@@ -72,6 +80,16 @@ export class CacheCore implements ContextSource {
   /** LRU sentinel: head.next is the most recently used entry, head.prev the next to evict. */
   private readonly head: Entry;
   private sweepTimer: TimerHandle | undefined;
+  /** Expiry list sentinel (TTL caches): next is the first to expire, prev the last stored. */
+  private readonly expiry: Entry;
+  /** Entries with invalidation callbacks, so cut subtrees run theirs at once (see cutOff). */
+  private readonly withCallbacks = new Set<Entry>();
+  /** Cut-off subtrees whose entries are still being detached, a slice at a time. */
+  private readonly detaching: tree.EntryWalker[] = [];
+  private sliceScheduled = false;
+  private disposed = false;
+  /** Entries handled by sweeps and sliced detaching so far: tests count work with it. */
+  maintenanceSteps = 0;
 
   constructor(
     readonly settings: CacheSettings,
@@ -89,6 +107,10 @@ export class CacheCore implements ContextSource {
     head.prev = head;
     head.next = head;
     this.head = head;
+    const expiry = new Entry(undefined, undefined, new EntryAux());
+    expiry.aux!.expPrev = expiry;
+    expiry.aux!.expNext = expiry;
+    this.expiry = expiry;
     if (this.ttl > 0) this.scheduleSweep();
   }
 
@@ -196,8 +218,11 @@ export class CacheCore implements ContextSource {
   ): Promise<unknown> {
     this.misses++;
     const aux = new EntryAux();
-    if (onInvalidate !== undefined) aux.callbacks = new Set([onInvalidate]);
     const entry = new Entry(this.storedKey(parts), undefined, aux);
+    if (onInvalidate !== undefined) {
+      aux.callbacks = new Set([onInvalidate]);
+      this.withCallbacks.add(entry);
+    }
     this.insert(entry);
     this.pending++;
     const promise = this.start(fn, thisArg, args, entry);
@@ -247,7 +272,7 @@ export class CacheCore implements ContextSource {
     const aux = entry.aux!;
     if (aux.dead) {
       // Invalidated while pending: waiters had the value, the cache must not keep it.
-      this.runCallbacks(aux);
+      this.runCallbacks(entry, aux);
       return;
     }
     this.pending--;
@@ -255,7 +280,7 @@ export class CacheCore implements ContextSource {
     const size = this.iterable ? sizeOf(value) : 1;
     if (this.ttl !== 0 || size !== 1 || aux.callbacks !== undefined) {
       aux.size = size;
-      if (this.ttl !== 0) aux.expiresAt = this.clock.now() + this.ttl;
+      if (this.ttl !== 0) this.linkExpiry(entry, aux);
     } else {
       entry.aux = undefined;
     }
@@ -269,7 +294,7 @@ export class CacheCore implements ContextSource {
       this.pending--;
       this.removeFromTree(entry);
     }
-    this.runCallbacks(aux);
+    this.runCallbacks(entry, aux);
   }
 
   // ---- management ------------------------------------------------------------------------
@@ -302,20 +327,86 @@ export class CacheCore implements ContextSource {
       this.detach(entry);
       return;
     }
-    // A prefix: cut the subtree off first, then detach its entries (callbacks may re-enter).
-    const removed = tree.removePrefix(this.root, parts);
-    this.invalidations += removed.length;
-    for (const entry of removed) this.detach(entry);
+    // A prefix: cut the subtree off first (callbacks may re-enter), then detach its entries.
+    const cut = tree.cutPrefix(this.root, parts);
+    if (cut !== undefined) this.cutOff(cut, parts);
   }
 
   /** Removes everything, pending entries included (their waiters still get their results). */
   clear(): void {
     const old = this.root;
     this.root = new Map();
-    const removed: Entry[] = [];
-    tree.collect(old, removed);
-    this.invalidations += removed.length;
-    for (const entry of removed) this.detach(entry);
+    if (old.size > 0) this.cutOff(old, []);
+  }
+
+  /**
+   * Detaches the entries of a subtree already cut off the tree (entries under `prefix`). Reads
+   * cannot find them any more, so they are gone the moment this is called; what remains is
+   * bookkeeping (the LRU list, sizes, stats), done in slices of SLICE_MS so invalidating a
+   * million entries never blocks the event loop. Entries with invalidation callbacks are
+   * detached at once, so every entry depending on an invalidated one is invalidated before
+   * anyone can read it.
+   */
+  private cutOff(cut: tree.Tree | Entry, prefix: readonly unknown[]): void {
+    if (this.withCallbacks.size > 0) {
+      const dependent: Entry[] = [];
+      for (const entry of this.withCallbacks)
+        if (this.keyStartsWith(entry, prefix)) dependent.push(entry);
+      for (const entry of dependent) this.detachCut(entry);
+    }
+    this.detaching.push(new tree.EntryWalker(cut));
+    this.runDetachSlice();
+  }
+
+  private keyStartsWith(entry: Entry, prefix: readonly unknown[]): boolean {
+    if (prefix.length === 0) return true;
+    if (this.levels === 1) return tree.samePart(entry.key, prefix[0]);
+    return tree.partsMatch(entry.key as unknown[], prefix, 0, prefix.length);
+  }
+
+  /** Detaches a cut-off entry unless that was done already (it counts as an invalidation). */
+  private detachCut(entry: Entry): void {
+    const live = entry.next !== null || (entry.aux !== undefined && !entry.aux.dead);
+    if (!live) return;
+    this.invalidations++;
+    this.detach(entry);
+  }
+
+  /** One slice of detaching; schedules the next one while cut-off entries remain. */
+  private runDetachSlice(): void {
+    const jobs = this.detaching;
+    const deadline = performance.now() + SLICE_MS;
+    let count = 0;
+    while (jobs.length > 0) {
+      const entry = jobs[0]!.next();
+      if (entry === undefined) {
+        jobs.shift();
+        continue;
+      }
+      this.maintenanceSteps++;
+      this.detachCut(entry);
+      if (++count % SLICE_CHECK === 0 && performance.now() >= deadline) break;
+    }
+    if (jobs.length > 0) this.scheduleSlice();
+  }
+
+  private scheduleSlice(): void {
+    if (this.sliceScheduled || this.disposed) return;
+    this.sliceScheduled = true;
+    // Only a weak reference, as for the sweep: a dropped cache is not kept alive by its slices.
+    const ref = new WeakRef(this);
+    setImmediate(() => {
+      const core = ref.deref();
+      if (core === undefined) return;
+      core.sliceScheduled = false;
+      if (core.detaching.length > 0) core.runDetachSlice();
+      if (core.sweepDue) core.sweepExpired();
+    }).unref();
+  }
+
+  /** Whether maintenance is still running in slices (for tests and benchmarks). */
+  get maintaining(): boolean {
+    return this.detaching.length > 0 || this.sliceScheduled;
   }
 
   /** Stores `value` under `key` as if computed; a pending computation there is not stored. */
@@ -341,9 +432,9 @@ export class CacheCore implements ContextSource {
     if (this.ttl !== 0 || size !== 1) {
       aux = new EntryAux();
       aux.size = size;
-      if (this.ttl !== 0) aux.expiresAt = this.clock.now() + this.ttl;
     }
     const entry = new Entry(this.storedKey(parts as unknown[]), value, aux);
+    if (this.ttl !== 0) this.linkExpiry(entry, aux!);
     this.insert(entry);
     this.link(entry, size);
   }
@@ -380,6 +471,7 @@ export class CacheCore implements ContextSource {
   dispose(): void {
     this.sweepTimer?.cancel();
     this.sweepTimer = undefined;
+    this.disposed = true;
   }
 
   contextFor(entryObject: object): CacheContext {
@@ -497,7 +589,7 @@ export class CacheCore implements ContextSource {
       if (aux!.dead) return;
       aux!.dead = true;
       this.pending--;
-      this.runCallbacks(aux!);
+      this.runCallbacks(entry, aux!);
       return;
     }
     const prev = entry.prev!;
@@ -506,10 +598,11 @@ export class CacheCore implements ContextSource {
     next.prev = prev;
     entry.prev = null;
     entry.next = null;
+    if (aux !== undefined && aux.expNext !== null) this.unlinkExpiry(aux);
     entry.aux = REMOVED;
     this.entries--;
     this.size -= aux === undefined ? 1 : aux.size;
-    if (aux !== undefined) this.runCallbacks(aux);
+    if (aux !== undefined) this.runCallbacks(entry, aux);
   }
 
   private addCallback(entry: Entry, callback: () => void): void {
@@ -522,13 +615,18 @@ export class CacheCore implements ContextSource {
       this.runCallback(callback);
       return;
     }
-    (aux.callbacks ??= new Set()).add(callback);
+    if (aux.callbacks === undefined) {
+      aux.callbacks = new Set();
+      this.withCallbacks.add(entry);
+    }
+    aux.callbacks.add(callback);
   }
 
-  private runCallbacks(aux: EntryAux): void {
+  private runCallbacks(entry: Entry, aux: EntryAux): void {
     const callbacks = aux.callbacks;
     if (callbacks === undefined) return;
     aux.callbacks = undefined;
+    this.withCallbacks.delete(entry);
     for (const callback of callbacks) this.runCallback(callback);
   }
 
@@ -552,16 +650,55 @@ export class CacheCore implements ContextSource {
     });
   }
 
+  /** Whether an expired entry waits at the head of the expiry list. */
+  private get sweepDue(): boolean {
+    if (this.ttl === 0) return false;
+    const first = this.expiry.aux!.expNext!;
+    return first !== this.expiry && first.aux!.expiresAt <= this.clock.now();
+  }
+
+  /**
+   * Drops expired entries, oldest first from the expiry list (completed entries in the order
+   * they were stored, which is their expiry order since every entry has the same ttl): work in
+   * proportion to what expired, never a scan of the cache, in slices of SLICE_MS.
+   */
   sweepExpired(): void {
     if (this.ttl === 0) return;
     const now = this.clock.now();
-    const head = this.head;
-    const due: Entry[] = [];
-    for (let entry = head.prev!; entry !== head; entry = entry.prev!) {
-      if (entry.aux!.expiresAt <= now) due.push(entry);
+    const sentinel = this.expiry;
+    const deadline = performance.now() + SLICE_MS;
+    let count = 0;
+    for (;;) {
+      const first = sentinel.aux!.expNext!;
+      if (first === sentinel || first.aux!.expiresAt > now) return;
+      // expire() unlinks it from both lists (callbacks may invalidate other entries: no cursor).
+      this.maintenanceSteps++;
+      this.expire(first);
+      if (++count % SLICE_CHECK === 0 && performance.now() >= deadline) {
+        this.scheduleSlice();
+        return;
+      }
     }
-    // Expire after the walk: callbacks may invalidate other entries of this cache.
-    for (const entry of due) if (entry.next !== null) this.expire(entry);
+  }
+
+  /** Appends a just-completed entry to the expiry list, stamping its expiry time. */
+  private linkExpiry(entry: Entry, aux: EntryAux): void {
+    aux.expiresAt = this.clock.now() + this.ttl;
+    const sentinel = this.expiry;
+    const last = sentinel.aux!.expPrev!;
+    aux.expPrev = last;
+    aux.expNext = sentinel;
+    last.aux!.expNext = entry;
+    sentinel.aux!.expPrev = entry;
+  }
+
+  private unlinkExpiry(aux: EntryAux): void {
+    const prev = aux.expPrev!;
+    const next = aux.expNext!;
+    prev.aux!.expNext = next;
+    next.aux!.expPrev = prev;
+    aux.expPrev = null;
+    aux.expNext = null;
   }
 }
 

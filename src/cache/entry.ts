@@ -33,4 +33,7 @@ export class EntryAux {
   callbacks: Set<() => void> | undefined = undefined;
   /** The context handed out by cacheContext() for this entry, kept so it is stable (deduplicated). */
   context: CacheContext | undefined = undefined;
+  /** Links in the cache's expiry list (TTL caches: completed entries in expiry order). */
+  expPrev: Entry | null = null;
+  expNext: Entry | null = null;
 }

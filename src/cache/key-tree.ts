@@ -85,27 +85,28 @@ export function remove(root: Tree, entry: Entry, levels: number): boolean {
   return false;
 }
 
-/** Removes and returns every entry under the prefix `parts` (shorter than `levels`). */
-export function removePrefix(root: Tree, parts: readonly unknown[]): Entry[] {
+/**
+ * Cuts the subtree under the prefix `parts` (shorter than `levels`) off the tree and returns it
+ * (a level or a single entry), or undefined when nothing is stored under the prefix.
+ */
+export function cutPrefix(root: Tree, parts: readonly unknown[]): Tree | Entry | undefined {
   const path: Tree[] = [root];
   let node: Tree = root;
   const last = parts.length - 1;
   for (let i = 0; i <= last; i++) {
     const child = node.get(parts[i]);
-    if (child === undefined) return [];
+    if (child === undefined) return undefined;
     if (child instanceof Entry && !partsMatch(child.key as unknown[], parts, i + 1, parts.length))
-      return [];
+      return undefined;
     if (child instanceof Entry || i === last) {
       node.delete(parts[i]);
       prune(path, parts, i);
-      const removed: Entry[] = [];
-      collect(child, removed);
-      return removed;
+      return child;
     }
     node = child;
     path.push(node);
   }
-  return [];
+  return undefined;
 }
 
 /** Deletes the levels on `path` left empty, from `depth` up. */
@@ -119,6 +120,41 @@ export function collect(node: Tree | Entry, out: Entry[]): void {
     return;
   }
   for (const child of node.values()) collect(child, out);
+}
+
+/**
+ * Walks the entries of a subtree a few at a time (for invalidations done in slices). The subtree
+ * must be cut off the cache's tree first, so nothing changes it while the walk runs.
+ */
+export class EntryWalker {
+  private readonly stack: Array<Iterator<Tree | Entry>> = [];
+  private first: Entry | undefined;
+
+  constructor(node: Tree | Entry) {
+    if (node instanceof Entry) this.first = node;
+    else this.stack.push(node.values());
+  }
+
+  /** The next entry, or undefined when the walk is done. */
+  next(): Entry | undefined {
+    const first = this.first;
+    if (first !== undefined) {
+      this.first = undefined;
+      return first;
+    }
+    const stack = this.stack;
+    while (stack.length > 0) {
+      const step = stack[stack.length - 1]!.next();
+      if (step.done === true) {
+        stack.pop();
+        continue;
+      }
+      const value = step.value;
+      if (value instanceof Entry) return value;
+      stack.push(value.values());
+    }
+    return undefined;
+  }
 }
 
 export function countMaps(node: Tree): number {

@@ -41,6 +41,21 @@ export function webDuplicatePath(path: string, winner: string, loser: string): s
   );
 }
 
+export function webRouteConflict(
+  path: string,
+  module: string,
+  otherPath: string,
+  otherModule: string,
+): string {
+  const same = path === otherPath ? 'the same pattern' : `"${otherPath}"`;
+  return (
+    `Module "${module}" registered the web resource "${path}", which overlaps ${same} of ` +
+    `module "${otherModule}": some request paths would match both, so which module serves them ` +
+    `would depend on load order. Make one of them distinct by a static segment, or register the ` +
+    `special path as an exact resource (exact paths are matched before parameter routes).`
+  );
+}
+
 export function webBadJson(problem: string): string {
   return `Request body is not valid JSON: ${problem}`;
 }

@@ -1,5 +1,6 @@
 /** The context passed to handlers next to the request; `url` is parsed only when read. */
 import type { WebRequestContext } from '../api/services.js';
+import { NO_PARAMS } from './route-pattern.js';
 
 export class RequestContext implements WebRequestContext {
   private parsed: URL | undefined;
@@ -9,6 +10,7 @@ export class RequestContext implements WebRequestContext {
     readonly path: string,
     readonly subpath: string,
     private readonly request: Request,
+    readonly params: Readonly<Record<string, string>> = NO_PARAMS,
   ) {}
 
   get url(): URL {

@@ -57,9 +57,9 @@ export class Dispatcher {
     const path = normalisePath(rawPath);
     if (path === undefined) return new Answer(errorResponse(400, HttpErrors.badPath), UNMATCHED);
     if (path === HEALTH_PATH) return new Answer(this.health(method, draining), HEALTH_PATH);
-    const match = this.registry.match(path);
+    const match = this.registry.match(path, rawPath);
     if (match === undefined) return new Answer(errorResponse(404, HttpErrors.notFound), UNMATCHED);
-    return this.target(match.resource, method, match.subpath);
+    return this.target(match.resource, method, match.subpath, match.params);
   }
 
   /**
@@ -73,9 +73,14 @@ export class Dispatcher {
     return new Answer(errorResponse(400, HttpErrors.asteriskForm), UNMATCHED);
   }
 
-  private target(resource: WebResource, method: string, subpath: string): Target | Answer {
+  private target(
+    resource: WebResource,
+    method: string,
+    subpath: string,
+    params?: Readonly<Record<string, string>>,
+  ): Target | Answer {
     return (
-      resource.targetFor(method, subpath) ??
+      resource.targetFor(method, subpath, params) ??
       new Answer(
         errorResponse(405, HttpErrors.methodNotAllowed, { allow: resource.allow! }),
         resource.path,

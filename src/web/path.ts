@@ -82,6 +82,48 @@ export function registrationPathProblem(path: unknown): string | undefined {
   return undefined;
 }
 
+const ENCODED_SLASH = /%2f|%5c/i;
+
+/**
+ * The path parameter routes are matched against when `raw` has an encoded slash (`%2F`, `%5C`),
+ * or `undefined` when it has none (the normalised path then serves). `raw` is split on its
+ * literal slashes only and each segment decoded on its own, so an encoded slash stays inside its
+ * segment (a parameter value `a/b`) instead of making a segment boundary; dot and empty segments
+ * resolve as in `normalisePath`. Each segment is then re-encoded minimally (`%` and the slashes
+ * only), so the result has one "/" per boundary and static segments (never containing "%")
+ * compare as they are; parameter values from it are decoded with `decodeURIComponent`.
+ * `raw` must have passed `normalisePath`.
+ */
+export function encodedSlashRoutePath(raw: string): string | undefined {
+  if (!raw.includes('%') || !ENCODED_SLASH.test(raw)) return undefined;
+  const parts = raw.split(/[/\\]/);
+  const out: string[] = [];
+  let trailingSlash = false;
+  for (let i = 1; i < parts.length; i++) {
+    let part: string;
+    try {
+      part = decodeURIComponent(parts[i]!);
+    } catch {
+      return undefined;
+    }
+    const last = i === parts.length - 1;
+    if (part === '' || part === '.') {
+      trailingSlash = last;
+    } else if (part === '..') {
+      out.pop();
+      trailingSlash = last;
+    } else {
+      out.push(part.replace(/[%/\\]/g, encodeSeparator));
+      trailingSlash = false;
+    }
+  }
+  return `/${out.join('/')}${trailingSlash && out.length > 0 ? '/' : ''}`;
+}
+
+function encodeSeparator(c: string): string {
+  return c === '%' ? '%25' : c === '/' ? '%2F' : '%5C';
+}
+
 /** Whether `path` is `prefix` itself or below it, on a segment boundary (`/a` covers `/a/b`, not `/ab`). */
 export function isUnder(path: string, prefix: string): boolean {
   if (prefix === '/') return true;

@@ -1,7 +1,9 @@
 /**
- * The web resources of every module: exact paths, and prefix resources matched longest prefix
- * first. The first registration of a path wins (config order); reserved prefixes cannot be
- * claimed; after `close()` nothing more can be registered.
+ * The web resources of every module: exact paths, parameter routes (`/rooms/:room_id`), and
+ * prefix resources matched longest prefix first, in that order. The first registration of a
+ * path wins (config order); overlapping parameter patterns are refused; reserved prefixes cannot
+ * be claimed; after `close()` nothing more can be registered. Lookups cost time linear in the
+ * path's length (see router.ts).
  */
 import type { ModuleIdentity, WebHandler, WebRegistrar } from '../api/services.js';
 import type { WebResourceOptions } from '../../decorators/metadata.js';
@@ -13,25 +15,53 @@ import {
   webPathInvalid,
   webPathReserved,
   webRegistrationClosed,
+  webRouteConflict,
 } from '../errors/web-messages.js';
-import { isUnder, registrationPathProblem, trimTrailingSlash } from './path.js';
+import {
+  encodedSlashRoutePath,
+  isUnder,
+  registrationPathProblem,
+  trimTrailingSlash,
+} from './path.js';
 import { WebResource } from './resource.js';
+import {
+  hasParams,
+  NO_PARAMS,
+  parsePattern,
+  patternReaches,
+  type RoutePattern,
+} from './route-pattern.js';
+import { paramsAt, RESERVED, type RouteHit, RouteTrie } from './router.js';
 
 /** Endpoints the host serves itself; always reserved. */
 export const HOST_ENDPOINTS: readonly string[] = ['/health'];
-
-/** Sentinel in the prefix table: a reserved prefix stops the longest-prefix walk (never served). */
-const RESERVED = Symbol('reserved');
 
 export interface WebMatch {
   resource: WebResource;
   /** The path below a prefix resource ('' at its root; '' for exact resources). */
   subpath: string;
+  /** Decoded values of a parameter route's `:name` segments (NO_PARAMS for other resources). */
+  params: Readonly<Record<string, string>>;
+}
+
+interface ParamRoute {
+  resource: WebResource;
+  pattern: RoutePattern;
+  /** The segment index and name of each parameter, in order. */
+  indices: number[];
+  names: string[];
 }
 
 export class WebRegistry implements WebRegistrar {
   private readonly exact = new Map<string, WebResource>();
-  private readonly prefixes = new Map<string, WebResource | typeof RESERVED>();
+  /** Prefix resources, reserved prefixes and parameter routes. */
+  private readonly trie = new RouteTrie<WebResource, ParamRoute>();
+  /** Reused by every lookup (routing is synchronous), so a miss allocates nothing. */
+  private readonly hit: RouteHit<WebResource, ParamRoute> = {
+    prefix: undefined,
+    prefixEnd: 0,
+    route: undefined,
+  };
   /** Every accepted resource by its registered path (exact and prefix share one namespace). */
   private readonly byPath = new Map<string, WebResource>();
   private readonly reserved: readonly string[];
@@ -50,7 +80,7 @@ export class WebRegistry implements WebRegistrar {
       reserved.add(trimTrailingSlash(prefix));
     }
     this.reserved = [...reserved];
-    for (const prefix of this.reserved) this.prefixes.set(prefix, RESERVED);
+    for (const prefix of this.reserved) this.trie.setPrefix(prefix, RESERVED);
   }
 
   register(
@@ -84,8 +114,25 @@ export class WebRegistry implements WebRegistrar {
         webHandlerInvalid(owner.name, path, 'options.prefix must be true or false'),
       );
     const prefix = options.prefix === true;
+    const pattern = hasParams(path) ? this.checkPattern(owner, path, prefix) : undefined;
     // Validates the handler and methods even when the path is taken, so mistakes surface.
     const resource = new WebResource(owner, path, handler, options, prefix);
+    if (pattern !== undefined) {
+      const other = this.trie.overlapping(pattern);
+      if (other !== undefined)
+        throw new ModhostError(
+          ErrorCode.WEB_ROUTE_CONFLICT,
+          webRouteConflict(path, owner.name, other.resource.path, other.resource.owner.name),
+        );
+      this.trie.addRoute(pattern, {
+        resource,
+        pattern,
+        indices: pattern.params.map((p) => p.index),
+        names: pattern.params.map((p) => p.name),
+      });
+      this.byPath.set(path, resource);
+      return;
+    }
     // One path, one resource: a later exact or prefix registration of the same path is ignored.
     const key = prefix ? trimTrailingSlash(path) : path;
     const taken = this.byPath.get(key);
@@ -97,8 +144,31 @@ export class WebRegistry implements WebRegistrar {
       return;
     }
     this.byPath.set(key, resource);
-    if (prefix) this.prefixes.set(key, resource);
+    if (prefix) this.trie.setPrefix(key, resource);
     else this.exact.set(key, resource);
+  }
+
+  /** The parsed pattern of a parameter path, or the load error saying what is wrong with it. */
+  private checkPattern(owner: ModuleIdentity, path: string, prefix: boolean): RoutePattern {
+    const pattern = parsePattern(path);
+    if (typeof pattern === 'string')
+      throw new ModhostError(ErrorCode.WEB_PATH_INVALID, webPathInvalid(owner.name, path, pattern));
+    if (prefix)
+      throw new ModhostError(
+        ErrorCode.WEB_PATH_INVALID,
+        webPathInvalid(
+          owner.name,
+          path,
+          'has ":name" parameters but is a prefix resource; parameter routes match whole paths, so drop prefix or the parameters',
+        ),
+      );
+    const reserved = this.reserved.find((r) => patternReaches(pattern, r));
+    if (reserved !== undefined)
+      throw new ModhostError(
+        ErrorCode.WEB_PATH_RESERVED,
+        webPathReserved(owner.name, path, reserved),
+      );
+    return pattern;
   }
 
   /** Called by the host once every module is constructed; later registrations throw. */
@@ -128,22 +198,35 @@ export class WebRegistry implements WebRegistrar {
     return this.exact.get(path);
   }
 
-  /** The resource serving the normalised `path`: an exact one, else the longest prefix. */
-  match(path: string): WebMatch | undefined {
+  /**
+   * The resource serving the normalised `path`: an exact one, else a parameter route, else the
+   * longest prefix; nothing at or below a reserved prefix. `raw` is the path as received, for
+   * parameter values containing an encoded slash (see encodedSlashSegments).
+   */
+  match(path: string, raw: string = path): WebMatch | undefined {
     const exact = this.exact.get(path);
-    if (exact !== undefined) return { resource: exact, subpath: '' };
-    let candidate = trimTrailingSlash(path);
-    for (;;) {
-      const found = this.prefixes.get(candidate);
-      if (found === RESERVED) return undefined;
-      if (found !== undefined)
-        return {
-          resource: found,
-          subpath: candidate === '/' ? path : path.slice(candidate.length),
-        };
-      if (candidate === '/') return undefined;
-      const cut = candidate.lastIndexOf('/');
-      candidate = cut === 0 ? '/' : candidate.slice(0, cut);
+    if (exact !== undefined) return { resource: exact, subpath: '', params: NO_PARAMS };
+    const hit = this.trie.find(path, this.hit);
+    const prefix = hit.prefix;
+    if (prefix === RESERVED) return undefined;
+    if (this.trie.routes > 0) {
+      const encoded = encodedSlashRoutePath(raw);
+      const route = encoded === undefined ? hit.route : this.trie.find(encoded, hit).route;
+      if (route !== undefined)
+        return this.paramMatch(route, encoded ?? path, encoded !== undefined);
     }
+    if (prefix === undefined) return undefined;
+    return { resource: prefix, subpath: path.slice(hit.prefixEnd), params: NO_PARAMS };
+  }
+
+  /** Work done by lookups so far (characters compared or sliced, nodes entered): for tests. */
+  get lookupSteps(): number {
+    return this.trie.steps;
+  }
+
+  /** `encoded`: routePath came from encodedSlashRoutePath (its values still need decoding). */
+  private paramMatch(route: ParamRoute, routePath: string, encoded: boolean): WebMatch {
+    const params = paramsAt(routePath, route.indices, route.names, encoded);
+    return { resource: route.resource, subpath: '', params };
   }
 }

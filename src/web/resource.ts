@@ -7,6 +7,7 @@ import type { WebResourceOptions } from '../../decorators/metadata.js';
 import { ErrorCode, ModhostError } from '../errors/index.js';
 import { webHandlerInvalid } from '../errors/web-messages.js';
 import { activityId } from '../watchdog/activity.js';
+import { NO_PARAMS } from './route-pattern.js';
 
 const HTTP_METHOD = /^[A-Z]+$/;
 
@@ -23,6 +24,8 @@ export class Target {
     readonly handler: BoundHandler,
     /** The path below a prefix resource ('' at its root and for exact resources). */
     readonly subpath: string,
+    /** Decoded parameter values of a parameter route (NO_PARAMS otherwise). */
+    readonly params: Readonly<Record<string, string>> = NO_PARAMS,
   ) {}
 }
 
@@ -106,7 +109,15 @@ export class WebResource {
   }
 
   /** Where a `method` request at `subpath` goes, or `undefined` when the method is not allowed. */
-  targetFor(method: string, subpath: string): Target | undefined {
+  targetFor(
+    method: string,
+    subpath: string,
+    params: Readonly<Record<string, string>> = NO_PARAMS,
+  ): Target | undefined {
+    if (params !== NO_PARAMS) {
+      const handler = this.handlerFor(method);
+      return handler === undefined ? undefined : new Target(this, handler, subpath, params);
+    }
     if (subpath === '') {
       const cached = this.rootTargets.get(method);
       if (cached !== undefined) return cached;

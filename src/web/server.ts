@@ -91,6 +91,7 @@ export class WebServer {
           routed.resource.path,
           routed.subpath,
           limited,
+          routed.params,
         );
         const result = await this.invokeWithDeadline(routed, limited, context, method, deadline);
         response = this.forCaller(result, method, routed);
@@ -293,6 +294,7 @@ export class WebServer {
       routed.resource.path,
       routed.subpath,
       request,
+      routed.params,
     );
     const result = this.dispatcher.invoke(routed, request, context, method);
     if (result instanceof Response) {

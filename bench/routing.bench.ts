@@ -1,0 +1,148 @@
+/**
+ * Routing benchmark (DESIGN.md: route lookup at or below find-my-way's cost at 10 / 1k / 10k
+ * routes; a 404 for a 14 KB path of 7,000 segments within 3× a short 404).
+ *
+ * 1. Lookups: for N routes of each kind (exact `/m<i>/status`, prefix `/m<i>/files`, parameter
+ *    `/m<i>/rooms/:room_id/state/:event_type`, all under /_synapse/client), the same routes in
+ *    find-my-way 9 (the prefix as `/files` plus `/files/*`). Each side gets the same path strings,
+ *    built afresh for every call as a request's are (flat strings decoded from bytes, so no hash
+ *    is cached from a previous lookup), cycling over 256 modules spread over the registry.
+ *    modhost's side is what `Dispatcher.route` does to find the handler: the exact lookup of the
+ *    raw path, normalisation, then exact, parameter and prefix lookup with the decoded params,
+ *    and the method's handler (not the 404/405 answer it then builds: find-my-way builds none);
+ *    find-my-way's is `find(method, path)`, its bare lookup without its URL sanitising (so the
+ *    cheaper of its two entry points). Interleaved rounds, alternating order; medians of
+ *    per-round ratios.
+ * 2. Long path: see routing/long-path.ts (HTTP, server CPU per request).
+ *
+ * Env: ROUTING_BENCH_ROUNDS (default 9), ROUTING_BENCH_MS per task per round (default 100).
+ */
+import FindMyWay from 'find-my-way';
+import { Bench } from 'tinybench';
+import { createLogger } from '../src/logging/logger.js';
+import { normalisePath } from '../src/web/path.js';
+import { WebRegistry } from '../src/web/registry.js';
+import type { Target } from '../src/web/resource.js';
+import { median, printRatio } from './cache/report.js';
+import { measureLongPath } from './routing/long-path.js';
+
+const ROUNDS = Number(process.env.ROUTING_BENCH_ROUNDS ?? 9);
+const TIME = Number(process.env.ROUTING_BENCH_MS ?? 100);
+const CALLS = 256;
+const RESERVED = [
+  '/_matrix/client',
+  '/_matrix/federation',
+  '/_matrix/key',
+  '/_matrix/media',
+  '/_synapse/admin',
+  '/_synapse/replication',
+];
+const base = (i: number) => `/_synapse/client/m${i}`;
+
+type Kind = 'exact' | 'prefix' | 'parameter' | '404';
+const TAILS: Record<Kind, string> = {
+  exact: '/status',
+  prefix: '/files/a/b/c/d/e/f/g/h/i/j',
+  parameter: '/rooms/!abcdef:example.org/state/m.room.power_levels',
+  '404': '/nothing/here',
+};
+
+function build(n: number) {
+  const handler = () => new Response('ok');
+  const registry = new WebRegistry({
+    reservedPrefixes: RESERVED,
+    logger: createLogger({ level: 'silent', pretty: false }),
+  });
+  const fmw = FindMyWay({ ignoreTrailingSlash: false });
+  const owner = { name: 'bench', index: 0 };
+  for (let i = 0; i < n; i++) {
+    registry.register(owner, `${base(i)}/status`, handler, { methods: ['GET'] });
+    registry.register(owner, `${base(i)}/files`, handler, { methods: ['GET'], prefix: true });
+    registry.register(owner, `${base(i)}/rooms/:room_id/state/:event_type`, handler, {
+      methods: ['GET'],
+    });
+    fmw.on('GET', `${base(i)}/status`, handler);
+    fmw.on('GET', `${base(i)}/files`, handler);
+    fmw.on('GET', `${base(i)}/files/*`, handler);
+    fmw.on('GET', `${base(i)}/rooms/:room_id/state/:event_type`, handler);
+  }
+  registry.close();
+  /** Dispatcher.route's lookup, up to the handler for the method. */
+  const route = (method: string, raw: string): Target | undefined => {
+    const exact = registry.exactResource(raw);
+    if (exact !== undefined) return exact.targetFor(method, '');
+    const path = normalisePath(raw);
+    if (path === undefined) return undefined;
+    const match = registry.match(path, raw);
+    return match?.resource.targetFor(method, match.subpath, match.params);
+  };
+  return { route, fmw };
+}
+
+/** The paths as bytes, one per module cycled through, spread over the registry. */
+function paths(n: number, tail: string): Buffer[] {
+  return Array.from({ length: CALLS }, (_, k) =>
+    Buffer.from(base(Math.floor((k * n) / CALLS)) + tail, 'latin1'),
+  );
+}
+
+let sink: unknown;
+
+async function lookups(n: number): Promise<void> {
+  const { route, fmw } = build(n);
+  const tasks: Record<string, () => void> = {};
+  for (const kind of Object.keys(TAILS) as Kind[]) {
+    const bytes = paths(n, TAILS[kind]);
+    // Same answers on both sides before timing anything.
+    for (const b of [bytes[0]!, bytes[CALLS - 1]!]) {
+      const path = b.toString('latin1');
+      const ours = route('GET', path);
+      const theirs = fmw.find('GET', path);
+      if ((ours !== undefined) !== (kind !== '404') || (theirs !== null) !== (ours !== undefined))
+        throw new Error(`${kind}: modhost and find-my-way disagree on ${path}`);
+      if (kind === 'parameter' && ours!.params.room_id !== theirs!.params.room_id)
+        throw new Error(`parameter values differ for ${path}`);
+    }
+    tasks[`modhost ${kind}`] = () => {
+      for (let k = 0; k < CALLS; k++) {
+        const b = bytes[k]!;
+        sink = route('GET', b.toString('latin1'));
+      }
+    };
+    tasks[`find-my-way ${kind}`] = () => {
+      for (let k = 0; k < CALLS; k++) {
+        const b = bytes[k]!;
+        sink = fmw.find('GET', b.toString('latin1'));
+      }
+    };
+  }
+  const perRound: Record<string, number[]> = {};
+  for (let round = 0; round < ROUNDS; round++) {
+    const bench = new Bench({ time: TIME, warmupTime: 30 });
+    const names = Object.keys(tasks);
+    if (round % 2) names.reverse();
+    for (const name of names) bench.add(name, tasks[name]!);
+    await bench.run();
+    for (const name of names) {
+      const r = bench.getTask(name)!.result;
+      if (r.state !== 'completed') throw new Error(`${name}: ${r.state}`);
+      (perRound[name] ??= []).push((r.latency.mean / CALLS) * 1e6);
+    }
+  }
+  for (const kind of Object.keys(TAILS) as Kind[]) {
+    const ours = perRound[`modhost ${kind}`]!;
+    const theirs = perRound[`find-my-way ${kind}`]!;
+    const ratio = median(ours.map((v, i) => v / theirs[i]!));
+    printRatio(
+      `routing: ${kind} lookup, ${n} routes of each kind, vs find-my-way`,
+      ratio,
+      1.0,
+      `${median(ours).toFixed(0)} ns vs ${median(theirs).toFixed(0)} ns`,
+    );
+  }
+}
+
+for (const n of [10, 1000, 10_000]) await lookups(n);
+await measureLongPath();
+void sink;
+process.exit(0);

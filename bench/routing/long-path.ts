@@ -1,0 +1,76 @@
+/**
+ * The long-path line of bench/routing.bench.ts (the hardening issue's CPU amplification case):
+ * a 404 for a 14 KB path of 7,000 segments against a 404 for a short path, both through a real
+ * socket to a full host with 1,000 routes of each kind, in its own process. The figure is the
+ * server's CPU time per request (steadier than latency on a shared machine), median of
+ * interleaved rounds. Budget ≤ 3×. Env: ROUTING_BENCH_LONG_ROUNDS (default 5),
+ * ROUTING_BENCH_LONG_SECONDS per run (default 1).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { READY_PREFIX } from '../http/body.js';
+import { median, printRatio } from '../cache/report.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const ROUNDS = Number(process.env.ROUTING_BENCH_LONG_ROUNDS ?? 5);
+const SECONDS = Number(process.env.ROUTING_BENCH_LONG_SECONDS ?? 1);
+
+const LONG = '/_synapse/client/m1/rooms' + '/a'.repeat(7000);
+const SHORT = '/_synapse/client/m1/nothing';
+
+function start(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [path.join(here, 'server.js')], {
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      const line = buffered.split('\n').find((l) => l.startsWith(READY_PREFIX));
+      if (line) resolve({ child, url: line.slice(READY_PREFIX.length).trim().replace(/\/$/, '') });
+    });
+    child.once('exit', (code) => reject(new Error(`routing server exited early (${code})`)));
+  });
+}
+
+function cpuOf(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    child.once('message', (m: { cpu: number }) => resolve(m.cpu));
+    child.send('cpu');
+  });
+}
+
+/** Server CPU µs per request for `target`. */
+async function load(child: ChildProcess, url: string, target: string, seconds: number) {
+  const before = await cpuOf(child);
+  const result = await autocannon({ url: url + target, connections: 10, duration: seconds });
+  const after = await cpuOf(child);
+  if (result.errors > 0 || result['4xx'] !== result.requests.total)
+    throw new Error(`${target.length}-char path: expected only 404s (${result.errors} errors)`);
+  return (after - before) / Math.max(1, result.requests.total);
+}
+
+export async function measureLongPath(): Promise<void> {
+  const { child, url } = await start();
+  try {
+    await load(child, url, LONG, 0.5);
+    await load(child, url, SHORT, 0.5);
+    const long: number[] = [];
+    const short: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      if (round % 2) short.push(await load(child, url, SHORT, SECONDS));
+      long.push(await load(child, url, LONG, SECONDS));
+      if (round % 2 === 0) short.push(await load(child, url, SHORT, SECONDS));
+    }
+    printRatio(
+      'routing: 404 for a 14 KB path of 7,000 segments vs a short 404 (server CPU/request)',
+      median(long.map((v, i) => v / short[i]!)),
+      3.0,
+      `${median(long).toFixed(1)} µs vs ${median(short).toFixed(1)} µs`,
+    );
+  } finally {
+    child.kill('SIGTERM');
+  }
+}

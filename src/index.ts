@@ -44,6 +44,7 @@ export {
   textResponse,
   bytesResponse,
   installFastResponseJson,
+  installFastGlobals,
 } from './web/index.js';
 export {
   ErrorCode,

@@ -73,6 +73,7 @@ const SERVER_KEYS = [
   'keep_alive_timeout',
   'drain_timeout',
   'reserved_prefixes',
+  'fast_globals',
 ];
 const INSTANCE_KEYS = ['name', 'run_background_tasks'];
 const CLUSTER_KEYS = ['redis_url', 'channel'];
@@ -174,6 +175,7 @@ function readServer(sink: ProblemSink, value: unknown): ServerConfig | undefined
     reserved_prefixes: readList(sink, path, m, 'reserved_prefixes', pathPrefixCheck, [
       ...DEFAULT_RESERVED_PREFIXES,
     ]),
+    fast_globals: readField(sink, path, m, 'fast_globals', booleanCheck, true),
   };
 }
 

@@ -3,4 +3,4 @@ export { WebRegistry, HOST_ENDPOINTS, type WebMatch } from './registry.js';
 export { WebServer, type WebServerOptions } from './server.js';
 export { readJson, jsonResponse, textResponse, bytesResponse } from './json.js';
 export { normalisePath } from './path.js';
-export { installFastResponseJson } from './fast-globals.js';
+export { installFastGlobals, installFastResponseJson } from './fast-globals.js';

@@ -92,6 +92,7 @@ class NodeRequest {
 
 function materialiseRequest(self: NodeRequest): Request {
   const s = self[kState];
+  if (s === undefined) return self as unknown as Request;
   if (s.real === undefined) {
     const hasBody = s.method !== 'GET' && s.method !== 'HEAD' && !s.consumed;
     // `request.signal` aborts when the client goes away before the response is sent.
@@ -117,6 +118,39 @@ function materialiseRequest(self: NodeRequest): Request {
 
 installDelegates(NodeRequest, Request, materialiseRequest, new Request('http://localhost/'));
 
+/** Set on a global `Request` whose constructor unwraps the lazy request (fast-globals.ts). */
+export const kUnwrapsLazyRequest = Symbol.for('modhost.unwrapsLazyRequest');
+
+/**
+ * Whether undici's own `new Request(lazy)` works: it does where undici reads its slots through
+ * symbol-keyed properties (which the stand-in forwards; Node 20, 22), not where it checks a
+ * private-field brand (Node 24+). Probed once, with a stand-in that is already real.
+ */
+const nativeWrapWorks = ((): boolean => {
+  const real = new Request('http://probe.invalid/p', { method: 'PUT', body: 'x' });
+  const standIn = Object.create(NodeRequest.prototype) as NodeRequest;
+  standIn[kState] = { real } as NodeRequestState;
+  try {
+    const wrapped = new Request(standIn as unknown as Request);
+    return wrapped.url === real.url && wrapped.method === 'PUT';
+  } catch {
+    return false;
+  }
+})();
+
+/** Handing out the lazy request is safe: `new Request(req)` will work in the handler. */
+function lazyRequestUsable(): boolean {
+  return (
+    nativeWrapWorks ||
+    (globalThis.Request as unknown as Record<symbol, unknown>)[kUnwrapsLazyRequest] === true
+  );
+}
+
+/** The real Request behind a lazy one (built now if needed); anything else unchanged. */
+export function realRequest<T>(input: T): T {
+  return input instanceof NodeRequest ? (materialiseRequest(input) as T) : input;
+}
+
 export function nodeRequest(
   incoming: IncomingMessage,
   response: ServerResponse,
@@ -124,7 +158,7 @@ export function nodeRequest(
   fallbackHost: string,
   limit: number,
 ): Request {
-  return new NodeRequest({
+  const request = new NodeRequest({
     incoming,
     response,
     method,
@@ -134,5 +168,7 @@ export function nodeRequest(
     headers: undefined,
     real: undefined,
     consumed: false,
-  }) as unknown as Request;
+  });
+  // Without a global that unwraps it, a real Request (slower, but `new Request(req)` works).
+  return (lazyRequestUsable() ? request : materialiseRequest(request)) as unknown as Request;
 }

@@ -31,6 +31,7 @@ export function serverConfig(overrides: Partial<ServerConfig> = {}): ServerConfi
     keep_alive_timeout: 5_000,
     drain_timeout: 10_000,
     reserved_prefixes: DEFAULT_RESERVED,
+    fast_globals: true,
     ...overrides,
   };
 }

@@ -22,6 +22,10 @@ export function installDelegates(
       get(this: unknown) {
         return (materialise(this) as Record<PropertyKey, unknown>)[key];
       },
+      // undici's constructor assigns these slots on a subclass instance built through the stand-in.
+      set(this: object, value: unknown) {
+        Object.defineProperty(this, key, { configurable: true, writable: true, value });
+      },
     });
   }
   const own = new Set(Reflect.ownKeys(standIn.prototype));

@@ -231,7 +231,7 @@ export class FastResponse {
 
   get status(): number {
     const s = this[kState];
-    return s.real === undefined ? s.status : s.real.status;
+    return s !== undefined && s.real === undefined ? s.status : realGet.status.call(real(this));
   }
 
   get ok(): boolean {
@@ -241,35 +241,49 @@ export class FastResponse {
 
   get statusText(): string {
     const s = this[kState];
-    return s.real === undefined ? s.statusText : s.real.statusText;
+    return s !== undefined && s.real === undefined
+      ? s.statusText
+      : realGet.statusText.call(real(this));
   }
 
   get type(): ResponseType {
     const s = this[kState];
-    return s.real === undefined ? 'default' : s.real.type;
+    return s !== undefined && s.real === undefined ? 'default' : realGet.type.call(real(this));
   }
 
   get url(): string {
     const s = this[kState];
-    return s.real === undefined ? '' : s.real.url;
+    return s !== undefined && s.real === undefined ? '' : realGet.url.call(real(this));
   }
 
   get redirected(): boolean {
     const s = this[kState];
-    return s.real === undefined ? false : s.real.redirected;
+    return s !== undefined && s.real === undefined ? false : realGet.redirected.call(real(this));
   }
 
   get bodyUsed(): boolean {
     const s = this[kState];
-    return s.real === undefined ? false : s.real.bodyUsed;
+    return s !== undefined && s.real === undefined ? false : realGet.bodyUsed.call(real(this));
   }
 
   get body(): ReadableStream<Uint8Array> | null {
     const s = this[kState];
-    const real = materialise(this);
-    s.bodyShared = true;
-    return real.body;
+    const target = materialise(this);
+    if (s !== undefined) s.bodyShared = true;
+    return realGet.body.call(target);
   }
+}
+
+/** The real getters, called on the real object (or on a subclass instance, itself real). */
+const realGet = Object.fromEntries(
+  ['status', 'statusText', 'type', 'url', 'redirected', 'bodyUsed', 'body'].map((name) => [
+    name,
+    Object.getOwnPropertyDescriptor(OriginalResponse.prototype, name)!.get!,
+  ]),
+) as Record<string, (this: unknown) => any>;
+
+function real(self: FastResponse): unknown {
+  return self[kState]?.real ?? self;
 }
 
 Object.defineProperty(FastResponse, 'name', { value: 'Response' });

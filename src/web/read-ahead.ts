@@ -1,9 +1,10 @@
 /**
  * Finds out, through the public stream API only, whether a body stream of unknown length is
- * already complete: a Response built from a string or bytes yields its body in one chunk and then
- * ends at once, while a real stream (server-sent events, a proxied download) has to wait for
- * its producer. One chunk is read, then the next read is given until the next turn of the event
- * loop; a stream still pending then is streamed, delayed by that one turn at most.
+ * already complete: a Response built from a string or bytes (or a stream filled up front) yields
+ * its chunks and ends at once, while a live stream (server-sent events, a proxied download)
+ * waits for its producer. Chunks are read for as long as each read settles within the current
+ * turn of the event loop (up to MAX_AHEAD bytes); a stream still pending then is streamed,
+ * delayed by that one turn at most.
  */
 export interface ReadAhead {
   /** The whole body, when the stream ended within the first reads. */
@@ -14,25 +15,44 @@ export interface ReadAhead {
   pending: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
 }
 
-const EMPTY = new Uint8Array(0);
+const MAX_AHEAD = 64 * 1024;
 const LATER = Symbol('later');
 
 export async function readAhead(
   reader: ReadableStreamDefaultReader<Uint8Array>,
 ): Promise<ReadAhead> {
-  const first = await reader.read();
-  if (first.done) return { whole: EMPTY, chunks: [], pending: undefined };
-  const next = reader.read();
-  const second = await Promise.race([
-    next,
-    new Promise<typeof LATER>((resolve) => setImmediate(resolve, LATER)),
-  ]);
-  if (second === LATER) return { whole: undefined, chunks: [first.value], pending: next };
-  if (second.done && first.value instanceof Uint8Array)
-    return { whole: first.value, chunks: [], pending: undefined };
-  return {
-    whole: undefined,
-    chunks: second.done ? [first.value] : [first.value, second.value],
-    pending: second.done ? Promise.resolve(second) : undefined,
-  };
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let turn: Promise<typeof LATER> | undefined;
+  for (;;) {
+    const next = reader.read();
+    // The first read may wait (the body's first chunk); later ones only until the next turn.
+    const result =
+      chunks.length === 0 ? await next : await Promise.race([next, (turn ??= nextTurn())]);
+    if (result === LATER) return { whole: undefined, chunks, pending: next };
+    if (result.done) return { whole: concat(chunks, size), chunks: [], pending: undefined };
+    const value = result.value as unknown;
+    // Not bytes (a hand-made stream of strings): leave it to the writer, which will refuse it.
+    if (!(value instanceof Uint8Array) || size + value.byteLength > MAX_AHEAD) {
+      chunks.push(result.value);
+      return { whole: undefined, chunks, pending: undefined };
+    }
+    chunks.push(value);
+    size += value.byteLength;
+  }
+}
+
+function nextTurn(): Promise<typeof LATER> {
+  return new Promise((resolve) => setImmediate(resolve, LATER));
+}
+
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
 }

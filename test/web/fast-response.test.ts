@@ -246,6 +246,25 @@ describe('web/FastResponse served over a socket and through host.fetch', () => {
     }
   });
 
+  it('lets a handler pass its request to fetch() (the global unwraps the lazy request)', async () => {
+    const h = harness((r) =>
+      r.register(A, '/fwd', {
+        PUT: async (req: Request) => {
+          const answer = await fetch(req, { method: 'POST' });
+          return new Response(`via fetch: ${await answer.text()}`);
+        },
+        POST: async (req: Request) => new Response(`posted ${await req.text()}`),
+      }),
+    );
+    const url = await h.listen();
+    try {
+      const res = await send(url, 'PUT', '/fwd', { body: 'payload' });
+      expect(res.body).to.equal('via fetch: posted payload');
+    } finally {
+      await h.close();
+    }
+  });
+
   it('serves real undici Responses (globals opted out) with Content-Length too', async () => {
     const h = harness((r) => r.register(A, '/real', () => new OriginalResponse('real body')), {
       fast_globals: false,

@@ -162,6 +162,38 @@ describe('web/lazy request on the Node path', () => {
   });
 });
 
+describe('web/request without the fast globals (server.fast_globals: false)', () => {
+  it('still lets a handler wrap it with new Request(req), on every Node major', async () => {
+    const before = { Request, Response };
+    const h = harness(
+      (r) =>
+        r.register(A, '/wrap', async (req) => {
+          const wrapped = new Request(req);
+          return Response.json({
+            same: Request === before.Request && Response === before.Response,
+            isRequest: req instanceof Request,
+            method: wrapped.method,
+            body: await wrapped.text(),
+          });
+        }),
+      { fast_globals: false },
+    );
+    const url = await h.listen();
+    try {
+      const res = await send(url, 'PUT', '/wrap', { body: 'payload' });
+      expect(res.status, res.body).to.equal(200);
+      expect(JSON.parse(res.body)).to.deep.equal({
+        same: true,
+        isRequest: true,
+        method: 'PUT',
+        body: 'payload',
+      });
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('web/jsonResponse and friends', () => {
   it('are Responses that behave like real ones when read directly', async () => {
     const res = jsonResponse({ a: 1 }, { status: 201, headers: { 'x-a': 'b' } });

@@ -34,6 +34,14 @@ export interface FastifyReplyLike {
 }
 
 const bytes = () => new TextEncoder().encode(TEXT);
+const blob = () => new Blob([TEXT], { type: 'text/plain' });
+const stream = () =>
+  new ReadableStream<Uint8Array>({
+    start(c) {
+      c.enqueue(bytes());
+      c.close();
+    },
+  });
 
 function rawSend(
   res: ServerResponse,
@@ -143,14 +151,26 @@ export const KINDS: Kind[] = [
     () => ({}),
     bytes,
   ),
-  get(
-    'new Response(Blob)',
-    'blob',
-    () => new Response(new Blob([TEXT], { type: 'text/plain' })),
-    200,
-    () => ({ 'content-type': 'text/plain' }),
-    () => TEXT,
-  ),
+  {
+    // The baselines get the same Blob and read it, as any server sending a Blob must.
+    ...get(
+      'new Response(Blob)',
+      'blob',
+      () => new Response(blob()),
+      200,
+      () => ({ 'content-type': 'text/plain' }),
+      () => TEXT,
+    ),
+    raw(_req, res) {
+      void blob()
+        .arrayBuffer()
+        .then((ab) => rawSend(res, 200, { 'content-type': 'text/plain' }, new Uint8Array(ab)));
+    },
+    async fastify(_request, reply) {
+      reply.header('content-type', 'text/plain');
+      return Buffer.from(await blob().arrayBuffer());
+    },
+  },
   get(
     'new Response(URLSearchParams)',
     'form',
@@ -160,24 +180,25 @@ export const KINDS: Kind[] = [
     () => new URLSearchParams({ a: '1', text: TEXT }).toString(),
   ),
   {
+    // The baselines get the same web stream and send what they read from it.
     ...get(
       'new Response(ReadableStream)',
       'stream',
-      () =>
-        new Response(
-          new ReadableStream({
-            start(c) {
-              c.enqueue(bytes());
-              c.close();
-            },
-          }),
-        ),
+      () => new Response(stream()),
       200,
       () => ({}),
       bytes,
     ),
+    raw(_req, res) {
+      void (async () => {
+        const reader = stream().getReader();
+        res.writeHead(200);
+        for (let r = await reader.read(); !r.done; r = await reader.read()) res.write(r.value);
+        res.end();
+      })();
+    },
     fastify(_request, _reply) {
-      return Readable.from([Buffer.from(bytes())]);
+      return Readable.fromWeb(stream() as never);
     },
   },
   get(

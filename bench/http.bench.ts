@@ -87,9 +87,12 @@ function startServe(dir: string): Promise<Child> {
 }
 
 function cpuOf(child: Child): Promise<number> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    if (!child.process.connected) return reject(new Error(`${child.name} has gone away`));
     child.process.once('message', (m: { cpu: number }) => resolve(m.cpu));
-    child.process.send('cpu');
+    child.process.send('cpu', (err) => {
+      if (err) reject(err);
+    });
   });
 }
 
@@ -163,6 +166,10 @@ async function line(children: Child[], kind: Kind, pipelining: number): Promise<
 }
 
 const children: Child[] = [];
+// Servers never outlive the bench, even when it fails.
+process.on('exit', () => {
+  for (const child of children) if (child.process.exitCode === null) child.process.kill('SIGTERM');
+});
 const dir = mkdtempSync(path.join(os.tmpdir(), 'modhost-http-bench-'));
 try {
   console.log(

@@ -49,6 +49,7 @@ export {
   parseRequestTarget,
   RequestProblem,
   listenFailedError,
+  installFastGlobals,
 } from './web/index.js';
 export {
   ErrorCode,

@@ -1,55 +1,31 @@
 /**
- * Subject of bench/http.bench.ts: a module's GET resource served by a full ModuleHost, as
- * `modhost serve` runs it (decorated module, metrics, routing, the Node adapter).
- * `node module-server.js [response-json|json-helper|response-json-fast]` picks how the handler
- * builds its response: `Response.json` as module authors write it, modhost's `jsonResponse`, or
- * `Response.json` after `installFastResponseJson()` (what `modhost serve` does at startup).
+ * Subject of bench/http.bench.ts: the bench module (one resource per response kind) in a host
+ * embedded in this process, as an application would run it: `ModuleHost.create(...).start()`,
+ * `createTestHost({ listen: true })` (`node module-server.js test-host`), or with the fast globals
+ * opted out (`node module-server.js no-fast-globals`, for information).
  */
 import 'reflect-metadata';
-import { Module, WebResource } from '../../decorators/index.js';
 import { ModuleHost } from '../../src/host/module-host.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { jsonResponse } from '../../src/web/json.js';
-import { installFastResponseJson } from '../../src/web/fast-globals.js';
-import { BENCH_BODY, BENCH_PATH, READY_PREFIX } from './body.js';
-import { answerCpuQueries } from './cpu-report.js';
+import { createTestHost } from '../../src/testing/test-host.js';
+import { READY_PREFIX } from './body.js';
+import { BenchKinds } from './kinds-module.js';
 
-type Variant = 'response-json' | 'json-helper' | 'response-json-fast';
-const VARIANTS: readonly string[] = ['response-json', 'json-helper', 'response-json-fast'];
-
-@Module({ name: 'bench' })
-class ResponseJsonModule {
-  @WebResource(BENCH_PATH, { methods: ['GET'] })
-  get(): Response {
-    return Response.json(BENCH_BODY);
-  }
-}
-
-@Module({ name: 'bench' })
-class JsonHelperModule {
-  @WebResource(BENCH_PATH, { methods: ['GET'] })
-  get(): Response {
-    return jsonResponse(BENCH_BODY);
-  }
-}
-
-async function startServer(variant: Variant): Promise<{ url: string; close(): Promise<void> }> {
-  if (variant === 'response-json-fast') installFastResponseJson();
-  const host = await ModuleHost.create({
-    modules: [{ module: variant === 'json-helper' ? JsonHelperModule : ResponseJsonModule }],
-    server: { bind: '127.0.0.1', port: 0 },
+const variant = process.argv[2] ?? 'embedded';
+const modules = [{ module: BenchKinds }];
+let host: ModuleHost;
+if (variant === 'test-host') {
+  host = await createTestHost({ modules, listen: true, server: { bind: '127.0.0.1' } });
+} else if (variant === 'embedded' || variant === 'no-fast-globals') {
+  host = await ModuleHost.create({
+    modules,
+    server: { bind: '127.0.0.1', port: 0, fast_globals: variant === 'embedded' },
     logger: createLogger({ level: 'warn', pretty: false }),
   });
   await host.start();
-  return { url: host.url!, close: () => host.stop() };
-}
-
-const variant = (process.argv[2] ?? 'response-json') as Variant;
-if (!VARIANTS.includes(variant)) {
-  process.stderr.write(`unknown variant ${variant}; use one of ${VARIANTS.join(', ')}\n`);
+} else {
+  process.stderr.write(`unknown variant ${variant}; use embedded, test-host or no-fast-globals\n`);
   process.exit(2);
 }
-const { url, close } = await startServer(variant);
-process.stdout.write(`${READY_PREFIX}${url}\n`);
-answerCpuQueries();
-process.on('SIGTERM', () => void close().then(() => process.exit(0)));
+process.stdout.write(`${READY_PREFIX}${host.url!}\n`);
+process.on('SIGTERM', () => void host.stop().then(() => process.exit(0)));

@@ -2,7 +2,6 @@
 import { ModuleHost } from '../host/module-host.js';
 import { renderDescription } from '../host/inspect.js';
 import { createLogger } from '../logging/logger.js';
-import { installFastResponseJson } from '../web/fast-globals.js';
 import type { CliArgs } from './args.js';
 import { failureAsJson, renderError } from './report-error.js';
 
@@ -57,9 +56,6 @@ export async function inspect(args: CliArgs, out: NodeJS.WritableStream): Promis
 
 /** Runs until SIGINT or SIGTERM, then stops gracefully (draining requests) and exits 0. */
 export async function serve(args: CliArgs): Promise<number> {
-  // This process is ours: make Response.json cheap (undici builds a stream per Response, which
-  // costs more than the rest of a small request), as @hono/node-server overrides its globals.
-  installFastResponseJson();
   const host = await ModuleHost.fromConfigFile(args.config, { instanceName: args.instance });
   await host.start();
   // The host runs until asked to stop, even when nothing else keeps the process alive

@@ -77,6 +77,7 @@ const SERVER_KEYS = [
   'drain_timeout',
   'reserved_prefixes',
   'handler_timeout',
+  'fast_globals',
 ];
 const INSTANCE_KEYS = ['name', 'run_background_tasks'];
 const CLUSTER_KEYS = ['redis_url', 'channel'];
@@ -196,6 +197,7 @@ function readServer(sink: ProblemSink, value: unknown): ServerConfig | undefined
     reserved_prefixes: readList(sink, path, m, 'reserved_prefixes', pathPrefixCheck, [
       ...DEFAULT_RESERVED_PREFIXES,
     ]),
+    fast_globals: readField(sink, path, m, 'fast_globals', booleanCheck, true),
   };
 }
 

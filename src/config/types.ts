@@ -26,6 +26,8 @@ export interface ServerConfig {
   handler_timeout: number;
   /** Path prefixes modules may not claim. */
   reserved_prefixes: string[];
+  /** Install the lightweight global Response/Request/fetch while listening (fast-globals.ts). */
+  fast_globals: boolean;
 }
 
 export interface InstanceConfig {

@@ -22,6 +22,10 @@ export function installDelegates(
       get(this: unknown) {
         return (materialise(this) as Record<PropertyKey, unknown>)[key];
       },
+      // undici's constructor assigns these slots on a subclass instance built through the stand-in.
+      set(this: object, value: unknown) {
+        Object.defineProperty(this, key, { configurable: true, writable: true, value });
+      },
     });
   }
   const own = new Set(Reflect.ownKeys(standIn.prototype));
@@ -29,19 +33,22 @@ export function installDelegates(
     if (own.has(key) || key === 'constructor') continue;
     const descriptor = Reflect.getOwnPropertyDescriptor(real.prototype, key)!;
     if (typeof descriptor.value === 'function') {
+      // The real prototype's own function, called on the real object: a subclass instance that
+      // is itself real (materialise returns it) never loops back into the stand-in's member.
+      const fn = descriptor.value as (...a: unknown[]) => unknown;
       Object.defineProperty(standIn.prototype, key, {
         configurable: true,
         writable: true,
         value(this: unknown, ...args: unknown[]) {
-          const target = materialise(this) as Record<PropertyKey, (...a: unknown[]) => unknown>;
-          return target[key]!(...args);
+          return fn.apply(materialise(this), args);
         },
       });
     } else if (descriptor.get !== undefined) {
+      const get = descriptor.get;
       Object.defineProperty(standIn.prototype, key, {
         configurable: true,
         get(this: unknown) {
-          return (materialise(this) as Record<PropertyKey, unknown>)[key];
+          return get.call(materialise(this));
         },
       });
     } else if (typeof key === 'symbol') {

@@ -16,7 +16,8 @@ import { isBadJson } from './json.js';
 import { normalisePath } from './path.js';
 import type { WebRegistry } from './registry.js';
 import { Target, type WebResource } from './resource.js';
-import { fastResponseParts, jsonResponse, textResponse } from './responses.js';
+import { jsonResponse, textResponse } from './responses.js';
+import { knownSource } from './fast-response.js';
 import { UNMATCHED } from './http-metrics.js';
 import { enterActivity, leaveActivity } from '../watchdog/activity.js';
 
@@ -141,8 +142,9 @@ export class Dispatcher {
 
   /** `response`, or a logged 500 when it cannot be sent. May throw (hostile objects). */
   private sendable(target: Target, method: string, response: Response): Response {
-    // The helpers' cheap responses are valid by construction; skip the checks (hot path).
-    if (fastResponseParts(response) !== undefined) return response;
+    // A lightweight response whose body nobody read is valid by construction; skip the checks
+    // (hot path), which would also mark its body as shared by reading `body`.
+    if (knownSource(response) !== undefined) return response;
     const problem = unsendableProblem(response);
     if (problem === undefined) return response;
     this.logError(target, method, webHandlerUnsendable(method, target.resource.path, problem));

@@ -4,4 +4,4 @@ export { WebServer, listenFailedError, type WebServerOptions } from './server.js
 export { parseRequestTarget, RequestProblem } from './request-target.js';
 export { readJson, jsonResponse, textResponse, bytesResponse } from './json.js';
 export { normalisePath } from './path.js';
-export { installFastResponseJson } from './fast-globals.js';
+export { installFastGlobals, installFastResponseJson } from './fast-globals.js';

@@ -94,8 +94,12 @@ class NodeRequest {
   }
 }
 
+/** The state behind a real Request handed out in place of the lazy one (see nodeRequest). */
+const stateOfReal = new WeakMap<Request, NodeRequestState>();
+
 function materialiseRequest(self: NodeRequest): Request {
   const s = self[kState];
+  if (s === undefined) return self as unknown as Request;
   if (s.real === undefined) {
     const hasBody = s.method !== 'GET' && s.method !== 'HEAD' && !s.consumed;
     // `request.signal` aborts when the client goes away before the response is sent.
@@ -117,11 +121,45 @@ function materialiseRequest(self: NodeRequest): Request {
       signal: controller.signal,
       duplex: 'half',
     } as RequestInit);
+    stateOfReal.set(s.real, s);
   }
   return s.real;
 }
 
 installDelegates(NodeRequest, Request, materialiseRequest, new Request('http://localhost/'));
+
+/** Set on a global `Request` whose constructor unwraps the lazy request (fast-globals.ts). */
+export const kUnwrapsLazyRequest = Symbol.for('modhost.unwrapsLazyRequest');
+
+/**
+ * Whether undici's own `new Request(lazy)` works: it does where undici reads its slots through
+ * symbol-keyed properties (which the stand-in forwards; Node 20, 22), not where it checks a
+ * private-field brand (Node 24+). Probed once, with a stand-in that is already real.
+ */
+const nativeWrapWorks = ((): boolean => {
+  const real = new Request('http://probe.invalid/p', { method: 'PUT', body: 'x' });
+  const standIn = Object.create(NodeRequest.prototype) as NodeRequest;
+  standIn[kState] = { real } as NodeRequestState;
+  try {
+    const wrapped = new Request(standIn as unknown as Request);
+    return wrapped.url === real.url && wrapped.method === 'PUT';
+  } catch {
+    return false;
+  }
+})();
+
+/** Handing out the lazy request is safe: `new Request(req)` will work in the handler. */
+function lazyRequestUsable(): boolean {
+  return (
+    nativeWrapWorks ||
+    (globalThis.Request as unknown as Record<symbol, unknown>)[kUnwrapsLazyRequest] === true
+  );
+}
+
+/** The real Request behind a lazy one (built now if needed); anything else unchanged. */
+export function realRequest<T>(input: T): T {
+  return input instanceof NodeRequest ? (materialiseRequest(input) as T) : input;
+}
 
 export function nodeRequest(
   incoming: IncomingMessage,
@@ -130,7 +168,7 @@ export function nodeRequest(
   fallbackHost: string,
   limit: number,
 ): Request {
-  return new NodeRequest({
+  const request = new NodeRequest({
     incoming,
     response,
     method,
@@ -142,12 +180,14 @@ export function nodeRequest(
     consumed: false,
     controller: undefined,
     abortReason: undefined,
-  }) as unknown as Request;
+  });
+  // Without a global that unwraps it, a real Request (slower, but `new Request(req)` works).
+  return (lazyRequestUsable() ? request : materialiseRequest(request)) as unknown as Request;
 }
 
 /** Aborts `request.signal` of a request made by `nodeRequest` (now, or when first read). */
 export function abortNodeRequest(request: Request, reason: unknown): void {
-  const s = (request as unknown as Partial<NodeRequest>)[kState];
+  const s = (request as unknown as Partial<NodeRequest>)[kState] ?? stateOfReal.get(request);
   if (s === undefined || s.abortReason !== undefined) return;
   s.abortReason = reason;
   s.controller?.abort(reason);

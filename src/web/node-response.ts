@@ -1,10 +1,21 @@
 /**
- * Writes a Fetch Response to a Node ServerResponse: fast responses and string/byte bodies in one
- * `end()`, everything else streamed with backpressure. HEAD gets the headers without the body.
+ * Writes a Fetch Response to a Node ServerResponse. A fast response nobody touched is written
+ * from its fields in one `writeHead` + `end`; a real one with a body of known size (a fast one
+ * made real, or undici's own where its source can be read) in one `end` with Content-Length;
+ * anything else is streamed with backpressure, with Content-Length when the stream turns out to
+ * be complete within its first reads (a string or bytes body on an undici whose internals are
+ * not readable). HEAD gets the headers, Content-Length included, without the body.
  */
 import type { ServerResponse } from 'node:http';
-import { fastResponseParts } from './responses.js';
+import {
+  bodySize,
+  isFastResponse,
+  knownSource,
+  untouchedParts,
+  type FastBody,
+} from './fast-response.js';
 import { responseSource } from './response-source.js';
+import { readAhead } from './read-ahead.js';
 
 export function writeNodeResponse(
   res: ServerResponse,
@@ -12,22 +23,28 @@ export function writeNodeResponse(
   head: boolean,
   closeConnection: boolean,
 ): void | Promise<void> {
-  const fast = fastResponseParts(response);
+  const fast = untouchedParts(response);
   if (fast !== undefined) {
     const body = fast.body;
-    let headers: Record<string, string> = fast.headers;
-    // Stored on the response's own header record: a response served twice computes it once.
-    if (body !== null && headers['content-length'] === undefined)
-      headers['content-length'] = String(
-        typeof body === 'string' ? Buffer.byteLength(body) : body.length,
-      );
-    if (closeConnection) headers = { ...headers, connection: 'close' };
-    res.writeHead(fast.status, headers);
-    if (head || body === null) res.end();
-    else res.end(body);
-    return;
+    const writeHead = (length: number | undefined) => {
+      let headers = fast.headers;
+      if ((length !== undefined && headers['content-length'] === undefined) || closeConnection) {
+        // A copy: the response's own headers stay as the handler built them.
+        headers = { ...headers };
+        if (length !== undefined && headers['content-length'] === undefined)
+          headers['content-length'] = String(length);
+        if (closeConnection) headers.connection = 'close';
+      }
+      if (fast.statusText === '') res.writeHead(fast.status, headers);
+      else res.writeHead(fast.status, fast.statusText, headers);
+    };
+    // Taken before anything is written: a locked stream throws here, while a 500 can still be sent.
+    if (body instanceof ReadableStream) return sendStream(res, body.getReader(), head, writeHead);
+    writeHead(bodySize(body));
+    return endWith(res, body, head);
   }
   res.statusCode = response.status;
+  if (response.statusText !== '') res.statusMessage = response.statusText;
   let cookies: string[] | undefined;
   response.headers.forEach((value, name) => {
     if (name === 'set-cookie') cookies ??= response.headers.getSetCookie();
@@ -35,31 +52,56 @@ export function writeNodeResponse(
   });
   if (cookies !== undefined) res.setHeader('set-cookie', cookies);
   if (closeConnection) res.setHeader('connection', 'close');
+  const source: FastBody | undefined = isFastResponse(response)
+    ? knownSource(response)
+    : responseSource(response);
+  if (source !== undefined && !(source instanceof ReadableStream)) {
+    const length = bodySize(source);
+    if (length !== undefined && !res.hasHeader('content-length'))
+      res.setHeader('content-length', length);
+    return endWith(res, source, head);
+  }
   const stream = response.body;
   if (stream === null) {
     res.end();
     return;
   }
-  const source = responseSource(response);
-  if (source !== undefined) {
-    if (!res.hasHeader('content-length'))
-      res.setHeader(
-        'content-length',
-        typeof source === 'string' ? Buffer.byteLength(source) : source.length,
-      );
-    if (head) res.end();
-    else res.end(source);
+  // Taken before anything is written (see above).
+  return sendStream(res, stream.getReader(), head, (length) => {
+    if (length !== undefined && !res.hasHeader('content-length'))
+      res.setHeader('content-length', length);
+  });
+}
+
+function endWith(res: ServerResponse, body: FastBody, head: boolean): void | Promise<void> {
+  if (head || body === null) res.end();
+  else if (body instanceof Blob)
+    return body.arrayBuffer().then((ab) => void res.end(Buffer.from(ab)));
+  else res.end(body as string | Uint8Array);
+}
+
+/** A stream of unknown length: sent whole with Content-Length if it ends within its first reads. */
+async function sendStream(
+  res: ServerResponse,
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  head: boolean,
+  /** Sets the status and headers, with the body's length when known. */
+  writeHead: (length: number | undefined) => void,
+): Promise<void> {
+  // Nothing is written before the first chunk: a stream failing at once still gets a clean 500.
+  const ahead = await readAhead(reader);
+  writeHead(ahead.whole?.byteLength);
+  if (ahead.whole !== undefined) {
+    res.end(head || ahead.whole.byteLength === 0 ? undefined : ahead.whole);
     return;
   }
-  // Taken before anything is written: a locked or read body throws here, while a 500 can
-  // still be sent instead.
-  const reader = stream.getReader();
   if (head) {
     void reader.cancel().catch(() => undefined);
     res.end();
     return;
   }
-  return pump(reader, res);
+  for (const chunk of ahead.chunks) res.write(chunk);
+  return pump(reader, res, ahead.pending);
 }
 
 /**
@@ -69,12 +111,14 @@ export function writeNodeResponse(
 async function pump(
   reader: ReadableStreamDefaultReader<Uint8Array>,
   res: ServerResponse,
+  pending?: Promise<ReadableStreamReadResult<Uint8Array>>,
 ): Promise<void> {
   const onClose = () => void reader.cancel().catch(() => undefined);
   res.once('close', onClose);
   try {
     for (;;) {
-      const { done, value } = await reader.read();
+      const { done, value } = await (pending ?? reader.read());
+      pending = undefined;
       if (done) break;
       if (!res.write(value)) await waitForDrain(res);
     }

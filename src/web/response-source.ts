@@ -1,8 +1,9 @@
 /**
  * Reads the body source of an undici Response built from a string or bytes (as `Response.json`
  * does) without going through its stream. undici keeps it in an internal `state.body.source`;
- * the symbol is found once by probing, and when it is not there (another undici) the caller
- * falls back to streaming, so this is only ever an optimisation.
+ * the symbol is found once by probing. Node 20 and 22 have it; Node 24+'s undici keeps its state
+ * in private fields, and there the caller reads the stream ahead instead (read-ahead.ts), so this
+ * is only ever an optimisation.
  */
 let stateKey: symbol | undefined | null = null;
 

@@ -26,8 +26,9 @@ import { abortNodeRequest, nodeRequest } from './node-request.js';
 import { checkRequest } from './request-target.js';
 import { writeNodeResponse } from './node-response.js';
 import type { WebRegistry } from './registry.js';
-import { fastResponseParts, toRealResponse } from './responses.js';
-import { responseSource } from './response-source.js';
+import { callerResponse } from './caller-response.js';
+import { realResponse } from './fast-response.js';
+import { installFastGlobals } from './fast-globals.js';
 
 export interface WebServerOptions {
   server: ServerConfig;
@@ -47,6 +48,8 @@ export class WebServer {
   private closing: Promise<void> | undefined;
   /** Open connections, for closing idle keep-alive ones safely during the drain. */
   private readonly sockets = new Set<Socket>();
+  /** Releases this listener's use of the fast globals (fast-globals.ts). */
+  private releaseGlobals: (() => void) | undefined;
 
   constructor(registry: WebRegistry, options: WebServerOptions) {
     this.config = options.server;
@@ -94,10 +97,10 @@ export class WebServer {
           routed.params,
         );
         const result = await this.invokeWithDeadline(routed, limited, context, method, deadline);
-        response = this.forCaller(result, method, routed);
+        response = await this.forCaller(result, method, routed);
       }
     } else {
-      response = this.forCaller(routed.response, method, undefined);
+      response = await this.forCaller(routed.response, method, undefined);
       label = routed.label;
     }
     this.metrics.record(label, method, response.status, (performance.now() - started) / 1000);
@@ -148,21 +151,16 @@ export class WebServer {
    * no body for HEAD). The handler's response is only touched inside the `try`: if it fails
    * here, the caller gets the same logged 500 as a socket client.
    */
-  private forCaller(response: Response, method: string, target: Target | undefined): Response {
+  private async forCaller(
+    response: Response,
+    method: string,
+    target: Target | undefined,
+  ): Promise<Response> {
     try {
-      let real = withContentLength(response);
-      if (method === 'HEAD' && real.body !== null) {
-        void real.body.cancel().catch(() => undefined);
-        real = new Response(null, {
-          status: real.status,
-          statusText: real.statusText,
-          headers: real.headers,
-        });
-      }
-      return real;
+      return await callerResponse(response, method === 'HEAD');
     } catch (err) {
       this.logSendFailure(err, method, target, 'error');
-      return toRealResponse(errorResponse(500, HttpErrors.internal));
+      return realResponse(errorResponse(500, HttpErrors.internal));
     }
   }
 
@@ -208,6 +206,7 @@ export class WebServer {
         server.on('error', (err) => this.logger.error({ err }, 'Web server error'));
         const address = server.address() as AddressInfo;
         this.server = server;
+        if (c.fast_globals) this.releaseGlobals = installFastGlobals();
         this.fallbackHost = hostForUrl(address.address, address.port);
         this.baseUrl = `http://${this.fallbackHost}`;
         this.logger.info({ url: this.baseUrl }, `Serving web resources on ${this.baseUrl}`);
@@ -245,6 +244,8 @@ export class WebServer {
         clearInterval(sweep);
         // No connection is left: http.Server's close now only stops its timeout checks.
         server.close();
+        this.releaseGlobals?.();
+        this.releaseGlobals = undefined;
         this.server = undefined;
         this.baseUrl = undefined;
         resolve();
@@ -409,25 +410,6 @@ export class WebServer {
   private record(res: ServerResponse, label: string, method: string, started: number): void {
     this.metrics.record(label, method, res.statusCode, (performance.now() - started) / 1000);
   }
-}
-
-/**
- * A real Response for `fetch()` callers, with Content-Length set when the body's size is known,
- * as it would be on the wire.
- */
-function withContentLength(response: Response): Response {
-  const fast = fastResponseParts(response);
-  const source = fast !== undefined ? fast.body : responseSource(response);
-  const real = toRealResponse(response);
-  if (source !== undefined && source !== null && !real.headers.has('content-length')) {
-    const length = typeof source === 'string' ? Buffer.byteLength(source) : source.length;
-    try {
-      real.headers.set('content-length', String(length));
-    } catch {
-      // Immutable headers (a Response.redirect or error()): leave them as they are.
-    }
-  }
-  return real;
 }
 
 /**

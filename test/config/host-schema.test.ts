@@ -23,6 +23,7 @@ const DEFAULTS: HostConfig = {
       '/_synapse/admin',
       '/_synapse/replication',
     ],
+    fast_globals: true,
   },
   instance: { name: 'main', run_background_tasks: true },
   caches: { global_factor: 1, per_cache_factors: {} },

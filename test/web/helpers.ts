@@ -32,6 +32,7 @@ export function serverConfig(overrides: Partial<ServerConfig> = {}): ServerConfi
     drain_timeout: 10_000,
     handler_timeout: 30_000,
     reserved_prefixes: DEFAULT_RESERVED,
+    fast_globals: true,
     ...overrides,
   };
 }

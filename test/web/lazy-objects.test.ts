@@ -4,8 +4,8 @@
  */
 import { expect } from 'chai';
 import { jsonResponse, textResponse, bytesResponse } from '../../src/web/json.js';
-import { installFastResponseJson } from '../../src/web/fast-globals.js';
-import { fastResponseParts } from '../../src/web/responses.js';
+import { installFastGlobals } from '../../src/web/fast-globals.js';
+import { untouchedParts } from '../../src/web/fast-response.js';
 import { A, gate, harness, rawSocket, readUntilClosed, send, type Harness } from './helpers.js';
 
 describe('web/lazy request on the Node path', () => {
@@ -162,6 +162,38 @@ describe('web/lazy request on the Node path', () => {
   });
 });
 
+describe('web/request without the fast globals (server.fast_globals: false)', () => {
+  it('still lets a handler wrap it with new Request(req), on every Node major', async () => {
+    const before = { Request, Response };
+    const h = harness(
+      (r) =>
+        r.register(A, '/wrap', async (req) => {
+          const wrapped = new Request(req);
+          return Response.json({
+            same: Request === before.Request && Response === before.Response,
+            isRequest: req instanceof Request,
+            method: wrapped.method,
+            body: await wrapped.text(),
+          });
+        }),
+      { fast_globals: false },
+    );
+    const url = await h.listen();
+    try {
+      const res = await send(url, 'PUT', '/wrap', { body: 'payload' });
+      expect(res.status, res.body).to.equal(200);
+      expect(JSON.parse(res.body)).to.deep.equal({
+        same: true,
+        isRequest: true,
+        method: 'PUT',
+        body: 'payload',
+      });
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('web/jsonResponse and friends', () => {
   it('are Responses that behave like real ones when read directly', async () => {
     const res = jsonResponse({ a: 1 }, { status: 201, headers: { 'x-a': 'b' } });
@@ -239,16 +271,21 @@ describe('web/lazy request signal', () => {
   });
 });
 
-describe('web/installFastResponseJson', () => {
+describe('web/installFastGlobals', () => {
   it('makes Response.json cheap while keeping it a Response, and restores the original', async () => {
-    const original = Response.json;
-    const uninstall = installFastResponseJson();
+    const original = { Response, Request, fetch, json: Response.json };
+    const uninstall = installFastGlobals();
     try {
-      expect(Response.json).not.to.equal(original);
-      expect(installFastResponseJson()).to.be.a('function'); // idempotent
+      expect(Response).not.to.equal(original.Response);
+      const second = installFastGlobals(); // counted: the first release keeps them
+      second();
+      second(); // acts once
+      expect(Response).not.to.equal(original.Response);
       const res = Response.json({ a: 1 }, { status: 202, headers: { 'x-y': 'z' } });
       expect(res).to.be.instanceOf(Response);
-      expect(fastResponseParts(res)).to.deep.include({ status: 202, body: '{"a":1}' });
+      expect(res).to.be.instanceOf(original.Response);
+      expect(new original.Response('x')).to.be.instanceOf(Response);
+      expect(untouchedParts(res)).to.deep.include({ status: 202, body: '{"a":1}' });
       expect(res.headers.get('content-type')).to.equal('application/json');
       expect(await res.json()).to.deep.equal({ a: 1 });
       const copy = new Response(Response.json([1]).body);
@@ -263,9 +300,26 @@ describe('web/installFastResponseJson', () => {
       } finally {
         await h.close();
       }
+      expect(Response).not.to.equal(original.Response); // still ours: first use not released
     } finally {
       uninstall();
     }
-    expect(Response.json).to.equal(original);
+    expect(Response).to.equal(original.Response);
+    expect(Request).to.equal(original.Request);
+    expect(fetch).to.equal(original.fetch);
+    expect(Response.json).to.equal(original.json);
+  });
+
+  it('leaves a global that was replaced after it in place', () => {
+    const original = Response;
+    const uninstall = installFastGlobals();
+    const theirs = class extends original {};
+    globalThis.Response = theirs;
+    try {
+      uninstall();
+      expect(Response).to.equal(theirs);
+    } finally {
+      globalThis.Response = original;
+    }
   });
 });

@@ -38,6 +38,7 @@ import type {
   ServerConfig,
 } from './types.js';
 import type { Class } from '../../decorators/metadata.js';
+import { ISOLATION_KEYS, readWorkerSettings } from './isolation-schema.js';
 
 export const TOP_LEVEL_KEYS = [
   'server',
@@ -78,7 +79,13 @@ const INSTANCE_KEYS = ['name', 'run_background_tasks'];
 const CLUSTER_KEYS = ['redis_url', 'channel'];
 const METRICS_KEYS = ['bind', 'port'];
 const CACHES_KEYS = ['global_factor', 'per_cache_factors'];
-const MODULE_KEYS = ['module', 'config', 'on_error', 'callback_timeout'];
+const MODULE_KEYS = [
+  'module',
+  'config',
+  'on_error',
+  'callback_timeout',
+  ...ISOLATION_KEYS,
+];
 
 export interface HostConfigSource extends ConfigSource {
   /**
@@ -298,6 +305,7 @@ function readModuleEntry(
     durationCheck({ positive: true }),
     undefined,
   );
+  const worker = readWorkerSettings(sink, path, m);
   if (module === undefined) return undefined;
   return {
     index,
@@ -305,5 +313,6 @@ function readModuleEntry(
     config: m.config ?? {},
     ...(on_error !== undefined ? { on_error } : {}),
     ...(callback_timeout !== undefined ? { callback_timeout } : {}),
+    ...(worker !== undefined ? { worker } : {}),
   };
 }

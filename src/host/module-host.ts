@@ -26,11 +26,16 @@ import { prepareModules, type PreparedModule } from './prepare.js';
 import { RedisBus } from '../cluster/redis-bus.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { wireDecorated } from './wiring.js';
+import { IsolatedModule } from '../isolation/isolated-module.js';
+import { isolationErrors } from '../errors/isolation-messages.js';
 
 interface LiveModule {
   prepared: PreparedModule;
-  instance: object;
-  container: DependencyContainer;
+  /** Undefined for an isolated module (its instance lives in its worker thread). */
+  instance?: object;
+  container?: DependencyContainer;
+  /** Set for `isolation: worker` modules. */
+  isolated?: IsolatedModule;
   started: boolean;
 }
 
@@ -66,12 +71,19 @@ export class ModuleHost {
   private started?: Promise<void>;
   private stopped?: Promise<void>;
   private metricsServer?: { url: string; close(): Promise<void> };
+  /** Where module specs resolve from (isolated modules' workers load them from here too). */
+  private readonly baseDir: string;
 
   private constructor(
     readonly config: HostConfig,
     private readonly prepared: readonly PreparedModule[],
-    options: Pick<HostOptions, 'categories' | 'providers'> & { logger: Logger; clock: Clock },
+    options: Pick<HostOptions, 'categories' | 'providers'> & {
+      logger: Logger;
+      clock: Clock;
+      baseDir: string;
+    },
   ) {
+    this.baseDir = options.baseDir;
     this.logger = options.logger;
     this.clock = options.clock;
     this.runtime = createRuntime(config, {
@@ -130,6 +142,7 @@ export class ModuleHost {
     });
     return new ModuleHost(config, prepared, {
       ...options,
+      baseDir,
       logger,
       clock: options.clock ?? systemClock,
     });
@@ -196,6 +209,7 @@ export class ModuleHost {
         this.prepared.map((p) => p.blueprint.name),
       );
     }
+    if (found.isolated) throw isolationErrors.noInstance(found.prepared.blueprint.name);
     return found.instance as T;
   }
 
@@ -217,6 +231,16 @@ export class ModuleHost {
     const { runtime } = this;
     for (const prepared of this.prepared) {
       const { blueprint, identity } = prepared;
+      if (prepared.entry.worker) {
+        const isolated = await IsolatedModule.create(prepared, {
+          runtime,
+          config: this.config,
+          logger: this.logger,
+          baseDir: this.baseDir,
+        });
+        this.live.push({ prepared, isolated, started: false });
+        continue;
+      }
       const logger = this.logger.child({ module: blueprint.name });
       const api = new ModuleApi({
         identity,
@@ -242,6 +266,11 @@ export class ModuleHost {
     }
     runtime.callbacks.seal();
     runtime.web.close();
+    const isolated = this.live.flatMap((m) => (m.isolated ? [m.isolated] : []));
+    if (isolated.length > 0)
+      runtime.server.setHealthProblems(() =>
+        isolated.flatMap((m) => (m.problem !== undefined ? [m.problem] : [])),
+      );
   }
 
   private async doStart(): Promise<void> {
@@ -288,7 +317,9 @@ export class ModuleHost {
   }
 
   private async runHook(m: LiveModule, hook: 'onStart' | 'onStop'): Promise<void> {
-    const fn = (m.instance as Record<string, unknown>)[hook] as Lifecycle | undefined;
+    const fn = m.isolated
+      ? () => m.isolated!.hook(hook)
+      : ((m.instance as Record<string, unknown>)[hook] as Lifecycle | undefined);
     if (typeof fn !== 'function') return;
     try {
       const done = fn.call(m.instance);
@@ -325,7 +356,8 @@ export class ModuleHost {
       .stop()
       .catch((err: Error) => this.logger.warn({ err }, 'closing the invalidation bus failed'));
     for (const m of [...this.live].reverse()) {
-      await Promise.resolve(m.container.dispose()).catch(() => undefined);
+      await m.isolated?.stop();
+      await Promise.resolve(m.container?.dispose()).catch(() => undefined);
     }
     this.live = [];
   }

@@ -2,10 +2,22 @@
  * Wiring: what a module's decorators declared goes into the host's registries, through the
  * same registrars the imperative ModuleApi calls use.
  */
+import type { CallbackRegistrar, WebRegistrar } from '../api/services.js';
+import type { CacheRegistry } from '../cache/registry.js';
 import type { PreparedModule } from './prepare.js';
-import type { Runtime } from './runtime.js';
 
-export function wireDecorated(prepared: PreparedModule, instance: object, runtime: Runtime): void {
+/** Where decorated members go: the host's registries, or an isolated module's recorders. */
+export interface WiringTargets {
+  caches: Pick<CacheRegistry, 'wireInstance'>;
+  callbacks: CallbackRegistrar;
+  web: WebRegistrar;
+}
+
+export function wireDecorated(
+  prepared: Pick<PreparedModule, 'blueprint' | 'identity'>,
+  instance: object,
+  runtime: WiringTargets,
+): void {
   const { blueprint, identity } = prepared;
   const members = instance as Record<string | symbol, unknown>;
   // Caches first: a method that is both @Cached and @Callback is registered in its cached form.

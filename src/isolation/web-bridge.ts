@@ -1,0 +1,137 @@
+/**
+ * Requests and responses across the boundary: the head (method, URL, headers, status) in the
+ * message, the body as a channel stream. A response whose body is complete after its first
+ * chunk (JSON, text: the common case) travels in the response message itself, transferred.
+ */
+import { crossingProblem } from './crossing.js';
+import { type Channel, ownBuffer, Reply } from './protocol.js';
+
+export interface WireRequest {
+  /** The caller's id for this request, for `cancel`. */
+  rid: number;
+  method: string;
+  url: string;
+  headers: [string, string][];
+  /** Stream id of the body, when there is one. */
+  sid?: number;
+  /** The request context's plain fields; URL values as `{ href }` under `urls`. */
+  context: Record<string, unknown>;
+  urls: string[];
+}
+
+export interface WireResponse {
+  status: number;
+  statusText: string;
+  headers: [string, string][];
+  /** The whole body, when it was complete in one chunk. */
+  data?: Uint8Array;
+  /** Stream id of the body otherwise. */
+  sid?: number;
+}
+
+const NO_BODY = new Set(['GET', 'HEAD']);
+
+function headerList(headers: Headers): [string, string][] {
+  const out: [string, string][] = [];
+  // forEach joins Set-Cookie values with ", ", which breaks them: those go one by one.
+  headers.forEach((value, name) => {
+    if (name !== 'set-cookie') out.push([name, value]);
+  });
+  for (const cookie of headers.getSetCookie()) out.push(['set-cookie', cookie]);
+  return out;
+}
+
+/** Host side: the request as it crosses (the body, if any, starts streaming now). */
+export function requestToWire(
+  channel: Channel,
+  rid: number,
+  request: Request,
+  context: object,
+): WireRequest {
+  const ctx: Record<string, unknown> = {};
+  const urls: string[] = [];
+  for (const [k, v] of Object.entries(context)) {
+    if (v instanceof URL) {
+      ctx[k] = v.href;
+      urls.push(k);
+    } else if (crossingProblem(v) === undefined) ctx[k] = v;
+  }
+  const body = NO_BODY.has(request.method) ? null : request.body;
+  return {
+    rid,
+    method: request.method,
+    url: request.url,
+    headers: headerList(request.headers),
+    ...(body !== null ? { sid: channel.sendStream(body) } : {}),
+    context: ctx,
+    urls,
+  };
+}
+
+/** Worker side: the Request and context the module's handler receives. */
+export function requestFromWire(
+  channel: Channel,
+  wire: WireRequest,
+  signal: AbortSignal,
+): { request: Request; context: Record<string, unknown> } {
+  const init: RequestInit & { duplex?: 'half' } = {
+    method: wire.method,
+    headers: wire.headers,
+    signal,
+  };
+  if (wire.sid !== undefined) {
+    init.body = channel.receiveStream(wire.sid);
+    init.duplex = 'half';
+  }
+  const context = { ...wire.context };
+  for (const k of wire.urls) context[k] = new URL(context[k] as string);
+  return { request: new Request(wire.url, init), context };
+}
+
+const nextTurn = () => new Promise<'later'>((resolve) => setImmediate(() => resolve('later')));
+
+/** Worker side: the handler's Response as it crosses. */
+export async function responseToWire(channel: Channel, response: Response): Promise<Reply> {
+  const head: WireResponse = {
+    status: response.status,
+    statusText: response.statusText,
+    headers: headerList(response.headers),
+  };
+  if (response.body === null) return new Reply(head, []);
+  const reader = response.body.getReader();
+  const first = await reader.read();
+  if (first.done) return new Reply(head, []);
+  let second: Promise<ReadableStreamReadResult<Uint8Array>> | undefined = reader.read();
+  const settled = await Promise.race([second, nextTurn()]);
+  if (settled !== 'later' && settled.done) {
+    const data = ownBuffer(first.value);
+    return new Reply({ ...head, data }, [data.buffer]);
+  }
+  // More to come: stream it, starting with what was already read.
+  const rest = new ReadableStream<Uint8Array>({
+    start: (c) => c.enqueue(first.value),
+    pull: async (c) => {
+      const next = await (second ?? reader.read());
+      second = undefined;
+      if (next.done) c.close();
+      else c.enqueue(next.value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  return new Reply({ ...head, sid: channel.sendStream(rest) }, []);
+}
+
+/** Host side: the Response the host sends. */
+export function responseFromWire(channel: Channel, wire: WireResponse): Response {
+  const body =
+    wire.data !== undefined
+      ? (wire.data as Uint8Array<ArrayBuffer>)
+      : wire.sid !== undefined
+        ? channel.receiveStream(wire.sid)
+        : null;
+  return new Response(body, {
+    status: wire.status,
+    statusText: wire.statusText,
+    headers: wire.headers,
+  });
+}

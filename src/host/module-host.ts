@@ -234,6 +234,7 @@ export class ModuleHost {
       if (prepared.entry.worker) {
         const isolated = await IsolatedModule.create(prepared, {
           runtime,
+          clock: this.clock,
           config: this.config,
           logger: this.logger,
           baseDir: this.baseDir,

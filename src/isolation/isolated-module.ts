@@ -12,6 +12,7 @@ import { Counter, Gauge } from 'prom-client';
 import { ModuleApi } from '../api/module-api.js';
 import type { DelayedCallHandle, LoopHandle, ModuleIdentity } from '../api/services.js';
 import { CallbackTimeoutError } from '../callbacks/invoke.js';
+import { type Clock, systemClock } from '../clock/clock.js';
 import type { HostConfig, WorkerSettings } from '../config/types.js';
 import { ErrorCode } from '../errors/codes.js';
 import {
@@ -51,6 +52,7 @@ interface Watch {
 
 export interface IsolationContext {
   runtime: Runtime;
+  clock: Clock;
   config: HostConfig;
   logger: Logger;
   baseDir: string;
@@ -128,7 +130,7 @@ export class IsolatedModule {
       return;
     }
     const has = name === 'onStart' ? this.manifest!.hasOnStart : this.manifest!.hasOnStop;
-    if (has) await this.channel!.request('hook', { name });
+    if (has) await this.channel!.request('hook', { name, now: this.now() });
   }
 
   /** Ends the worker for good (host stop). */
@@ -155,6 +157,7 @@ export class IsolatedModule {
       runBackgroundTasks: runtime.tasks.shouldRunBackgroundTasks(),
       caches: config.caches,
       bus: { kind: runtime.bus.kind, state: runtime.bus.state },
+      realClock: this.ctx.clock === systemClock,
       providers: this.crossingProviders(),
     };
   }
@@ -235,14 +238,14 @@ export class IsolatedModule {
     channel.handle('publish', (m) => runtime.bus.publish(m as never));
     channel.handle('loop', (body) => {
       const { id, intervalMs, options } = body as { id: number; intervalMs: number; options: {} };
-      const run = () => channel.request('task', { id });
+      const run = () => channel.request('task', { id, now: this.now() });
       this.tasks.set(id, runtime.tasks.loopingCall(this.identity, run, intervalMs, options));
     });
     channel.handle('delay', (body) => {
       const { id, delayMs } = body as { id: number; delayMs: number };
       const run = () => {
         this.tasks.delete(id);
-        return channel.request('task', { id });
+        return channel.request('task', { id, now: this.now() });
       };
       this.tasks.set(id, runtime.tasks.delayedCall(this.identity, delayMs, run));
     });
@@ -311,7 +314,7 @@ export class IsolatedModule {
           ),
         );
     }
-    const sent = channel.request('call', { fn, args });
+    const sent = channel.request('call', { fn, args, now: this.now() });
     const translate = (err: unknown) => {
       throw this.lastEnd.stuck && (err as ModhostError).code === ErrorCode.WORKER_EXITED
         ? new CallbackTimeoutError(
@@ -358,7 +361,7 @@ export class IsolatedModule {
         },
       };
       this.watched.add(watch);
-      channel.request<WireResponse>('fetch', { fn, req: wire }).then(
+      channel.request<WireResponse>('fetch', { fn, req: wire, now: this.now() }).then(
         (res) => {
           this.watched.delete(watch);
           const response = responseFromWire(channel, res);
@@ -466,7 +469,7 @@ export class IsolatedModule {
           'it registered different callbacks or web resources than at its first start',
         );
       if (this.hostStarted && manifest.hasOnStart)
-        await this.channel!.request('hook', { name: 'onStart' });
+        await this.channel!.request('hook', { name: 'onStart', now: this.now() });
       if (this.state !== 'restarting') return;
       this.state = 'running';
       moduleMetrics(this.ctx.runtime).up.set({ module: this.name }, 1);
@@ -479,6 +482,11 @@ export class IsolatedModule {
       this.logger.error({ module: this.name, err }, `module ${this.name} failed to restart`);
       this.scheduleRestart();
     }
+  }
+
+  /** The host's time for the worker, only when the host's clock is not the real one. */
+  private now(): number | undefined {
+    return this.ctx.clock === systemClock ? undefined : this.ctx.clock.now();
   }
 
   private unavailable(): ModhostError {

@@ -11,7 +11,7 @@ import { ModuleApi } from '../api/module-api.js';
 import { HttpClient } from '../api/http-client.js';
 import type { BackgroundTasks, ModuleIdentity } from '../api/services.js';
 import { CacheRegistry } from '../cache/registry.js';
-import { systemClock } from '../clock/clock.js';
+import { type Clock, systemClock } from '../clock/clock.js';
 import { BackgroundTaskRunner } from '../cluster/background-tasks.js';
 import type { BusState } from '../cluster/invalidation-bus.js';
 import { validateModuleConfig } from '../config/module-config.js';
@@ -49,6 +49,8 @@ export interface WorkerInit {
   runBackgroundTasks: boolean;
   caches: CachesConfig;
   bus: { kind: 'local' | 'redis'; state: BusState };
+  /** Whether the host's clock is the system clock; if not, the host's time comes with requests. */
+  realClock: boolean;
   /** Host providers that can cross: string tokens, or `Symbol.for` keys. */
   providers: { token: string; symbol: boolean; value: unknown }[];
 }
@@ -59,6 +61,21 @@ let moduleName = '(loading)';
 const table = new FunctionTable();
 const aborts = new Map<number, AbortController>();
 let tasks: ForwardedTasks | undefined;
+/** The host's time as of its last request, when the host runs a fake clock (tests). */
+let hostNow: number | undefined;
+
+/** The host's clock as seen here: real time, or the host's fake time carried by requests. */
+const mirrorClock: Clock = {
+  now: () => hostNow ?? Date.now(),
+  setTimer: (ms, fn) => systemClock.setTimer(ms, fn),
+  sleep: (ms) => systemClock.sleep(ms),
+};
+
+/** Takes the host's time from a request body (`now`), when it sends one. */
+function sync(body: unknown): void {
+  const now = (body as { now?: number }).now;
+  if (now !== undefined) hostNow = now;
+}
 
 function checked(value: unknown, fn: number): unknown {
   const problem = crossingProblem(value);
@@ -84,7 +101,7 @@ async function boot(init: WorkerInit): Promise<Manifest> {
   const validated = await validateModuleConfig(cls, blueprint.configClass, entry, {});
   if (validated.problems.length > 0) throw new ConfigValidationError(validated.problems);
 
-  const clock = systemClock;
+  const clock = init.realClock ? systemClock : mirrorClock;
   const metrics = createMetricsRegistry();
   const bus = new ChannelBus(channel, init.bus.kind, init.bus.state);
   const caches = new CacheRegistry({ caches: init.caches, clock, logger, metrics, bus });
@@ -147,12 +164,14 @@ async function boot(init: WorkerInit): Promise<Manifest> {
 channel.handle('init', (init) => boot(init as WorkerInit));
 
 channel.handle('call', (body) => {
+  sync(body);
   const { fn, args } = body as { fn: number; args: unknown[] };
   const result = table.fns[fn]!(...args) as unknown;
   return result instanceof Promise ? result.then((v) => checked(v, fn)) : checked(result, fn);
 });
 
 channel.handle('fetch', async (body) => {
+  sync(body);
   const { fn, req } = body as { fn: number; req: WireRequest };
   const controller = new AbortController();
   aborts.set(req.rid, controller);
@@ -172,11 +191,13 @@ channel.handle('fetch', async (body) => {
 channel.handle('cancel', (body) => aborts.get((body as { rid: number }).rid)?.abort());
 
 channel.handle('hook', async (body) => {
+  sync(body);
   const hook = instance?.[(body as { name: string }).name];
   if (typeof hook === 'function') await (hook as () => unknown).call(instance);
 });
 
 channel.handle('task', async (body) => {
+  sync(body);
   await tasks?.tasks.get((body as { id: number }).id)?.();
 });
 

@@ -38,7 +38,14 @@ export function readWorkerSettings(
   path: ConfigPath,
   m: Mapping,
 ): WorkerSettings | undefined {
-  const isolation = readField(sink, path, m, 'isolation', enumCheck(ISOLATION_VALUES), 'in-process');
+  const isolation = readField(
+    sink,
+    path,
+    m,
+    'isolation',
+    enumCheck(ISOLATION_VALUES),
+    'in-process',
+  );
   if (isolation === 'worker' && typeof m.module === 'function')
     sink.add([...path, 'module'], needsSpecMessage(m.module.name));
   if (isolation !== 'worker') {

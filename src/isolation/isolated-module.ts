@@ -29,11 +29,7 @@ import { errorResponse } from '../web/dispatch.js';
 import { crossingProblem } from './crossing.js';
 import { Channel } from './protocol.js';
 import { RestartPolicy } from './restart-policy.js';
-import {
-  requestToWire,
-  responseFromWire,
-  type WireResponse,
-} from './web-bridge.js';
+import { requestToWire, responseFromWire, type WireResponse } from './web-bridge.js';
 import type { WorkerInit } from './worker-entry.js';
 import type { FnRef, Manifest } from './worker-services.js';
 
@@ -188,13 +184,16 @@ export class IsolatedModule {
         );
       const value = host.resolve(token as never) as unknown;
       const problem = crossingProblem(value);
-      if (problem) throw isolationErrors.cannotCross(this.name, what, problem.where, problem.problem);
+      if (problem)
+        throw isolationErrors.cannotCross(this.name, what, problem.where, problem.problem);
       out.push({ token: key, symbol: typeof token === 'symbol', value });
     }
     return out;
   }
 
   private async spawn(): Promise<Manifest> {
+    // Checked before a thread exists: a provider that cannot cross is a load error.
+    const init = this.initData();
     const gen = ++this.generation;
     const maxHeap = this.settings.max_heap;
     const worker = new Worker(WORKER_URL, {
@@ -224,7 +223,7 @@ export class IsolatedModule {
     clearInterval(this.ticker);
     this.ticker = setInterval(() => this.tick(gen), TICK_MS).unref();
     try {
-      return await channel.request<Manifest>('init', this.initData());
+      return await channel.request<Manifest>('init', init);
     } catch (err) {
       this.end(`failed to load: ${(err as Error).message}`, false);
       await worker.terminate();
@@ -274,8 +273,7 @@ export class IsolatedModule {
     const { runtime } = this.ctx;
     for (const { category, callbacks } of manifest.callbacks) {
       const rebuilt = this.rebuild(callbacks, (fn, name) => {
-        const callback = name.split('.')[0]!;
-        return (...args: unknown[]) => this.call(fn, args, category, callback);
+        return (...args: unknown[]) => this.call(fn, args, category, name);
       }) as Record<string, unknown>;
       runtime.callbacks.register(this.identity, category, rebuilt);
     }
@@ -289,7 +287,11 @@ export class IsolatedModule {
   }
 
   /** The manifest value with each FnRef replaced by the proxy `make` builds. */
-  private rebuild(value: unknown, make: (fn: number, name: string) => Function, name = ''): unknown {
+  private rebuild(
+    value: unknown,
+    make: (fn: number, name: string) => Function,
+    name = '',
+  ): unknown {
     if (isFnRef(value)) return make(value.$fn, name);
     if (Array.isArray(value)) return value.map((v) => this.rebuild(v, make, name));
     if (value !== null && typeof value === 'object')
@@ -301,7 +303,8 @@ export class IsolatedModule {
 
   private call(fn: number, args: unknown[], category: string, callback: string): Promise<unknown> {
     const channel = this.channel;
-    if (this.state !== 'running' || channel === undefined) return Promise.reject(this.unavailable());
+    if (this.state !== 'running' || channel === undefined)
+      return Promise.reject(this.unavailable());
     for (let i = 0; i < args.length; i++) {
       const problem = crossingProblem(args[i]);
       if (problem)
@@ -473,7 +476,10 @@ export class IsolatedModule {
       if (this.state !== 'restarting') return;
       this.state = 'running';
       moduleMetrics(this.ctx.runtime).up.set({ module: this.name }, 1);
-      this.logger.info({ module: this.name }, `module ${this.name} restarted in a new worker thread`);
+      this.logger.info(
+        { module: this.name },
+        `module ${this.name} restarted in a new worker thread`,
+      );
     } catch (err) {
       if (this.state !== 'restarting') return;
       const worker = this.worker;

@@ -91,7 +91,8 @@ export class Channel {
   }
 
   notify(op: string, body: unknown, transfer?: readonly Transferable[]): void {
-    if (!this.closedWith) this.port.postMessage({ t: 'evt', op, body } satisfies WireMessage, transfer);
+    if (!this.closedWith)
+      this.port.postMessage({ t: 'evt', op, body } satisfies WireMessage, transfer);
   }
 
   /** Requests sent and not answered yet. */

@@ -64,7 +64,11 @@ export class FunctionTable {
       return { $fn: this.fns.length - 1 } satisfies FnRef;
     }
     if (Array.isArray(value)) return value.map((v, i) => this.encode(v, `${label}[${i}]`));
-    if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype)
+    if (
+      value !== null &&
+      typeof value === 'object' &&
+      Object.getPrototypeOf(value) === Object.prototype
+    )
       return Object.fromEntries(
         Object.entries(value).map(([k, v]) => [k, this.encode(v, `${label}.${k}`)]),
       );

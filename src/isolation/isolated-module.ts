@@ -36,6 +36,8 @@ import type { FnRef, Manifest } from './worker-services.js';
 const WORKER_URL = new URL('./worker-entry.js', import.meta.url);
 /** The request deadline when neither the module entry nor `server.handler_timeout` sets one. */
 export const DEFAULT_HANDLER_TIMEOUT = 30_000;
+/** How long a loading worker may go without answering a ping (imports block its loop). */
+const BOOT_GRACE_MS = 15_000;
 /** How often deadlines and liveness are checked. */
 const TICK_MS = 100;
 
@@ -68,6 +70,8 @@ export class IsolatedModule {
   private channel: Channel | undefined;
   private generation = 0;
   private alive = false;
+  /** While the worker imports and constructs the module (a big module graph evaluates synchronously). */
+  private booting = false;
   /** Why the last worker ended, and whether it was terminated for not answering. */
   private lastEnd = { why: '', stuck: false };
   private manifest: Manifest | undefined;
@@ -207,6 +211,7 @@ export class IsolatedModule {
     this.worker = worker;
     this.channel = channel;
     this.alive = true;
+    this.booting = true;
     this.pingSentAt = undefined;
     this.lastPong = performance.now();
     this.listen(channel);
@@ -223,7 +228,9 @@ export class IsolatedModule {
     clearInterval(this.ticker);
     this.ticker = setInterval(() => this.tick(gen), TICK_MS).unref();
     try {
-      return await channel.request<Manifest>('init', init);
+      const manifest = await channel.request<Manifest>('init', init);
+      this.booting = false;
+      return manifest;
     } catch (err) {
       this.end(`failed to load: ${(err as Error).message}`, false);
       await worker.terminate();
@@ -394,7 +401,10 @@ export class IsolatedModule {
         w.expire();
       }
     const { blocked_timeout } = this.settings;
-    const grace = Math.min(blocked_timeout / 2, 2000);
+    // Loading may evaluate a large module graph without yielding: allow it longer.
+    const grace = this.booting
+      ? Math.max(blocked_timeout, BOOT_GRACE_MS)
+      : Math.min(blocked_timeout / 2, 2000);
     if (this.pingSentAt !== undefined) {
       const waited = now - this.pingSentAt;
       if (waited > grace)

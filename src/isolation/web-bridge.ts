@@ -3,7 +3,10 @@
  * message, the body as a channel stream. A response whose body is complete after its first
  * chunk (JSON, text: the common case) travels in the response message itself, transferred.
  */
+import { bytesResponse, fastResponseParts, textResponse } from '../web/responses.js';
+import { responseSource } from '../web/response-source.js';
 import { crossingProblem } from './crossing.js';
+import { wireRequest } from './wire-request.js';
 import { type Channel, ownBuffer, Reply } from './protocol.js';
 
 export interface WireRequest {
@@ -21,8 +24,10 @@ export interface WireRequest {
 
 export interface WireResponse {
   status: number;
-  statusText: string;
-  headers: [string, string][];
+  statusText?: string;
+  headers: [string, string][] | Record<string, string>;
+  /** The whole body as text (a string-bodied response). */
+  text?: string;
   /** The whole body, when it was complete in one chunk. */
   data?: Uint8Array;
   /** Stream id of the body otherwise. */
@@ -74,24 +79,36 @@ export function requestFromWire(
   wire: WireRequest,
   signal: AbortSignal,
 ): { request: Request; context: Record<string, unknown> } {
-  const init: RequestInit & { duplex?: 'half' } = {
-    method: wire.method,
-    headers: wire.headers,
-    signal,
-  };
-  if (wire.sid !== undefined) {
-    init.body = channel.receiveStream(wire.sid);
-    init.duplex = 'half';
-  }
+  // The body stream exists from the start, so chunks that arrive before it is read wait in it.
+  const body = wire.sid !== undefined ? channel.receiveStream(wire.sid) : null;
   const context = { ...wire.context };
   for (const k of wire.urls) context[k] = new URL(context[k] as string);
-  return { request: new Request(wire.url, init), context };
+  const request = wireRequest(wire.method, wire.url, wire.headers, signal, () => body);
+  return { request, context };
 }
 
 const nextTurn = () => new Promise<'later'>((resolve) => setImmediate(() => resolve('later')));
 
 /** Worker side: the handler's Response as it crosses. */
 export async function responseToWire(channel: Channel, response: Response): Promise<Reply> {
+  // modhost's own cheap responses (jsonResponse, and Response.json in the worker) are plain fields.
+  const parts = fastResponseParts(response);
+  if (parts !== undefined) {
+    const { status, headers, body } = parts;
+    if (body === null || typeof body === 'string')
+      return new Reply({ status, headers, ...(body !== null ? { text: body } : {}) }, []);
+    const data = ownBuffer(body);
+    return new Reply({ status, headers, data }, [data.buffer]);
+  }
+  // An undici Response built from a string or bytes: take them without its stream.
+  const source = responseSource(response);
+  if (source !== undefined) {
+    const head = { status: response.status, statusText: response.statusText };
+    const headers = headerList(response.headers);
+    if (typeof source === 'string') return new Reply({ ...head, headers, text: source }, []);
+    const data = source.slice();
+    return new Reply({ ...head, headers, data }, [data.buffer]);
+  }
   const head: WireResponse = {
     status: response.status,
     statusText: response.statusText,
@@ -123,6 +140,14 @@ export async function responseToWire(channel: Channel, response: Response): Prom
 
 /** Host side: the Response the host sends. */
 export function responseFromWire(channel: Channel, wire: WireResponse): Response {
+  const init = { status: wire.status, headers: wire.headers };
+  // Whole bodies become modhost's cheap responses (undici builds one only if something asks).
+  if (wire.statusText === undefined || wire.statusText === '') {
+    if (wire.text !== undefined) return textResponse(wire.text, init);
+    if (wire.data !== undefined) return bytesResponse(wire.data, init);
+  }
+  if (wire.text !== undefined)
+    return new Response(wire.text, { ...init, statusText: wire.statusText });
   const body =
     wire.data !== undefined
       ? (wire.data as Uint8Array<ArrayBuffer>)

@@ -25,6 +25,7 @@ import { CLOCK } from '../injection/tokens.js';
 import { loadModuleClass } from '../loading/loader.js';
 import { createMetricsRegistry } from '../metrics/registry.js';
 import { scanModule } from '../scanning/scanner.js';
+import { installFastResponseJson } from '../web/fast-globals.js';
 import { crossingProblem } from './crossing.js';
 import { Channel } from './protocol.js';
 import { requestFromWire, responseToWire, type WireRequest } from './web-bridge.js';
@@ -55,6 +56,9 @@ export interface WorkerInit {
   providers: { token: string; symbol: boolean; value: unknown }[];
 }
 
+// This thread is the host's own: its Response.json gives modhost's cheap responses, as
+// `modhost serve` sets up for the main thread (the object still behaves as a Response).
+installFastResponseJson();
 const channel = new Channel(parentPort!);
 let instance: Record<string, unknown> | undefined;
 let moduleName = '(loading)';

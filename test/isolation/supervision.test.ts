@@ -99,6 +99,7 @@ describe('isolation: supervision of worker modules', function () {
   it('restarts only the module whose heap outgrows resource_limits.max_heap', async () => {
     await start({ resource_limits: { max_heap: '32M' } });
     expect((await get('/faulty/leak')).status).to.equal(503);
+    await waitFor('B out of memory', () => logged('ran out of memory').length === 1, LIMIT);
     const oom = logged('ran out of memory');
     expect(oom).to.have.length(1);
     expect(oom[0]!.module).to.equal('faulty');

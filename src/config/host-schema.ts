@@ -79,13 +79,7 @@ const INSTANCE_KEYS = ['name', 'run_background_tasks'];
 const CLUSTER_KEYS = ['redis_url', 'channel'];
 const METRICS_KEYS = ['bind', 'port'];
 const CACHES_KEYS = ['global_factor', 'per_cache_factors'];
-const MODULE_KEYS = [
-  'module',
-  'config',
-  'on_error',
-  'callback_timeout',
-  ...ISOLATION_KEYS,
-];
+const MODULE_KEYS = ['module', 'config', 'on_error', 'callback_timeout', ...ISOLATION_KEYS];
 
 export interface HostConfigSource extends ConfigSource {
   /**

@@ -75,6 +75,12 @@ describe('isolation: what crosses the worker boundary', function () {
       expect(instance.message).to.include('an instance of class Room, which has no codec');
     });
 
+    it("relays the module's log lines (from onStart in the worker) with its name", () => {
+      const line = host.logs.find((r) => r.msg === 'faulty started');
+      expect(line?.module).to.equal('faulty');
+      expect(line?.levelName).to.equal('info');
+    });
+
     it('has no instance reachable from the host', () => {
       expect(() => host.module('faulty')).to.throw(/runs in a worker thread/);
     });

@@ -22,7 +22,7 @@ import {
 } from '../errors/isolation-messages.js';
 import type { ModhostError } from '../errors/modhost-error.js';
 import { CLOCK, MODULE_CONFIG, MODULE_LOGGER } from '../injection/tokens.js';
-import type { Logger } from '../logging/logger.js';
+import { LEVEL_NAMES, type Logger } from '../logging/logger.js';
 import type { PreparedModule } from '../host/prepare.js';
 import type { Runtime } from '../host/runtime.js';
 import { errorResponse } from '../web/dispatch.js';
@@ -270,7 +270,7 @@ export class IsolatedModule {
       return;
     }
     const { level, msg, time: _time, ...fields } = record;
-    const method = LEVELS[level as number] ?? 'info';
+    const method = (LEVEL_NAMES[level as number] ?? 'info') as 'info';
     this.logger[method](fields, typeof msg === 'string' ? msg : '');
   }
 
@@ -516,15 +516,6 @@ export class IsolatedModule {
     );
   }
 }
-
-const LEVELS: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'> = {
-  10: 'trace',
-  20: 'debug',
-  30: 'info',
-  40: 'warn',
-  50: 'error',
-  60: 'fatal',
-};
 
 function stopTask(t: LoopHandle | DelayedCallHandle | undefined): void {
   if (t === undefined) return;

@@ -3,6 +3,11 @@
  * host's clock and timers, host providers; and clear errors for what cannot cross.
  */
 import { expect } from 'chai';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ModuleHost } from '../../src/host/module-host.js';
+import { createCapturingLogger } from '../../src/logging/logger.js';
 import { Codes, NOT_SPAM } from 'modhost';
 import { createTestHost, type TestHost } from 'modhost/testing';
 import { Steady } from '../fixtures/isolation/faulty.js';
@@ -111,6 +116,30 @@ describe('isolation: what crosses the worker boundary', function () {
     expect(err.message).to.include('module configured');
     expect(err.message).to.include('constructor parameter #0 (the host provider settings)');
     expect(err.message).to.include('an instance of class Settings');
+  });
+
+  it('loads an isolated module from YAML, its spec relative to the file', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'modhost-isolation-'));
+    try {
+      const file = path.join(dir, 'modhost.yaml');
+      const spec = `./${path.relative(dir, FILE)}#Faulty`;
+      writeFileSync(
+        file,
+        `server: { listen: false }\nmodules:\n  - module: ${spec}\n    isolation: worker\n    resource_limits: { max_heap: 64M }\n`,
+      );
+      const host = await ModuleHost.fromConfigFile(file, {
+        logger: createCapturingLogger().logger,
+      });
+      try {
+        await host.start();
+        const res = await host.fetch(new Request(url('/faulty/')));
+        expect(await res.json()).to.deep.equal({ ok: true, starts: 1 });
+      } finally {
+        await host.stop();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('checks the isolation keys of a module entry', async () => {

@@ -215,7 +215,12 @@ export class ModuleHost {
 
   /** Describes modules and their registrations (what `modhost check` prints). */
   inspect(): HostDescription {
-    return describeHost(this.config, this.prepared, this.runtime);
+    return describeHost(
+      this.config,
+      this.prepared,
+      this.runtime,
+      (name) => this.live.find((m) => m.prepared.blueprint.name === name)?.isolated?.caches,
+    );
   }
 
   /**

@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { Counter, Gauge } from 'prom-client';
 import { ModuleApi } from '../api/module-api.js';
 import type { DelayedCallHandle, LoopHandle, ModuleIdentity } from '../api/services.js';
+import type { CacheDescription } from '../cache/registry.js';
 import { CallbackTimeoutError } from '../callbacks/invoke.js';
 import { type Clock, systemClock } from '../clock/clock.js';
 import type { HostConfig, WorkerSettings } from '../config/types.js';
@@ -114,6 +115,11 @@ export class IsolatedModule {
     m.state = 'running';
     moduleMetrics(ctx.runtime).up.set({ module: m.name }, 1);
     return m;
+  }
+
+  /** The module's caches (they live in the worker), for `host.inspect()`. */
+  get caches(): CacheDescription[] {
+    return this.manifest?.caches ?? [];
   }
 
   /** Why /health should report this module, or undefined while it serves. */

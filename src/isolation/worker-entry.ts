@@ -160,6 +160,7 @@ async function boot(init: WorkerInit): Promise<Manifest> {
     callbacks: callbacks.recorded,
     resources: web.recorded,
     functions: table.fns.length,
+    caches: caches.registrations(blueprint.name),
     hasOnStart: blueprint.hasOnStart,
     hasOnStop: blueprint.hasOnStop,
   };

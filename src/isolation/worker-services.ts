@@ -22,6 +22,7 @@ import type {
 } from '../cluster/invalidation-bus.js';
 import { ErrorCode } from '../errors/codes.js';
 import { ModhostError } from '../errors/modhost-error.js';
+import type { CacheDescription } from '../cache/registry.js';
 import type { Channel } from './protocol.js';
 
 /** A function the host may call, by id: `{ $fn: 3 }` in a manifest stands for it. */
@@ -47,6 +48,8 @@ export interface Manifest {
   callbacks: ManifestCallbacks[];
   resources: ManifestResource[];
   functions: number;
+  /** The module's caches as `host.inspect()` describes them. */
+  caches: CacheDescription[];
   hasOnStart: boolean;
   hasOnStop: boolean;
 }

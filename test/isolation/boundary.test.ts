@@ -86,6 +86,17 @@ describe('isolation: what crosses the worker boundary', function () {
       expect(line?.levelName).to.equal('info');
     });
 
+    it('is described by inspect() with its callbacks, resources and worker-side caches', () => {
+      const [faulty] = host.inspect().modules;
+      expect(faulty!.isolation).to.equal('worker');
+      expect(faulty!.callbacks.map((c) => c.name).sort()).to.deep.equal([
+        'check_event_for_spam',
+        'user_may_invite',
+      ]);
+      expect(faulty!.webResources[0]!.path).to.equal('/_synapse/client/faulty');
+      expect(faulty!.caches.map((c) => c.name)).to.deep.equal(['faulty.square']);
+    });
+
     it('has no instance reachable from the host', () => {
       expect(() => host.module('faulty')).to.throw(/runs in a worker thread/);
     });

@@ -39,6 +39,7 @@ import type {
   WatchdogConfig,
 } from './types.js';
 import type { Class } from '../../decorators/metadata.js';
+import { ISOLATION_KEYS, readWorkerSettings } from './isolation-schema.js';
 
 export const TOP_LEVEL_KEYS = [
   'server',
@@ -84,7 +85,14 @@ const CLUSTER_KEYS = ['redis_url', 'channel'];
 const METRICS_KEYS = ['bind', 'port'];
 const CACHES_KEYS = ['global_factor', 'per_cache_factors'];
 const WATCHDOG_KEYS = ['enabled', 'blocked_timeout', 'exit'];
-const MODULE_KEYS = ['module', 'config', 'on_error', 'callback_timeout', 'start_timeout'];
+const MODULE_KEYS = [
+  'module',
+  'config',
+  'on_error',
+  'callback_timeout',
+  'start_timeout',
+  ...ISOLATION_KEYS,
+];
 
 export interface HostConfigSource extends ConfigSource {
   /**
@@ -349,6 +357,7 @@ function readModuleEntry(
     durationCheck({ positive: true }),
     undefined,
   );
+  const worker = readWorkerSettings(sink, path, m);
   if (module === undefined) return undefined;
   return {
     index,
@@ -357,5 +366,6 @@ function readModuleEntry(
     ...(on_error !== undefined ? { on_error } : {}),
     ...(callback_timeout !== undefined ? { callback_timeout } : {}),
     ...(start_timeout !== undefined ? { start_timeout } : {}),
+    ...(worker !== undefined ? { worker } : {}),
   };
 }

@@ -73,6 +73,24 @@ export interface ModuleEntry {
   callback_timeout?: number;
   /** ms; overrides the top-level start_timeout for this module's onStart. */
   start_timeout?: number;
+  /** Present when `isolation: worker`: the module runs in its own worker thread. */
+  worker?: WorkerSettings;
+}
+
+/** How an isolated module's worker is limited and supervised (`isolation: worker`). */
+export interface WorkerSettings {
+  /** Heap limit of the worker, bytes (Worker `resourceLimits.maxOldGenerationSizeMb`). */
+  max_heap?: number;
+  /** ms a request to this module may take before it gets 503 (overrides the server's). */
+  handler_timeout?: number;
+  /** Restarts allowed within `restart_window` before the module stays down. */
+  max_restarts: number;
+  /** ms */
+  restart_window: number;
+  /** ms before the first restart; doubles with each restart in the window. */
+  restart_backoff: number;
+  /** ms the worker's event loop may go without answering a liveness ping. */
+  blocked_timeout: number;
 }
 
 export interface HostConfig {

@@ -58,6 +58,13 @@ export const ErrorCode = {
   // module http client
   HTTP_REQUEST_FAILED: 'MODHOST_HTTP_REQUEST_FAILED',
   HTTP_TIMEOUT: 'MODHOST_HTTP_TIMEOUT',
+  // isolation (worker threads)
+  /** A value (argument, result, provider) that cannot be copied into or out of a worker. */
+  VALUE_CANNOT_CROSS: 'MODHOST_VALUE_CANNOT_CROSS',
+  /** An isolated module's worker is restarting or stayed down after too many restarts. */
+  MODULE_UNAVAILABLE: 'MODHOST_MODULE_UNAVAILABLE',
+  /** An isolated module's worker ended (crashed, out of memory, terminated while stuck). */
+  WORKER_EXITED: 'MODHOST_WORKER_EXITED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -12,6 +12,19 @@ export interface ModuleEntryOptions {
   config?: unknown;
   on_error?: OnError;
   callback_timeout?: number | string;
+  /** `worker` runs the module in its own worker thread (needs a spec string, not a class). */
+  isolation?: 'worker' | 'in-process';
+  /** Isolated modules only: `{ max_heap: '256M' }`. */
+  resource_limits?: { max_heap?: number | string };
+  /** Isolated modules only: how long a request may take before it gets 503. */
+  handler_timeout?: number | string;
+  /** Isolated modules only: restart limits and the liveness deadline. */
+  supervision?: {
+    max_restarts?: number;
+    restart_window?: number | string;
+    restart_backoff?: number | string;
+    blocked_timeout?: number | string;
+  };
 }
 
 export interface HostOptions {

@@ -2,6 +2,7 @@
 import type { HostConfig } from '../config/types.js';
 import type { PreparedModule } from './prepare.js';
 import type { Runtime } from './runtime.js';
+import type { CacheDescription } from '../cache/registry.js';
 
 export interface ModuleDescription {
   name: string;
@@ -10,6 +11,8 @@ export interface ModuleDescription {
   /** The spec from config, or `<class Name>` for classes given in code. */
   source: string;
   onError?: string;
+  /** `worker` for modules that run in their own worker thread. */
+  isolation?: 'worker';
   callbacks: Array<{ category: string; name: string }>;
   webResources: Array<{ path: string; methods?: string[]; prefix: boolean }>;
   caches: Array<{ name: string; maxEntries: number; tree: boolean; ttl?: number }>;
@@ -27,6 +30,8 @@ export function describeHost(
   config: HostConfig,
   prepared: readonly PreparedModule[],
   runtime: Runtime,
+  /** An isolated module's caches (they live in its worker), by module name. */
+  isolatedCaches: (name: string) => CacheDescription[] | undefined = () => undefined,
 ): HostDescription {
   return {
     instance: {
@@ -47,9 +52,10 @@ export function describeHost(
       index: entry.index,
       source: typeof entry.module === 'string' ? entry.module : `<class ${entry.module.name}>`,
       onError: entry.on_error,
+      ...(entry.worker ? { isolation: 'worker' as const } : {}),
       callbacks: runtime.callbacks.registrations(blueprint.name),
       webResources: runtime.web.registrations(blueprint.name),
-      caches: runtime.caches.registrations(blueprint.name),
+      caches: isolatedCaches(blueprint.name) ?? runtime.caches.registrations(blueprint.name),
     })),
   };
 }
@@ -64,7 +70,7 @@ export function renderDescription(d: HostDescription): string {
   ];
   for (const m of d.modules) {
     lines.push(
-      `  [${m.index}] ${m.name} (${m.source})${m.onError ? ` on_error=${m.onError}` : ''}`,
+      `  [${m.index}] ${m.name} (${m.source})${m.onError ? ` on_error=${m.onError}` : ''}${m.isolation ? ` isolation=${m.isolation}` : ''}`,
     );
     for (const c of m.callbacks) lines.push(`      callback  ${c.category}.${c.name}`);
     for (const w of m.webResources) {

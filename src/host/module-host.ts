@@ -30,11 +30,16 @@ import { createRuntime, type Runtime } from './runtime.js';
 import { enterActivity, leaveActivity, recurringActivityId } from '../watchdog/activity.js';
 import type { Watchdog } from '../watchdog/watchdog.js';
 import { wireDecorated } from './wiring.js';
+import { IsolatedModule } from '../isolation/isolated-module.js';
+import { isolationErrors } from '../errors/isolation-messages.js';
 
 interface LiveModule {
   prepared: PreparedModule;
-  instance: object;
-  container: DependencyContainer;
+  /** Undefined for an isolated module (its instance lives in its worker thread). */
+  instance?: object;
+  container?: DependencyContainer;
+  /** Set for `isolation: worker` modules. */
+  isolated?: IsolatedModule;
   started: boolean;
 }
 
@@ -93,6 +98,8 @@ export class ModuleHost {
   private stopped?: Promise<void>;
   private metricsServer?: { url: string; close(): Promise<void> };
   private watchdog?: Watchdog;
+  /** Where module specs resolve from (isolated modules' workers load them from here too). */
+  private readonly baseDir: string;
 
   private constructor(
     readonly config: HostConfig,
@@ -101,10 +108,12 @@ export class ModuleHost {
       logger: Logger;
       clock: Clock;
       parts: OptionalParts;
+      baseDir: string;
     },
     /** Where the config came from: problems found while building modules point into it. */
     private readonly source: ConfigSource = {},
   ) {
+    this.baseDir = options.baseDir;
     this.logger = options.logger;
     this.clock = options.clock;
     this.runtime = createRuntime(config, {
@@ -181,6 +190,7 @@ export class ModuleHost {
       {
         ...options,
         parts: await loadOptionalParts(config),
+        baseDir,
         logger,
         clock: options.clock ?? systemClock,
       },
@@ -249,12 +259,18 @@ export class ModuleHost {
         this.prepared.map((p) => p.blueprint.name),
       );
     }
+    if (found.isolated) throw isolationErrors.noInstance(found.prepared.blueprint.name);
     return found.instance as T;
   }
 
   /** Describes modules and their registrations (what `modhost check` prints). */
   inspect(): HostDescription {
-    return describeHost(this.config, this.prepared, this.runtime);
+    return describeHost(
+      this.config,
+      this.prepared,
+      this.runtime,
+      (name) => this.live.find((m) => m.prepared.blueprint.name === name)?.isolated?.caches,
+    );
   }
 
   /**
@@ -279,6 +295,21 @@ export class ModuleHost {
     };
     for (const prepared of this.prepared) {
       const { blueprint, identity } = prepared;
+      if (prepared.entry.worker) {
+        try {
+          const isolated = await IsolatedModule.create(prepared, {
+            runtime,
+            clock: this.clock,
+            config: this.config,
+            logger: this.logger,
+            baseDir: this.baseDir,
+          });
+          this.live.push({ prepared, isolated, started: false });
+        } catch (error) {
+          report(identity.index, error);
+        }
+        continue;
+      }
       const logger = this.logger.child({ module: blueprint.name });
       const api = new ModuleApi({
         identity,
@@ -328,6 +359,11 @@ export class ModuleHost {
     }
     runtime.callbacks.seal();
     runtime.web.close();
+    const isolated = this.live.flatMap((m) => (m.isolated ? [m.isolated] : []));
+    if (isolated.length > 0)
+      runtime.server.setHealthProblems(() =>
+        isolated.flatMap((m) => (m.problem !== undefined ? [m.problem] : [])),
+      );
   }
 
   private async doStart(): Promise<void> {
@@ -389,7 +425,9 @@ export class ModuleHost {
   }
 
   private async runHook(m: LiveModule, hook: 'onStart' | 'onStop'): Promise<void> {
-    const fn = (m.instance as Record<string, unknown>)[hook] as Lifecycle | undefined;
+    const fn = m.isolated
+      ? () => m.isolated!.hook(hook)
+      : ((m.instance as Record<string, unknown>)[hook] as Lifecycle | undefined);
     if (typeof fn !== 'function') return;
     const name = m.prepared.blueprint.name;
     let done: unknown;
@@ -453,7 +491,8 @@ export class ModuleHost {
       .stop()
       .catch((err: Error) => this.logger.warn({ err }, 'closing the invalidation bus failed'));
     for (const m of [...this.live].reverse()) {
-      await Promise.resolve(m.container.dispose()).catch(() => undefined);
+      await m.isolated?.stop();
+      await Promise.resolve(m.container?.dispose()).catch(() => undefined);
     }
     this.live = [];
   }

@@ -2,14 +2,22 @@
  * Wiring: what a module's decorators declared goes into the host's registries, through the
  * same registrars the imperative ModuleApi calls use.
  */
+import type { CallbackRegistrar, WebRegistrar } from '../api/services.js';
+import type { CacheRegistry } from '../cache/registry.js';
 import type { PreparedModule } from './prepare.js';
-import type { Runtime } from './runtime.js';
+
+/** Where decorated members go: the host's registries, or an isolated module's recorders. */
+export interface WiringTargets {
+  caches: Pick<CacheRegistry, 'wireInstance'>;
+  callbacks: CallbackRegistrar;
+  web: WebRegistrar;
+}
 
 /** Wires every declaration it can; returns the errors of those it could not (all of them). */
 export function wireDecorated(
-  prepared: PreparedModule,
+  prepared: Pick<PreparedModule, 'blueprint' | 'identity'>,
   instance: object,
-  runtime: Runtime,
+  runtime: WiringTargets,
 ): unknown[] {
   const { blueprint, identity } = prepared;
   const members = instance as Record<string | symbol, unknown>;

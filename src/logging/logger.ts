@@ -15,7 +15,8 @@ export interface LogRecord {
   [key: string]: unknown;
 }
 
-const LEVEL_NAMES: Record<number, string> = {
+/** pino's level numbers and their names. */
+export const LEVEL_NAMES: Record<number, string> = {
   10: 'trace',
   20: 'debug',
   30: 'info',

@@ -43,6 +43,9 @@ export function errorResponse(
 }
 
 export class Dispatcher {
+  /** What /health reports as degraded (e.g. an isolated module that stays down); none by default. */
+  healthProblems: () => readonly string[] = () => [];
+
   constructor(
     private readonly registry: WebRegistry,
     private readonly logger: Logger,
@@ -93,7 +96,12 @@ export class Dispatcher {
     if (method !== 'GET' && method !== 'HEAD')
       return errorResponse(405, HttpErrors.methodNotAllowed, { allow: 'GET, HEAD' });
     // Load balancers stop sending traffic while the server drains.
-    return draining ? textResponse('Draining', { status: 503 }) : textResponse('OK');
+    if (draining) return textResponse('Draining', { status: 503 });
+    // Degraded still serves (200): the other modules work; the body says what does not.
+    const problems = this.healthProblems();
+    return problems.length > 0
+      ? textResponse(`Degraded: ${problems.join('; ')}`)
+      : textResponse('OK');
   }
 
   /**

@@ -59,6 +59,11 @@ export class WebServer {
     this.fallbackHost = hostForUrl(options.server.bind, options.server.port);
   }
 
+  /** Adds to /health what makes the host degraded (a list of sentences; empty when healthy). */
+  setHealthProblems(problems: () => readonly string[]): void {
+    this.dispatcher.healthProblems = problems;
+  }
+
   /** The base URL once listening, e.g. `http://127.0.0.1:12345`. */
   get url(): string | undefined {
     return this.baseUrl;

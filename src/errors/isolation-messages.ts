@@ -1,0 +1,39 @@
+/** Messages for isolated modules (`isolation: worker`) and their supervision. */
+import { ErrorCode } from './codes.js';
+import { ModhostError } from './modhost-error.js';
+
+export function workerOnlyKeyMessage(key: string): string {
+  return `${key} applies only to isolated modules; add isolation: worker to this entry or remove ${key}`;
+}
+
+/** A config problem at `modules[i].module`: a class cannot be sent to a worker. */
+export function needsSpecMessage(className: string): string {
+  return `isolation: worker needs a module spec string such as './modules/x.js#${className || 'Class'}', not the class ${className}: the worker thread imports the module itself`;
+}
+
+export const isolationErrors = {
+  /** `what` says where the value was going: "argument 1 of callback spam_checker.check_event_for_spam". */
+  cannotCross: (module: string, what: string, where: string, problem: string) =>
+    new ModhostError(
+      ErrorCode.VALUE_CANNOT_CROSS,
+      `module ${module} runs in a worker thread (isolation: worker): ${what}${where ? ` at ${where}` : ''} cannot be copied across threads: ${problem}. Pass plain data (objects, arrays, strings, numbers, Date, Map, Set, typed arrays)`,
+    ),
+  unavailable: (module: string, why: string) =>
+    new ModhostError(ErrorCode.MODULE_UNAVAILABLE, `module ${module} is unavailable: ${why}`),
+  exited: (module: string, why: string) =>
+    new ModhostError(ErrorCode.WORKER_EXITED, `the worker thread of module ${module} ${why}`),
+  noInstance: (module: string) =>
+    new ModhostError(
+      ErrorCode.HOST_STATE,
+      `module ${module} runs in a worker thread (isolation: worker); its instance is not reachable from the host — use host.callbacks.run or host.fetch`,
+    ),
+};
+
+/** The log line when a module stays down. */
+export function stayingDownMessage(module: string, restarts: number, windowMs: number): string {
+  return `module ${module} failed ${restarts + 1} times within ${windowMs} ms (supervision.max_restarts: ${restarts}); it stays down until the host restarts`;
+}
+
+export function restartingMessage(module: string, delayMs: number): string {
+  return `restarting module ${module} in a new worker thread in ${delayMs} ms`;
+}

@@ -1,0 +1,578 @@
+/**
+ * The host side of an isolated module: it runs the module in a worker thread, registers proxy
+ * callbacks and web resources for what the worker's module registered (so the host's
+ * registries and their fast in-process path are untouched), forwards the invalidation bus and
+ * timer ticks, and supervises the worker: a worker that stops answering past a deadline is
+ * terminated, its in-flight calls fail as timeouts and its requests get 503, and it is rebuilt
+ * with backoff until `max_restarts` within `restart_window`, after which it stays down.
+ */
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { Counter, Gauge } from 'prom-client';
+import { ModuleApi } from '../api/module-api.js';
+import type { DelayedCallHandle, LoopHandle, ModuleIdentity } from '../api/services.js';
+import type { CacheDescription } from '../cache/registry.js';
+import { CallbackTimeoutError } from '../callbacks/invoke.js';
+import { type Clock, systemClock } from '../clock/clock.js';
+import type { HostConfig, WorkerSettings } from '../config/types.js';
+import { ErrorCode } from '../errors/codes.js';
+import {
+  isolationErrors,
+  restartingMessage,
+  stayingDownMessage,
+} from '../errors/isolation-messages.js';
+import type { ModhostError } from '../errors/modhost-error.js';
+import { CLOCK, MODULE_CONFIG, MODULE_LOGGER } from '../injection/tokens.js';
+import { LEVEL_NAMES, type Logger } from '../logging/logger.js';
+import type { PreparedModule } from '../host/prepare.js';
+import type { Runtime } from '../host/runtime.js';
+import { errorResponse } from '../web/dispatch.js';
+import { crossingProblem } from './crossing.js';
+import { Channel } from './protocol.js';
+import { RestartPolicy } from './restart-policy.js';
+import { requestToWire, responseFromWire, type WireResponse } from './web-bridge.js';
+import type { WorkerInit } from './worker-entry.js';
+import type { FnRef, Manifest } from './worker-services.js';
+
+const WORKER_URL = new URL('./worker-entry.js', import.meta.url);
+/** The request deadline when neither the module entry nor `server.handler_timeout` sets one. */
+export const DEFAULT_HANDLER_TIMEOUT = 30_000;
+/** How long a loading worker may go without answering a ping (imports block its loop). */
+const BOOT_GRACE_MS = 15_000;
+/** How often deadlines and liveness are checked. */
+const TICK_MS = 100;
+
+type State = 'starting' | 'running' | 'restarting' | 'down' | 'stopped';
+
+interface Watch {
+  deadline: number;
+  expire(): void;
+}
+
+export interface IsolationContext {
+  runtime: Runtime;
+  clock: Clock;
+  config: HostConfig;
+  logger: Logger;
+  baseDir: string;
+}
+
+const isFnRef = (v: unknown): v is FnRef =>
+  typeof v === 'object' && v !== null && typeof (v as FnRef).$fn === 'number';
+
+export class IsolatedModule {
+  state: State = 'starting';
+  readonly name: string;
+  private readonly identity: ModuleIdentity;
+  private readonly settings: WorkerSettings;
+  private readonly policy: RestartPolicy;
+  private readonly logger: Logger;
+  private worker: Worker | undefined;
+  private channel: Channel | undefined;
+  private generation = 0;
+  private alive = false;
+  /** While the worker imports and constructs the module (a big module graph evaluates synchronously). */
+  private booting = false;
+  /** Why the last worker ended, and whether it was terminated for not answering. */
+  private lastEnd = { why: '', stuck: false };
+  private manifest: Manifest | undefined;
+  private readonly watched = new Set<Watch>();
+  private ticker: NodeJS.Timeout | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private pingSentAt: number | undefined;
+  private lastPong = 0;
+  private readonly tasks = new Map<number, LoopHandle | DelayedCallHandle>();
+  private nextRid = 1;
+  private hostStarted = false;
+  private readonly handlerTimeout: number;
+  private readonly callbackTimeout: number;
+
+  private constructor(
+    private readonly prepared: PreparedModule,
+    private readonly ctx: IsolationContext,
+  ) {
+    this.identity = prepared.identity;
+    this.name = prepared.identity.name;
+    this.settings = prepared.entry.worker!;
+    this.policy = new RestartPolicy(this.settings);
+    this.logger = ctx.logger;
+    const server = ctx.config.server as { handler_timeout?: number };
+    this.handlerTimeout =
+      this.settings.handler_timeout ?? server.handler_timeout ?? DEFAULT_HANDLER_TIMEOUT;
+    this.callbackTimeout = this.identity.callback_timeout ?? ctx.config.callback_timeout ?? 0;
+    const prefix = `${this.name}.`;
+    ctx.runtime.bus.onMessage((m) => {
+      if (m.cache.startsWith(prefix)) this.channel?.notify('bus', m);
+    });
+    ctx.runtime.bus.onStateChange((s) => this.channel?.notify('bus-state', s));
+  }
+
+  /** Starts the worker, constructs the module there and registers its proxies in the host. */
+  static async create(prepared: PreparedModule, ctx: IsolationContext): Promise<IsolatedModule> {
+    const m = new IsolatedModule(prepared, ctx);
+    m.manifest = await m.spawn();
+    m.register(m.manifest);
+    m.state = 'running';
+    moduleMetrics(ctx.runtime).up.set({ module: m.name }, 1);
+    return m;
+  }
+
+  /** The module's caches (they live in the worker), for `host.inspect()`. */
+  get caches(): CacheDescription[] {
+    return this.manifest?.caches ?? [];
+  }
+
+  /** Why /health should report this module, or undefined while it serves. */
+  get problem(): string | undefined {
+    return this.state === 'down' ? `module ${this.name} is down (${this.lastEnd.why})` : undefined;
+  }
+
+  /** Runs onStart / onStop in the worker. */
+  async hook(name: 'onStart' | 'onStop'): Promise<void> {
+    if (name === 'onStart') this.hostStarted = true;
+    else this.hostStarted = false;
+    if (this.state !== 'running') {
+      if (name === 'onStart') throw this.unavailable();
+      return;
+    }
+    const has = name === 'onStart' ? this.manifest!.hasOnStart : this.manifest!.hasOnStop;
+    if (has) await this.channel!.request('hook', { name, now: this.now() });
+  }
+
+  /** Ends the worker for good (host stop). */
+  async stop(): Promise<void> {
+    this.state = 'stopped';
+    clearTimeout(this.restartTimer);
+    const worker = this.worker;
+    this.end('was stopped with the host', false);
+    await worker?.terminate();
+  }
+
+  // ---- the worker -------------------------------------------------------------------------
+
+  private initData(): WorkerInit {
+    const { runtime, config } = this.ctx;
+    return {
+      spec: this.prepared.entry.module as string,
+      baseDir: this.ctx.baseDir,
+      identity: { ...this.identity },
+      config: this.prepared.entry.config,
+      instanceName: config.instance.name,
+      publicBaseUrl: config.server.public_baseurl,
+      logLevel: this.logger.level,
+      runBackgroundTasks: runtime.tasks.shouldRunBackgroundTasks(),
+      caches: config.caches,
+      bus: { kind: runtime.bus.kind, state: runtime.bus.state },
+      realClock: this.ctx.clock === systemClock,
+      providers: this.crossingProviders(),
+    };
+  }
+
+  /** The host providers the constructor asks for, checked to be able to cross. */
+  private crossingProviders(): WorkerInit['providers'] {
+    const { blueprint } = this.prepared;
+    const host = this.ctx.runtime.container;
+    const local = new Set<unknown>([ModuleApi, MODULE_CONFIG, MODULE_LOGGER, CLOCK]);
+    if (blueprint.configClass) local.add(blueprint.configClass);
+    const out: WorkerInit['providers'] = [];
+    for (const { index, token } of blueprint.parameters) {
+      if (token === undefined || local.has(token) || !host.isRegistered(token as never, true))
+        continue;
+      const key =
+        typeof token === 'string'
+          ? token
+          : typeof token === 'symbol'
+            ? Symbol.keyFor(token)
+            : undefined;
+      const what = `constructor parameter #${index} (the host provider ${String((token as { name?: string }).name ?? String(token))})`;
+      if (key === undefined)
+        throw isolationErrors.cannotCross(
+          this.name,
+          what,
+          '',
+          'its token is a class or a local symbol, which means nothing in another thread; provide it under a string or Symbol.for() token',
+        );
+      const value = host.resolve(token as never) as unknown;
+      const problem = crossingProblem(value);
+      if (problem)
+        throw isolationErrors.cannotCross(this.name, what, problem.where, problem.problem);
+      out.push({ token: key, symbol: typeof token === 'symbol', value });
+    }
+    return out;
+  }
+
+  private async spawn(): Promise<Manifest> {
+    // Checked before a thread exists: a provider that cannot cross is a load error.
+    const init = this.initData();
+    const gen = ++this.generation;
+    const maxHeap = this.settings.max_heap;
+    const worker = new Worker(WORKER_URL, {
+      ...(maxHeap !== undefined
+        ? { resourceLimits: { maxOldGenerationSizeMb: Math.max(1, Math.ceil(maxHeap / 2 ** 20)) } }
+        : {}),
+      stdout: false,
+      stderr: false,
+    });
+    const channel = new Channel(worker);
+    this.worker = worker;
+    this.channel = channel;
+    this.alive = true;
+    this.booting = true;
+    this.pingSentAt = undefined;
+    this.lastPong = performance.now();
+    this.listen(channel);
+    worker.on('error', (err: Error & { code?: string }) =>
+      this.failed(
+        gen,
+        err.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? `ran out of memory (resource_limits.max_heap: ${maxHeap} bytes)`
+          : `crashed: ${err.message}`,
+        err,
+      ),
+    );
+    worker.on('exit', (code) => this.failed(gen, `exited (code ${code})`));
+    clearInterval(this.ticker);
+    this.ticker = setInterval(() => this.tick(gen), TICK_MS).unref();
+    try {
+      const manifest = await channel.request<Manifest>('init', init);
+      this.booting = false;
+      return manifest;
+    } catch (err) {
+      this.end(`failed to load: ${(err as Error).message}`, false);
+      await worker.terminate();
+      throw err;
+    }
+  }
+
+  private listen(channel: Channel): void {
+    const { runtime } = this.ctx;
+    channel.handle('log', (line) => this.relayLog(line as string));
+    channel.handle('publish', (m) => runtime.bus.publish(m as never));
+    channel.handle('loop', (body) => {
+      const { id, intervalMs, options } = body as { id: number; intervalMs: number; options: {} };
+      const run = () => channel.request('task', { id, now: this.now() });
+      this.tasks.set(id, runtime.tasks.loopingCall(this.identity, run, intervalMs, options));
+    });
+    channel.handle('delay', (body) => {
+      const { id, delayMs } = body as { id: number; delayMs: number };
+      const run = () => {
+        this.tasks.delete(id);
+        return channel.request('task', { id, now: this.now() });
+      };
+      this.tasks.set(id, runtime.tasks.delayedCall(this.identity, delayMs, run));
+    });
+    channel.handle('untask', (body) => {
+      const id = (body as { id: number }).id;
+      stopTask(this.tasks.get(id));
+      this.tasks.delete(id);
+    });
+  }
+
+  private relayLog(line: string): void {
+    let record: Record<string, unknown>;
+    try {
+      record = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    const { level, msg, time: _time, ...fields } = record;
+    const method = (LEVEL_NAMES[level as number] ?? 'info') as 'info';
+    this.logger[method](fields, typeof msg === 'string' ? msg : '');
+  }
+
+  // ---- proxies ------------------------------------------------------------------------------
+
+  private register(manifest: Manifest): void {
+    const { runtime } = this.ctx;
+    for (const { category, callbacks } of manifest.callbacks) {
+      const rebuilt = this.rebuild(callbacks, (fn, name) => {
+        return (...args: unknown[]) => this.call(fn, args, category, name);
+      }) as Record<string, unknown>;
+      runtime.callbacks.register(this.identity, category, rebuilt);
+    }
+    for (const { path, handler, options } of manifest.resources) {
+      const rebuilt = this.rebuild(
+        handler,
+        (fn) => (request: Request, context: object) => this.fetch(fn, request, context),
+      );
+      runtime.web.register(this.identity, path, rebuilt as never, options);
+    }
+  }
+
+  /** The manifest value with each FnRef replaced by the proxy `make` builds. */
+  private rebuild(
+    value: unknown,
+    make: (fn: number, name: string) => Function,
+    name = '',
+  ): unknown {
+    if (isFnRef(value)) return make(value.$fn, name);
+    if (Array.isArray(value)) return value.map((v) => this.rebuild(v, make, name));
+    if (value !== null && typeof value === 'object')
+      return Object.fromEntries(
+        Object.entries(value).map(([k, v]) => [k, this.rebuild(v, make, name || k)]),
+      );
+    return value;
+  }
+
+  private call(fn: number, args: unknown[], category: string, callback: string): Promise<unknown> {
+    const channel = this.channel;
+    if (this.state !== 'running' || channel === undefined)
+      return Promise.reject(this.unavailable());
+    for (let i = 0; i < args.length; i++) {
+      const problem = crossingProblem(args[i]);
+      if (problem)
+        return Promise.reject(
+          isolationErrors.cannotCross(
+            this.name,
+            `argument ${i + 1} of callback ${category}.${callback}`,
+            problem.where,
+            problem.problem,
+          ),
+        );
+    }
+    const sent = channel.request('call', { fn, args, now: this.now() });
+    const translate = (err: unknown) => {
+      throw this.lastEnd.stuck && (err as ModhostError).code === ErrorCode.WORKER_EXITED
+        ? new CallbackTimeoutError(
+            this.name,
+            category,
+            callback,
+            this.callbackTimeout || this.settings.blocked_timeout,
+          )
+        : err;
+    };
+    if (this.callbackTimeout === 0) return sent.catch(translate);
+    const watch: Watch = {
+      deadline: performance.now() + this.callbackTimeout,
+      expire: () => this.probe(),
+    };
+    this.watched.add(watch);
+    const done = () => this.watched.delete(watch);
+    return sent.then(
+      (v) => (done(), v),
+      (e) => (done(), translate(e)),
+    );
+  }
+
+  private fetch(fn: number, request: Request, context: object): Promise<Response> {
+    const channel = this.channel;
+    if (this.state !== 'running' || channel === undefined)
+      return Promise.resolve(unavailableResponse());
+    const rid = this.nextRid++;
+    const wire = requestToWire(channel, rid, request, context);
+    return new Promise<Response>((resolve, reject) => {
+      let settled = false;
+      const watch: Watch = {
+        deadline: performance.now() + this.handlerTimeout,
+        expire: () => {
+          if (settled) return;
+          settled = true;
+          channel.notify('cancel', { rid });
+          this.logger.warn(
+            { module: this.name, method: request.method, url: request.url },
+            `module ${this.name} did not answer within ${this.handlerTimeout} ms; answered 503`,
+          );
+          resolve(timeoutResponse());
+          this.probe();
+        },
+      };
+      this.watched.add(watch);
+      channel.request<WireResponse>('fetch', { fn, req: wire, now: this.now() }).then(
+        (res) => {
+          this.watched.delete(watch);
+          const response = responseFromWire(channel, res);
+          if (settled) return void response.body?.cancel().catch(() => undefined);
+          settled = true;
+          resolve(response);
+        },
+        (err: ModhostError) => {
+          this.watched.delete(watch);
+          if (settled) return;
+          settled = true;
+          if (err.code === ErrorCode.WORKER_EXITED) resolve(unavailableResponse());
+          else reject(err);
+        },
+      );
+    });
+  }
+
+  // ---- supervision --------------------------------------------------------------------------
+
+  private tick(gen: number): void {
+    if (gen !== this.generation || !this.alive) return;
+    const now = performance.now();
+    for (const w of this.watched)
+      if (w.deadline <= now) {
+        this.watched.delete(w);
+        w.expire();
+      }
+    const { blocked_timeout } = this.settings;
+    // Loading may evaluate a large module graph without yielding: allow it longer.
+    const grace = this.booting
+      ? Math.max(blocked_timeout, BOOT_GRACE_MS)
+      : Math.min(blocked_timeout / 2, 2000);
+    if (this.pingSentAt !== undefined) {
+      const waited = now - this.pingSentAt;
+      if (waited > grace)
+        this.failed(
+          gen,
+          `stopped answering (its event loop was blocked for over ${Math.round(waited)} ms) and was terminated`,
+          undefined,
+          true,
+        );
+    } else if (now - this.lastPong >= blocked_timeout / 2) this.probe();
+  }
+
+  /** Asks the worker whether its event loop still turns. */
+  private probe(): void {
+    if (this.pingSentAt !== undefined || !this.alive) return;
+    this.pingSentAt = performance.now();
+    this.channel!.request('ping', null).then(
+      () => {
+        this.pingSentAt = undefined;
+        this.lastPong = performance.now();
+      },
+      () => undefined,
+    );
+  }
+
+  /** The current worker is gone: everything in flight fails; no restart decision here. */
+  private end(why: string, stuck: boolean): void {
+    this.alive = false;
+    this.lastEnd = { why, stuck };
+    clearInterval(this.ticker);
+    this.watched.clear();
+    for (const t of this.tasks.values()) stopTask(t);
+    this.tasks.clear();
+    this.channel?.close(() => isolationErrors.exited(this.name, why));
+  }
+
+  private failed(gen: number, why: string, err?: unknown, stuck = false): void {
+    if (gen !== this.generation || !this.alive) return;
+    const wasRunning = this.state === 'running';
+    const worker = this.worker;
+    this.end(why, stuck);
+    if (stuck) void worker?.terminate();
+    if (this.state === 'stopped') return;
+    this.logger.error(
+      { module: this.name, ...(err !== undefined ? { err } : {}) },
+      `the worker thread of module ${this.name} ${why}`,
+    );
+    moduleMetrics(this.ctx.runtime).up.set({ module: this.name }, 0);
+    if (wasRunning) this.scheduleRestart();
+  }
+
+  private scheduleRestart(): void {
+    const delay = this.policy.next(Date.now());
+    if (delay === undefined) {
+      this.state = 'down';
+      this.logger.error(
+        { module: this.name },
+        stayingDownMessage(this.name, this.settings.max_restarts, this.settings.restart_window),
+      );
+      return;
+    }
+    this.state = 'restarting';
+    this.logger.warn({ module: this.name, delay_ms: delay }, restartingMessage(this.name, delay));
+    this.restartTimer = setTimeout(() => void this.restart(), delay);
+    this.restartTimer.unref();
+  }
+
+  private async restart(): Promise<void> {
+    if (this.state !== 'restarting') return;
+    moduleMetrics(this.ctx.runtime).restarts.inc({ module: this.name });
+    try {
+      const manifest = await this.spawn();
+      if (!sameShape(manifest, this.manifest!))
+        throw new Error(
+          'it registered different callbacks or web resources than at its first start',
+        );
+      if (this.hostStarted && manifest.hasOnStart)
+        await this.channel!.request('hook', { name: 'onStart', now: this.now() });
+      if (this.state !== 'restarting') return;
+      this.state = 'running';
+      moduleMetrics(this.ctx.runtime).up.set({ module: this.name }, 1);
+      this.logger.info(
+        { module: this.name },
+        `module ${this.name} restarted in a new worker thread`,
+      );
+    } catch (err) {
+      if (this.state !== 'restarting') return;
+      const worker = this.worker;
+      if (this.alive) this.end(`failed to restart: ${(err as Error).message}`, false);
+      void worker?.terminate();
+      this.logger.error({ module: this.name, err }, `module ${this.name} failed to restart`);
+      this.scheduleRestart();
+    }
+  }
+
+  /** The host's time for the worker, only when the host's clock is not the real one. */
+  private now(): number | undefined {
+    return this.ctx.clock === systemClock ? undefined : this.ctx.clock.now();
+  }
+
+  private unavailable(): ModhostError {
+    return isolationErrors.unavailable(
+      this.name,
+      this.state === 'down'
+        ? `it stays down after too many restarts (${this.lastEnd.why})`
+        : this.state === 'restarting'
+          ? `its worker is restarting (${this.lastEnd.why})`
+          : `its worker is ${this.state}`,
+    );
+  }
+}
+
+function stopTask(t: LoopHandle | DelayedCallHandle | undefined): void {
+  if (t === undefined) return;
+  if ('stop' in t) t.stop();
+  else t.cancel();
+}
+
+function sameShape(a: Manifest, b: Manifest): boolean {
+  return (
+    a.functions === b.functions &&
+    a.callbacks.length === b.callbacks.length &&
+    a.resources.length === b.resources.length &&
+    a.resources.every((r, i) => r.path === b.resources[i]!.path)
+  );
+}
+
+function unavailableResponse(): Response {
+  return errorResponse(503, {
+    errcode: 'M_UNKNOWN',
+    error: 'The module serving this resource is restarting or down',
+  });
+}
+
+function timeoutResponse(): Response {
+  return errorResponse(503, {
+    errcode: 'M_UNKNOWN',
+    error: 'The module serving this resource did not answer in time',
+  });
+}
+
+const metricsByRuntime = new WeakMap<Runtime, { restarts: Counter; up: Gauge }>();
+
+/** The isolation metrics of a host (registered once per host registry). */
+function moduleMetrics(runtime: Runtime): { restarts: Counter; up: Gauge } {
+  let m = metricsByRuntime.get(runtime);
+  if (m === undefined) {
+    m = {
+      restarts: new Counter({
+        name: 'modhost_module_worker_restarts_total',
+        help: 'Times an isolated module was rebuilt in a new worker thread',
+        labelNames: ['module'],
+        registers: [runtime.metrics],
+      }),
+      up: new Gauge({
+        name: 'modhost_module_worker_up',
+        help: 'Whether an isolated module has a worker serving (1) or is restarting or down (0)',
+        labelNames: ['module'],
+        registers: [runtime.metrics],
+      }),
+    };
+    metricsByRuntime.set(runtime, m);
+  }
+  return m;
+}

@@ -1,0 +1,167 @@
+/**
+ * Requests and responses across the boundary: the head (method, URL, headers, status) in the
+ * message, the body as a channel stream. A response whose body is complete after its first
+ * chunk (JSON, text: the common case) travels in the response message itself, transferred.
+ */
+import { bytesResponse, textResponse } from '../web/responses.js';
+import { untouchedParts } from '../web/fast-response.js';
+import { responseSource } from '../web/response-source.js';
+import { crossingProblem } from './crossing.js';
+import { wireRequest } from './wire-request.js';
+import { type Channel, ownBuffer, Reply } from './protocol.js';
+
+export interface WireRequest {
+  /** The caller's id for this request, for `cancel`. */
+  rid: number;
+  method: string;
+  url: string;
+  headers: [string, string][];
+  /** Stream id of the body, when there is one. */
+  sid?: number;
+  /** The request context's plain fields; URL values as `{ href }` under `urls`. */
+  context: Record<string, unknown>;
+  urls: string[];
+}
+
+export interface WireResponse {
+  status: number;
+  statusText?: string;
+  headers: [string, string][] | Record<string, string>;
+  /** The whole body as text (a string-bodied response). */
+  text?: string;
+  /** The whole body, when it was complete in one chunk. */
+  data?: Uint8Array;
+  /** Stream id of the body otherwise. */
+  sid?: number;
+}
+
+const NO_BODY = new Set(['GET', 'HEAD']);
+
+function headerList(headers: Headers): [string, string][] {
+  const out: [string, string][] = [];
+  // forEach joins Set-Cookie values with ", ", which breaks them: those go one by one.
+  headers.forEach((value, name) => {
+    if (name !== 'set-cookie') out.push([name, value]);
+  });
+  for (const cookie of headers.getSetCookie()) out.push(['set-cookie', cookie]);
+  return out;
+}
+
+/** Host side: the request as it crosses (the body, if any, starts streaming now). */
+export function requestToWire(
+  channel: Channel,
+  rid: number,
+  request: Request,
+  context: object,
+): WireRequest {
+  const ctx: Record<string, unknown> = {};
+  const urls: string[] = [];
+  for (const [k, v] of Object.entries(context)) {
+    if (v instanceof URL) {
+      ctx[k] = v.href;
+      urls.push(k);
+    } else if (crossingProblem(v) === undefined) ctx[k] = v;
+  }
+  const body = NO_BODY.has(request.method) ? null : request.body;
+  return {
+    rid,
+    method: request.method,
+    url: request.url,
+    headers: headerList(request.headers),
+    ...(body !== null ? { sid: channel.sendStream(body) } : {}),
+    context: ctx,
+    urls,
+  };
+}
+
+/** Worker side: the Request and context the module's handler receives. */
+export function requestFromWire(
+  channel: Channel,
+  wire: WireRequest,
+  signal: AbortSignal,
+): { request: Request; context: Record<string, unknown> } {
+  // The body stream exists from the start, so chunks that arrive before it is read wait in it.
+  const body = wire.sid !== undefined ? channel.receiveStream(wire.sid) : null;
+  const context = { ...wire.context };
+  for (const k of wire.urls) context[k] = new URL(context[k] as string);
+  const request = wireRequest(wire.method, wire.url, wire.headers, signal, () => body);
+  return { request, context };
+}
+
+const nextTurn = () => new Promise<'later'>((resolve) => setImmediate(() => resolve('later')));
+
+/** Worker side: the handler's Response as it crosses. */
+export async function responseToWire(channel: Channel, response: Response): Promise<Reply> {
+  // modhost's own cheap responses (jsonResponse, and Response.json in the worker) are plain fields.
+  const parts = untouchedParts(response);
+  if (parts !== undefined) {
+    const { status, headers, body } = parts;
+    const head = parts.statusText !== '' ? { status, statusText: parts.statusText } : { status };
+    if (body === null || typeof body === 'string')
+      return new Reply({ ...head, headers, ...(body !== null ? { text: body } : {}) }, []);
+    if (body instanceof Uint8Array) {
+      const data = ownBuffer(body);
+      return new Reply({ ...head, headers, data }, [data.buffer]);
+    }
+    // A Blob or a stream: crosses as a stream, below.
+  }
+  // An undici Response built from a string or bytes: take them without its stream.
+  const source = responseSource(response);
+  if (source !== undefined) {
+    const head = { status: response.status, statusText: response.statusText };
+    const headers = headerList(response.headers);
+    if (typeof source === 'string') return new Reply({ ...head, headers, text: source }, []);
+    const data = source.slice();
+    return new Reply({ ...head, headers, data }, [data.buffer]);
+  }
+  const head: WireResponse = {
+    status: response.status,
+    statusText: response.statusText,
+    headers: headerList(response.headers),
+  };
+  if (response.body === null) return new Reply(head, []);
+  const reader = response.body.getReader();
+  const first = await reader.read();
+  if (first.done) return new Reply(head, []);
+  let second: Promise<ReadableStreamReadResult<Uint8Array>> | undefined = reader.read();
+  const settled = await Promise.race([second, nextTurn()]);
+  if (settled !== 'later' && settled.done) {
+    const data = ownBuffer(first.value);
+    return new Reply({ ...head, data }, [data.buffer]);
+  }
+  // More to come: stream it, starting with what was already read.
+  const rest = new ReadableStream<Uint8Array>({
+    start: (c) => c.enqueue(first.value),
+    pull: async (c) => {
+      const next = await (second ?? reader.read());
+      second = undefined;
+      if (next.done) c.close();
+      else c.enqueue(next.value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  return new Reply({ ...head, sid: channel.sendStream(rest) }, []);
+}
+
+/** Host side: the Response the host sends. */
+export function responseFromWire(channel: Channel, wire: WireResponse): Response {
+  const init = { status: wire.status, headers: wire.headers };
+  // Whole bodies become modhost's cheap responses (undici builds one only if something asks).
+  if (wire.statusText === undefined || wire.statusText === '') {
+    if (wire.text !== undefined) return textResponse(wire.text, init);
+    if (wire.data !== undefined) return bytesResponse(wire.data, init);
+  }
+  if (wire.text !== undefined)
+    return new Response(wire.text, { ...init, statusText: wire.statusText });
+  const body =
+    wire.data !== undefined
+      ? (wire.data as Uint8Array<ArrayBuffer>)
+      : wire.sid !== undefined
+        ? channel.receiveStream(wire.sid)
+        : null;
+  return new Response(body, {
+    status: wire.status,
+    statusText: wire.statusText,
+    headers: wire.headers,
+  });
+}

@@ -1,0 +1,210 @@
+/**
+ * The worker thread of an isolated module. It loads the module spec with the normal loader,
+ * scanner, config validation and injector, wires it into recording registrars, and answers
+ * the host's requests: calls, requests to web resources, lifecycle hooks, timer ticks, pings.
+ */
+import 'reflect-metadata';
+import { parentPort } from 'node:worker_threads';
+import { pino } from 'pino';
+import { container as rootContainer } from 'tsyringe';
+import { ModuleApi } from '../api/module-api.js';
+import { HttpClient } from '../api/http-client.js';
+import type { BackgroundTasks, ModuleIdentity } from '../api/services.js';
+import { CacheRegistry } from '../cache/registry.js';
+import { type Clock, systemClock } from '../clock/clock.js';
+import { BackgroundTaskRunner } from '../cluster/background-tasks.js';
+import type { BusState } from '../cluster/invalidation-bus.js';
+import { validateModuleConfig } from '../config/module-config.js';
+import type { CachesConfig } from '../config/types.js';
+import { taskNotAFunction } from '../errors/cluster-messages.js';
+import { isolationErrors } from '../errors/isolation-messages.js';
+import { ConfigValidationError } from '../errors/modhost-error.js';
+import { wireDecorated } from '../host/wiring.js';
+import { createModuleContainer, instantiateModule } from '../injection/injector.js';
+import { CLOCK } from '../injection/tokens.js';
+import { loadModuleClass } from '../loading/loader.js';
+import { createMetricsRegistry } from '../metrics/registry.js';
+import { scanModule } from '../scanning/scanner.js';
+import { installFastResponseJson } from '../web/fast-globals.js';
+import { crossingProblem } from './crossing.js';
+import { Channel } from './protocol.js';
+import { requestFromWire, responseToWire, type WireRequest } from './web-bridge.js';
+import {
+  ChannelBus,
+  ForwardedTasks,
+  FunctionTable,
+  type Manifest,
+  RecordingCallbacks,
+  RecordingWeb,
+} from './worker-services.js';
+
+/** What the host sends to start the worker (`init`). */
+export interface WorkerInit {
+  spec: string;
+  baseDir: string;
+  identity: ModuleIdentity;
+  config: unknown;
+  instanceName: string;
+  publicBaseUrl: string;
+  logLevel: string;
+  runBackgroundTasks: boolean;
+  caches: CachesConfig;
+  bus: { kind: 'local' | 'redis'; state: BusState };
+  /** Whether the host's clock is the system clock; if not, the host's time comes with requests. */
+  realClock: boolean;
+  /** Host providers that can cross: string tokens, or `Symbol.for` keys. */
+  providers: { token: string; symbol: boolean; value: unknown }[];
+}
+
+// This thread is the host's own: its Response.json gives modhost's cheap responses, as
+// `modhost serve` sets up for the main thread (the object still behaves as a Response).
+installFastResponseJson();
+const channel = new Channel(parentPort!);
+let instance: Record<string, unknown> | undefined;
+let moduleName = '(loading)';
+const table = new FunctionTable();
+const aborts = new Map<number, AbortController>();
+let tasks: ForwardedTasks | undefined;
+/** The host's time as of its last request, when the host runs a fake clock (tests). */
+let hostNow: number | undefined;
+
+/** The host's clock as seen here: real time, or the host's fake time carried by requests. */
+const mirrorClock: Clock = {
+  now: () => hostNow ?? Date.now(),
+  setTimer: (ms, fn) => systemClock.setTimer(ms, fn),
+  sleep: (ms) => systemClock.sleep(ms),
+};
+
+/** Takes the host's time from a request body (`now`), when it sends one. */
+function sync(body: unknown): void {
+  const now = (body as { now?: number }).now;
+  if (now !== undefined) hostNow = now;
+}
+
+function checked(value: unknown, fn: number): unknown {
+  const problem = crossingProblem(value);
+  if (problem === undefined) return value;
+  throw isolationErrors.cannotCross(
+    moduleName,
+    `the result of ${table.labels[fn]}`,
+    problem.where,
+    problem.problem,
+  );
+}
+
+async function boot(init: WorkerInit): Promise<Manifest> {
+  const { identity } = init;
+  moduleName = identity.name;
+  const logger = pino(
+    { level: init.logLevel, base: undefined },
+    { write: (line: string) => channel.notify('log', line) },
+  ).child({ module: identity.name });
+  const cls = await loadModuleClass(init.spec, init.baseDir);
+  const blueprint = scanModule(cls);
+  const entry = { index: identity.index, module: init.spec, config: init.config };
+  const validated = await validateModuleConfig(cls, blueprint.configClass, entry, {});
+  if (validated.problems.length > 0) throw new ConfigValidationError(validated.problems);
+
+  const clock = init.realClock ? systemClock : mirrorClock;
+  const metrics = createMetricsRegistry();
+  const bus = new ChannelBus(channel, init.bus.kind, init.bus.state);
+  const caches = new CacheRegistry({ caches: init.caches, clock, logger, metrics, bus });
+  const callbacks = new RecordingCallbacks(table);
+  const web = new RecordingWeb(table);
+  const forwarded = (tasks = new ForwardedTasks(channel));
+  const runner = new BackgroundTaskRunner({
+    clock,
+    logger,
+    runBackgroundTasks: init.runBackgroundTasks,
+    instanceName: init.instanceName,
+  });
+  const backgroundTasks: BackgroundTasks = {
+    loopingCall: (owner, fn, ms, options) => {
+      if (typeof fn !== 'function') throw taskNotAFunction(owner.name, 'loopingCall', fn);
+      return forwarded.loopingCall(owner, fn, ms, options);
+    },
+    delayedCall: (owner, ms, fn) => {
+      if (typeof fn !== 'function') throw taskNotAFunction(owner.name, 'delayedCall', fn);
+      return forwarded.delayedCall(owner, ms, fn);
+    },
+    runInBackground: (owner, description, fn) => runner.runInBackground(owner, description, fn),
+    shouldRunBackgroundTasks: () => init.runBackgroundTasks,
+  };
+  const api = new ModuleApi({
+    identity,
+    instanceName: init.instanceName,
+    publicBaseUrl: init.publicBaseUrl,
+    logger,
+    clock,
+    callbacks,
+    web,
+    caches,
+    tasks: backgroundTasks,
+    http: new HttpClient(),
+  });
+  const hostContainer = rootContainer.createChildContainer();
+  hostContainer.register(CLOCK, { useValue: clock });
+  for (const p of init.providers)
+    hostContainer.register(p.symbol ? Symbol.for(p.token) : p.token, { useValue: p.value });
+  const container = createModuleContainer(hostContainer, blueprint, {
+    api,
+    config: validated.value,
+    logger,
+  });
+  instance = instantiateModule(blueprint, container) as Record<string, unknown>;
+  const [failure] = wireDecorated({ blueprint, identity }, instance, { caches, callbacks, web });
+  if (failure !== undefined) throw failure;
+  callbacks.open = false;
+  web.open = false;
+  return {
+    name: blueprint.name,
+    callbacks: callbacks.recorded,
+    resources: web.recorded,
+    functions: table.fns.length,
+    caches: caches.registrations(blueprint.name),
+    hasOnStart: blueprint.hasOnStart,
+    hasOnStop: blueprint.hasOnStop,
+  };
+}
+
+channel.handle('init', (init) => boot(init as WorkerInit));
+
+channel.handle('call', (body) => {
+  sync(body);
+  const { fn, args } = body as { fn: number; args: unknown[] };
+  const result = table.fns[fn]!(...args) as unknown;
+  return result instanceof Promise ? result.then((v) => checked(v, fn)) : checked(result, fn);
+});
+
+channel.handle('fetch', async (body) => {
+  sync(body);
+  const { fn, req } = body as { fn: number; req: WireRequest };
+  const controller = new AbortController();
+  aborts.set(req.rid, controller);
+  try {
+    const { request, context } = requestFromWire(channel, req, controller.signal);
+    const response = (await table.fns[fn]!(request, context)) as unknown;
+    if (!(response instanceof Response))
+      throw new TypeError(
+        `${table.labels[fn]} returned ${response === null ? 'null' : typeof response}, not a Response`,
+      );
+    return await responseToWire(channel, response);
+  } finally {
+    aborts.delete(req.rid);
+  }
+});
+
+channel.handle('cancel', (body) => aborts.get((body as { rid: number }).rid)?.abort());
+
+channel.handle('hook', async (body) => {
+  sync(body);
+  const hook = instance?.[(body as { name: string }).name];
+  if (typeof hook === 'function') await (hook as () => unknown).call(instance);
+});
+
+channel.handle('task', async (body) => {
+  sync(body);
+  await tasks?.tasks.get((body as { id: number }).id)?.();
+});
+
+channel.handle('ping', () => 'pong');

@@ -68,6 +68,11 @@ export interface DelayedCallHandle {
   cancel(): void;
 }
 
+/** `api.scheduleTask` (src/scheduler). */
+export interface TaskScheduling {
+  schedule(owner: ModuleIdentity, options: unknown, fn: unknown): { readonly id: string; stop(): void };
+}
+
 export interface BackgroundTasks {
   loopingCall(
     owner: ModuleIdentity,
@@ -82,4 +87,5 @@ export interface BackgroundTasks {
     fn: () => T | Promise<T>,
   ): Promise<T | null>;
   shouldRunBackgroundTasks(): boolean;
+  onBackgroundTasksChange(handler: (runs: boolean) => void): () => void;
 }

@@ -33,6 +33,7 @@ export async function check(args: CliArgs, out: NodeJS.WritableStream): Promise<
 export async function inspect(args: CliArgs, out: NodeJS.WritableStream): Promise<number> {
   const host = await wiredHost(args);
   try {
+    await host.probeBackground();
     const description = host.inspect();
     out.write(
       args.json

@@ -24,6 +24,7 @@ import type { HostOptions } from './host-options.js';
 import { describeHost, type HostDescription } from './inspect.js';
 import { prepareModules, type PreparedModule } from './prepare.js';
 import { RedisBus } from '../cluster/redis-bus.js';
+import { RedisLease } from '../cluster/lease.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { wireDecorated } from './wiring.js';
 
@@ -213,6 +214,18 @@ export class ModuleHost {
     return bus instanceof RedisBus ? (await bus.probe()).detail : undefined;
   }
 
+  /**
+   * Reads the lease holder and the scheduled tasks' state from Redis into what `inspect()`
+   * describes, for a host that is not started (`modhost inspect`). Bounded; never throws.
+   */
+  async probeBackground(): Promise<void> {
+    const { gate, scheduler } = this.runtime;
+    await Promise.all([
+      gate instanceof RedisLease ? gate.probe() : undefined,
+      Promise.race([scheduler.refresh(), new Promise((resolve) => setTimeout(resolve, 2000).unref())]),
+    ]);
+  }
+
   private async doWire(): Promise<void> {
     const { runtime } = this;
     for (const prepared of this.prepared) {
@@ -228,6 +241,7 @@ export class ModuleHost {
         web: runtime.web,
         caches: runtime.caches,
         tasks: runtime.tasks,
+        scheduler: runtime.scheduler,
         http: runtime.http,
       });
       const container = createModuleContainer(runtime.container, blueprint, {
@@ -248,10 +262,12 @@ export class ModuleHost {
     await this.wire();
     try {
       await this.runtime.bus.start();
+      await this.runtime.gate.start();
       for (const m of this.live) {
         await this.runHook(m, 'onStart');
         m.started = true;
       }
+      await this.runtime.scheduler.start();
       if (this.config.server.listen) {
         await this.runtime.server.listen().catch((err) => {
           throw hostErrors.listenFailed(
@@ -304,6 +320,7 @@ export class ModuleHost {
     await runtime.server.close();
     await this.metricsServer?.close();
     await runtime.tasks.stop();
+    await runtime.scheduler.stop();
     for (const m of [...this.live].reverse()) {
       if (!m.started) continue;
       m.started = false;
@@ -319,6 +336,9 @@ export class ModuleHost {
     const { runtime } = this;
     // Modules may start loops from their constructors (as in Synapse): stop those too.
     await runtime.tasks.stop();
+    await runtime.scheduler.stop();
+    // After the tasks stopped: releasing the lease lets another instance start them at once.
+    await runtime.gate.stop();
     runtime.caches.stop();
     runtime.callbacks.stop();
     await runtime.bus

@@ -11,6 +11,9 @@ import type { Clock } from '../clock/clock.js';
 import { BackgroundTaskRunner } from '../cluster/background-tasks.js';
 import { type InvalidationBus, LocalBus } from '../cluster/invalidation-bus.js';
 import { RedisBus } from '../cluster/redis-bus.js';
+import { type BackgroundGate, RedisLease, StaticGate } from '../cluster/lease.js';
+import { TaskScheduler } from '../scheduler/scheduler.js';
+import { MemoryTaskStore, RedisTaskStore } from '../scheduler/task-store.js';
 import type { HostConfig } from '../config/types.js';
 import { registerProvider, type Provider } from '../injection/providers.js';
 import { CLOCK } from '../injection/tokens.js';
@@ -28,6 +31,10 @@ export interface Runtime {
   caches: CacheRegistry;
   tasks: BackgroundTaskRunner;
   bus: InvalidationBus;
+  /** Whether this instance runs background tasks: fixed, or the Redis lease (`auto`). */
+  gate: BackgroundGate;
+  /** `api.scheduleTask`: once per period across the deployment. */
+  scheduler: TaskScheduler;
   http: HttpClient;
   /** Parent of every module's container: the host's providers live here. */
   container: DependencyContainer;
@@ -51,8 +58,38 @@ export function createRuntime(
         instanceName: config.instance.name,
         logger: logger.child({ component: 'cluster' }),
         metrics,
+        stallTimeoutMs: config.cluster.stall_timeout,
       })
     : new LocalBus();
+  const runnerId = bus instanceof RedisBus ? bus.senderId : config.instance.name;
+  const mode = config.instance.run_background_tasks;
+  const gate: BackgroundGate =
+    config.cluster && mode === 'auto'
+      ? new RedisLease({
+          url: config.cluster.redis_url,
+          prefix: config.cluster.channel,
+          holderId: runnerId,
+          ttlMs: config.cluster.lease_ttl,
+          logger: logger.child({ component: 'lease' }),
+          metrics,
+        })
+      : new StaticGate(mode !== false);
+  const schedulerLogger = logger.child({ component: 'scheduler' });
+  const scheduler = new TaskScheduler({
+    store: config.cluster
+      ? new RedisTaskStore(
+          config.cluster.redis_url,
+          config.cluster.channel,
+          config.cluster.lease_ttl,
+          (err) => schedulerLogger.debug({ err }, 'task store connection error'),
+        )
+      : new MemoryTaskStore(clock),
+    clock,
+    logger: schedulerLogger,
+    runnerId,
+    enabled: mode !== false,
+    metrics,
+  });
   const web = new WebRegistry({ reservedPrefixes: config.server.reserved_prefixes, logger });
   const container = rootContainer.createChildContainer();
   container.register(CLOCK, { useValue: clock });
@@ -60,6 +97,8 @@ export function createRuntime(
   return {
     metrics,
     bus,
+    gate,
+    scheduler,
     web,
     container,
     callbacks: new CallbackRegistry({
@@ -73,7 +112,7 @@ export function createRuntime(
     tasks: new BackgroundTaskRunner({
       clock,
       logger,
-      runBackgroundTasks: config.instance.run_background_tasks,
+      runBackgroundTasks: gate,
       instanceName: config.instance.name,
       metrics,
     }),

@@ -56,8 +56,7 @@ describe('RedisBus (real redis-server)', function () {
       metrics,
       reconnectMaxDelayMs: 100,
       startWaitMs: options.startWaitMs,
-      healthCheckIntervalMs: 50,
-      healthCheckTimeoutMs: 300,
+      stallTimeoutMs: 300,
     });
     const entry: TestBus = { bus, received: [], states: [], logs: records, metrics };
     bus.onMessage((m) => entry.received.push(m));

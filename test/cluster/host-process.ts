@@ -16,8 +16,12 @@ const bin = path.join(repoRoot, 'dist/src/cli/main.js');
 
 export interface HostProcessOptions {
   name: string;
-  runBackgroundTasks: boolean;
+  runBackgroundTasks: boolean | 'auto';
   redisUrl: string;
+  /** More `cluster:` settings, YAML flow text such as `lease_ttl: 1s, stall_timeout: 300ms`. */
+  cluster?: string;
+  /** The `config:` of every module, as JSON. */
+  moduleConfig?: Record<string, unknown>;
   channel: string;
   /** Directory for the YAML file. */
   dir: string;
@@ -53,11 +57,14 @@ export class HostProcess {
       [
         `server: { bind: 127.0.0.1, port: ${port}, public_baseurl: "http://127.0.0.1:${port}/" }`,
         `instance: { name: ${options.name}, run_background_tasks: ${options.runBackgroundTasks} }`,
-        `cluster: { redis_url: "${options.redisUrl}", channel: ${options.channel} }`,
+        `cluster: { redis_url: "${options.redisUrl}", channel: ${options.channel}${options.cluster ? `, ${options.cluster}` : ''} }`,
         `metrics: { bind: 127.0.0.1, port: ${metricsPort} }`,
         'log_level: debug',
         'modules:',
-        ...options.modules.map((spec) => `  - module: "${spec}"`),
+        ...options.modules.flatMap((spec) => [
+          `  - module: "${spec}"`,
+          ...(options.moduleConfig ? [`    config: ${JSON.stringify(options.moduleConfig)}`] : []),
+        ]),
         '',
       ].join('\n'),
     );
@@ -93,6 +100,17 @@ export class HostProcess {
 
   get pid(): number | undefined {
     return this.child.pid;
+  }
+
+  /** Sends `signal` (SIGKILL, SIGSTOP, SIGCONT) to the process, by its pid. */
+  signal(signal: NodeJS.Signals): void {
+    if (this.alive) this.child.kill(signal);
+  }
+
+  /** Resolves once the process has exited (after a SIGKILL, say). */
+  exited(): Promise<void> {
+    if (!this.alive) return Promise.resolve();
+    return new Promise((resolve) => this.child.once('exit', () => resolve()));
   }
 
   /** Everything the process printed so far. */

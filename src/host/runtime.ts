@@ -88,7 +88,12 @@ export function createRuntime(
     logger: schedulerLogger,
     runnerId,
     enabled: mode !== false,
+    // With a lease, only its holder claims runs; losing it aborts the runs going on.
+    ...(gate.mode === 'auto' ? { mayRun: () => gate.holds() } : {}),
     metrics,
+  });
+  gate.onChange((holds) => {
+    if (!holds) scheduler.lost('this instance lost the background-task lease');
   });
   const web = new WebRegistry({ reservedPrefixes: config.server.reserved_prefixes, logger });
   const container = rootContainer.createChildContainer();

@@ -54,6 +54,11 @@ export interface SchedulerOptions {
   runnerId: string;
   /** False on an instance configured not to run background tasks: tasks are never planned here. */
   enabled: boolean;
+  /**
+   * Asked right before claiming and before running (the background-task gate: with `auto`, the
+   * lease). Absent: always. Call `lost()` when it turns false, to abort runs going on.
+   */
+  mayRun?: () => boolean;
   metrics?: MetricsRegistry;
   /** Real-time ms `stop()` waits for running tasks (default 5000). */
   stopTimeoutMs?: number;
@@ -254,7 +259,16 @@ class ScheduledTask implements TaskHandle {
     return slot;
   }
 
+  abort(reason: string): void {
+    this.controller?.abort(new Error(`task ${this.spec.key}: ${reason}`));
+  }
+
   private async fire(slot: number): Promise<void> {
+    if (!this.scheduler.mayRun()) {
+      // Another instance holds the lease and runs it; look again soon (takeover is fast).
+      this.arm(Math.min(250, this.spec.everyMs ?? 250), () => this.plan());
+      return;
+    }
     const sentAt = performance.now();
     const claim = await this.store.claim(
       this.spec.key,
@@ -350,7 +364,7 @@ class ScheduledTask implements TaskHandle {
     let error: string | undefined;
     try {
       // The last check before anything runs: timers may fire late after a freeze.
-      if (!checkOwnership()) {
+      if (!checkOwnership() || !scheduler.mayRun()) {
         result = 'aborted';
         error = 'ownership lapsed before the run started';
       } else {
@@ -389,6 +403,7 @@ export class TaskScheduler {
   readonly runnerId: string;
   readonly metrics: SchedulerMetrics | undefined;
   private readonly enabled: boolean;
+  readonly mayRun: () => boolean;
   private readonly stopTimeoutMs: number;
   private readonly tasks = new Map<string, ScheduledTask>();
   private started = false;
@@ -400,6 +415,7 @@ export class TaskScheduler {
     this.logger = options.logger;
     this.runnerId = options.runnerId;
     this.enabled = options.enabled;
+    this.mayRun = options.mayRun ?? (() => true);
     this.stopTimeoutMs = options.stopTimeoutMs ?? 5000;
     this.metrics = options.metrics ? createMetrics(options.metrics) : undefined;
   }
@@ -464,6 +480,11 @@ export class TaskScheduler {
 
   describe(): TaskDescription[] {
     return [...this.tasks.values()].map((t) => t.describe());
+  }
+
+  /** This instance may no longer run tasks (lost the lease): runs going on are aborted. */
+  lost(reason: string): void {
+    for (const task of this.tasks.values()) task.abort(reason);
   }
 
   /** Called by a stopped task. */

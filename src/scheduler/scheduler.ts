@@ -370,7 +370,17 @@ class ScheduledTask implements TaskHandle {
       } else {
         scheduler.logger.debug({ ...this.log, scheduled_at: slot }, 'scheduled task starting');
         await this.fn({ signal: controller.signal, scheduledAt: slot, taskId: spec.key });
-        if (controller.signal.reason instanceof TaskTimeoutError) result = 'timeout';
+        if (controller.signal.aborted) {
+          // It gave up when told to: say why, as a warning (nothing threw).
+          result = controller.signal.reason instanceof TaskTimeoutError ? 'timeout' : 'aborted';
+          error = errorText(controller.signal.reason);
+          scheduler.logger.warn(
+            { ...this.log, result, reason: error },
+            result === 'timeout'
+              ? `scheduled task timed out after ${spec.timeoutMs} ms (its signal was aborted)`
+              : 'scheduled task aborted',
+          );
+        }
       }
     } catch (err) {
       const reason: unknown = controller.signal.reason;

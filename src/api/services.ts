@@ -70,7 +70,11 @@ export interface DelayedCallHandle {
 
 /** `api.scheduleTask` (src/scheduler). */
 export interface TaskScheduling {
-  schedule(owner: ModuleIdentity, options: unknown, fn: unknown): { readonly id: string; stop(): void };
+  schedule(
+    owner: ModuleIdentity,
+    options: unknown,
+    fn: unknown,
+  ): { readonly id: string; stop(): void };
 }
 
 export interface BackgroundTasks {

@@ -138,7 +138,11 @@ export class RedisLease implements BackgroundGate {
     this.ttlMs = options.ttlMs;
     this.marginMs = Math.max(50, Math.floor(options.ttlMs / 5));
     this.logger = options.logger;
-    this.keys = [`${options.prefix}:lease`, `${options.prefix}:lease:fence`, `${options.prefix}:epoch`];
+    this.keys = [
+      `${options.prefix}:lease`,
+      `${options.prefix}:lease:fence`,
+      `${options.prefix}:epoch`,
+    ];
     this.holderId = options.holderId;
     const maxDelay = options.reconnectMaxDelayMs ?? 1000;
     this.client = createClient({
@@ -206,7 +210,9 @@ export class RedisLease implements BackgroundGate {
    * is not started); bounded by `timeoutMs`, never throws.
    */
   async probe(timeoutMs = 1000): Promise<void> {
-    const client = this.client.duplicate({ socket: { connectTimeout: timeoutMs, reconnectStrategy: false } });
+    const client = this.client.duplicate({
+      socket: { connectTimeout: timeoutMs, reconnectStrategy: false },
+    });
     client.on('error', () => {});
     let timer: NodeJS.Timeout | undefined;
     try {

@@ -277,7 +277,11 @@ export class RedisBus implements InvalidationBus {
       this.logger.debug({ cache: message.cache }, 'invalidation not sent: the bus is stopped');
       return this.handled(
         Promise.reject(
-          invalidationNotPublished([message.cache], 'the bus is stopped', this.options.stallTimeoutMs),
+          invalidationNotPublished(
+            [message.cache],
+            'the bus is stopped',
+            this.options.stallTimeoutMs,
+          ),
         ),
       );
     }

@@ -222,7 +222,10 @@ export class ModuleHost {
     const { gate, scheduler } = this.runtime;
     await Promise.all([
       gate instanceof RedisLease ? gate.probe() : undefined,
-      Promise.race([scheduler.refresh(), new Promise((resolve) => setTimeout(resolve, 2000).unref())]),
+      Promise.race([
+        scheduler.refresh(),
+        new Promise((resolve) => setTimeout(resolve, 2000).unref()),
+      ]),
     ]);
   }
 

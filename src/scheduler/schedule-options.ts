@@ -44,17 +44,15 @@ export interface ScheduleSpec {
 const ID = /^[A-Za-z0-9_.:-]{1,100}$/;
 export const DEFAULT_TASK_TIMEOUT_MS = 60_000;
 
-export function resolveSchedule(
-  moduleName: string,
-  options: unknown,
-  fn: unknown,
-): ScheduleSpec {
+export function resolveSchedule(moduleName: string, options: unknown, fn: unknown): ScheduleSpec {
   const raw = (options ?? {}) as Partial<ScheduleTaskOptions>;
   const id = typeof raw.id === 'string' ? raw.id : undefined;
   const where = `module ${moduleName}: api.scheduleTask(${id ? `{ id: ${JSON.stringify(id)} }` : '...'})`;
   const fail = (problem: string): ModhostError => scheduleInvalid(where, problem);
   if (typeof options !== 'object' || options === null) {
-    throw fail("needs an options object first, e.g. api.scheduleTask({ id: 'purge', every: '1h' }, fn)");
+    throw fail(
+      "needs an options object first, e.g. api.scheduleTask({ id: 'purge', every: '1h' }, fn)",
+    );
   }
   if (typeof fn !== 'function') throw fail('needs the function to run as its second argument');
   if (id === undefined || !ID.test(id)) {

@@ -325,7 +325,9 @@ class ScheduledTask implements TaskHandle {
     const timers: Array<{ cancel(): void }> = [];
     timers.push(
       scheduler.clock.setTimer(spec.timeoutMs, () =>
-        controller.abort(new TaskTimeoutError(`task ${spec.key} timed out after ${spec.timeoutMs} ms`)),
+        controller.abort(
+          new TaskTimeoutError(`task ${spec.key} timed out after ${spec.timeoutMs} ms`),
+        ),
       ),
     );
     let renewing: NodeJS.Timeout | undefined;
@@ -345,16 +347,19 @@ class ScheduledTask implements TaskHandle {
       };
       armExpiry();
       const renew = () => {
-        renewing = setTimeout(async () => {
-          if (controller.signal.aborted) return; // an aborted run no longer holds the task
-          const renewSent = performance.now();
-          const ok = await store.renew(spec.key, token).catch(() => false);
-          if (ok && !controller.signal.aborted) {
-            ownedUntil = Math.max(ownedUntil, renewSent + lockMs - margin);
-            armExpiry();
-          }
-          if (!controller.signal.aborted) renew();
-        }, Math.max(10, Math.floor(lockMs / 3)));
+        renewing = setTimeout(
+          async () => {
+            if (controller.signal.aborted) return; // an aborted run no longer holds the task
+            const renewSent = performance.now();
+            const ok = await store.renew(spec.key, token).catch(() => false);
+            if (ok && !controller.signal.aborted) {
+              ownedUntil = Math.max(ownedUntil, renewSent + lockMs - margin);
+              armExpiry();
+            }
+            if (!controller.signal.aborted) renew();
+          },
+          Math.max(10, Math.floor(lockMs / 3)),
+        );
         renewing.unref();
       };
       renew();
@@ -384,11 +389,18 @@ class ScheduledTask implements TaskHandle {
       }
     } catch (err) {
       const reason: unknown = controller.signal.reason;
-      result = reason instanceof TaskTimeoutError ? 'timeout' : controller.signal.aborted ? 'aborted' : 'error';
+      result =
+        reason instanceof TaskTimeoutError
+          ? 'timeout'
+          : controller.signal.aborted
+            ? 'aborted'
+            : 'error';
       error = errorText(err);
       scheduler.logger.error(
         { ...this.log, err, result },
-        result === 'timeout' ? `scheduled task timed out after ${spec.timeoutMs} ms` : 'scheduled task failed',
+        result === 'timeout'
+          ? `scheduled task timed out after ${spec.timeoutMs} ms`
+          : 'scheduled task failed',
       );
     } finally {
       for (const t of timers) t.cancel();
@@ -439,7 +451,10 @@ export class TaskScheduler {
       );
     }
     if (this.stopped) {
-      this.logger.warn({ module: owner.name, task: spec.key }, 'task not scheduled: the host is stopping');
+      this.logger.warn(
+        { module: owner.name, task: spec.key },
+        'task not scheduled: the host is stopping',
+      );
       return { id: spec.key, stop() {} };
     }
     const task = new ScheduledTask(this, owner, spec, fn as ScheduledFn);

@@ -107,7 +107,8 @@ export class MemoryTaskStore implements TaskStore {
       return { claimed: false as const, reason: 'moved' as const, now };
     }
     if (f.lock_token) return { claimed: false as const, reason: 'running' as const, now };
-    if (slot > now) return { claimed: false as const, reason: 'early' as const, now, retryAt: slot };
+    if (slot > now)
+      return { claimed: false as const, reason: 'early' as const, now, retryAt: slot };
     const token = String(this.nextToken++);
     Object.assign(f, {
       last_slot: String(slot),
@@ -242,7 +243,12 @@ export class RedisTaskStore implements TaskStore {
       reply = (await this.run(
         CLAIM,
         [this.key(id), `${this.prefix}:tasks:epoch`, `${this.prefix}:tasks:quiet`],
-        [expectedLast === undefined ? '' : String(expectedLast), String(slot), String(this.lockMs), runner],
+        [
+          expectedLast === undefined ? '' : String(expectedLast),
+          String(slot),
+          String(this.lockMs),
+          runner,
+        ],
       )) as typeof reply;
     } catch {
       return { claimed: false, reason: 'unavailable' };
@@ -265,7 +271,12 @@ export class RedisTaskStore implements TaskStore {
     await this.run(
       FINISH,
       [this.key(id)],
-      [token, outcome.result, String(Math.round(outcome.durationMs)), (outcome.error ?? '').slice(0, 500)],
+      [
+        token,
+        outcome.result,
+        String(Math.round(outcome.durationMs)),
+        (outcome.error ?? '').slice(0, 500),
+      ],
     );
   }
 

@@ -46,9 +46,15 @@ function readRuns(file: string): { loops: LoopRun[]; tasks: TaskRun[]; changes: 
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     const [kind, instance, ...n] = line.split(' ');
     if (kind === 'loop') loops.push({ instance: instance!, at: Number(n[0]) });
-    if (kind === 'change') changes.push({ instance: instance!, runs: n[0] === 'true', at: Number(n[1]) });
+    if (kind === 'change')
+      changes.push({ instance: instance!, runs: n[0] === 'true', at: Number(n[1]) });
     if (kind === 'task') {
-      tasks.push({ instance: instance!, slot: Number(n[0]), start: Number(n[1]), end: Number(n[2]) });
+      tasks.push({
+        instance: instance!,
+        slot: Number(n[0]),
+        start: Number(n[1]),
+        end: Number(n[2]),
+      });
     }
   }
   return { loops, tasks, changes };
@@ -141,7 +147,10 @@ describe('failover: elected runner and scheduled tasks across three serve proces
   });
 
   it('elects exactly one instance; the cluster task runs once per period, never twice at once', async () => {
-    await waitFor('one instance to hold the lease', async () => (await holderOf(hosts)).length === 1);
+    await waitFor(
+      'one instance to hold the lease',
+      async () => (await holderOf(hosts)).length === 1,
+    );
     await waitFor('six task runs', () => readRuns(log).tasks.length >= 6, 20_000);
     let holders: HostProcess[] = [];
     await waitFor('one holder', async () => (holders = await holderOf(hosts)).length === 1);
@@ -153,7 +162,7 @@ describe('failover: elected runner and scheduled tasks across three serve proces
     expect(await holders[0]!.metric('modhost_scheduled_task_runs_total')).to.be.greaterThan(0);
   });
 
-  it('modhost inspect shows the lease holder and the task\'s last and next run', async () => {
+  it("modhost inspect shows the lease holder and the task's last and next run", async () => {
     const [holder] = await holderOf(hosts);
     const bin = path.resolve(here, '../../src/cli/main.js');
     const { stdout } = await promisify(execFile)(
@@ -164,7 +173,13 @@ describe('failover: elected runner and scheduled tasks across three serve proces
     const d = JSON.parse(stdout) as {
       instance: { runBackgroundTasks: unknown };
       backgroundTasks: { mode: string; holder?: string };
-      scheduledTasks: Array<{ id: string; runs: number; lastRunAt?: number; nextRunAt?: number; lastResult?: string }>;
+      scheduledTasks: Array<{
+        id: string;
+        runs: number;
+        lastRunAt?: number;
+        nextRunAt?: number;
+        lastResult?: string;
+      }>;
     };
     expect(d.instance.runBackgroundTasks).to.equal('auto');
     expect(d.backgroundTasks.mode).to.equal('auto');
@@ -189,7 +204,10 @@ describe('failover: elected runner and scheduled tasks across three serve proces
       if (run) tookOverAt = run.at;
       return run !== undefined;
     });
-    await waitFor('two more task runs', () => readRuns(log).tasks.length >= before.tasks.length + 2);
+    await waitFor(
+      'two more task runs',
+      () => readRuns(log).tasks.length >= before.tasks.length + 2,
+    );
     console.log(
       `      loops resumed on another instance ${tookOverAt - killedAt} ms after kill -9 ` +
         `(lease_ttl ${TTL_MS} ms, loop every 50 ms)`,
@@ -220,8 +238,9 @@ describe('failover: elected runner and scheduled tasks across three serve proces
       holder!.log.includes('lost the background-task lease'),
     );
     // Both keep running for a while: the new holder keeps the lease, the old one stays idle.
-    await waitFor('three more task runs', () =>
-      readRuns(log).tasks.filter((t) => t.start > resumedAt).length >= 3,
+    await waitFor(
+      'three more task runs',
+      () => readRuns(log).tasks.filter((t) => t.start > resumedAt).length >= 3,
     );
     const { loops, tasks, changes } = readRuns(log);
     // It lost the lease on resuming; if a load spike later hands the lease back, runs from then on
@@ -231,7 +250,10 @@ describe('failover: elected runner and scheduled tasks across three serve proces
     const regainedAt = mine.find((c) => c.runs)?.at ?? Number.POSITIVE_INFINITY;
     const frozenWindow = (at: number) => at >= stoppedAt && at < regainedAt;
     const byResumed = loops.filter((l) => l.instance === holder!.name && frozenWindow(l.at));
-    expect(byResumed, 'loop runs by the frozen holder before it held the lease again').to.deep.equal([]);
+    expect(
+      byResumed,
+      'loop runs by the frozen holder before it held the lease again',
+    ).to.deep.equal([]);
     expect(
       tasks.filter((t) => t.instance === holder!.name && frozenWindow(t.start)),
       'task runs started by the frozen holder before it held the lease again',
@@ -251,12 +273,16 @@ describe('failover: elected runner and scheduled tasks across three serve proces
       'the loop and the task to run again',
       () => {
         const { loops, tasks } = readRuns(log);
-        return loops.some((l) => l.at > killedAt + TTL_MS) && tasks.some((t) => t.start > killedAt + TTL_MS);
+        return (
+          loops.some((l) => l.at > killedAt + TTL_MS) &&
+          tasks.some((t) => t.start > killedAt + TTL_MS)
+        );
       },
       20_000,
     );
-    await waitFor('two more task runs', () =>
-      readRuns(log).tasks.filter((t) => t.start > killedAt).length >= 3,
+    await waitFor(
+      'two more task runs',
+      () => readRuns(log).tasks.filter((t) => t.start > killedAt).length >= 3,
     );
     const { loops, tasks } = readRuns(log);
     expect(doubleRuns(tasks, frozenRun)).to.deep.equal({ overlaps: [], repeated: [], early: [] });

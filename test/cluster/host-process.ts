@@ -81,10 +81,14 @@ export class HostProcess {
       `http://127.0.0.1:${metricsPort}`,
     );
     try {
-      await waitFor(`instance ${options.name} to answer /health`, async () => {
-        if (!host.alive) throw new Error(`instance ${options.name} exited:\n${host.log}`);
-        return (await fetch(`${host.url}/health`).catch(() => undefined))?.status === 200;
-      }, 30_000); // a loaded CI machine can take a while to start a process
+      await waitFor(
+        `instance ${options.name} to answer /health`,
+        async () => {
+          if (!host.alive) throw new Error(`instance ${options.name} exited:\n${host.log}`);
+          return (await fetch(`${host.url}/health`).catch(() => undefined))?.status === 200;
+        },
+        30_000,
+      ); // a loaded CI machine can take a while to start a process
     } catch (err) {
       await host.stop();
       throw err instanceof Error && err.message.includes('exited')

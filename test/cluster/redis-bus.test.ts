@@ -262,7 +262,9 @@ describe('RedisBus (real redis-server)', function () {
     redis.pause();
     let refused: unknown;
     try {
-      await a!.bus.publish({ cache: 'm.frozen', keys: [[2]] }).catch((err: unknown) => (refused = err));
+      await a!.bus
+        .publish({ cache: 'm.frozen', keys: [[2]] })
+        .catch((err: unknown) => (refused = err));
       expect(refused).to.be.instanceOf(ModhostError);
       expect((refused as ModhostError).code).to.equal('MODHOST_INVALIDATION_NOT_PUBLISHED');
       expect((refused as Error).message).to.contain('cache m.frozen was applied on this instance');

@@ -73,7 +73,10 @@ describe('cron expressions', () => {
     ['60 * * * *', /field 1 \(minute\) "60" has 60, outside 0-59/],
     ['* 24 * * *', /field 2 \(hour\) "24" has 24, outside 0-23/],
     ['* * 0 * *', /field 3 \(day of month\) "0" has 0, outside 1-31/],
-    ['* * * foo *', /field 4 \(month\) "foo" has "foo", which is not a number or a name such as feb/],
+    [
+      '* * * foo *',
+      /field 4 \(month\) "foo" has "foo", which is not a number or a name such as feb/,
+    ],
     ['*/0 * * * *', /field 1 \(minute\) "\*\/0" has step "0"/],
     ['5-1 * * * *', /range 5-1 going backwards/],
     ['1,,2 * * * *', /empty list item/],

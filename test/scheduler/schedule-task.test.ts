@@ -52,7 +52,12 @@ describe('api.scheduleTask on a single instance', () => {
     host = await createTestHost({ modules: [{ module: Reports }], now: START });
     const reports = host.module(Reports) as Reports;
     await host.clock.advance(3 * HOUR + 1000);
-    expect(reports.runs.map((r) => r.scheduledAt - START)).to.deep.equal([0, HOUR, 2 * HOUR, 3 * HOUR]);
+    expect(reports.runs.map((r) => r.scheduledAt - START)).to.deep.equal([
+      0,
+      HOUR,
+      2 * HOUR,
+      3 * HOUR,
+    ]);
     const [task] = host.inspect().scheduledTasks;
     expect(task).to.include({ id: 'reports.hourly', runs: 4, failures: 0, lastResult: 'ok' });
     expect(task!.nextRunAt).to.equal(START + 4 * HOUR);
@@ -96,7 +101,10 @@ describe('api.scheduleTask on a single instance', () => {
     expect((host.module(Flaky) as Flaky).calls).to.equal(4);
     const error = host.logs.find((r) => r.levelName === 'error');
     expect(error).to.include({ module: 'flaky', task: 'flaky.sync', msg: 'scheduled task failed' });
-    expect(host.inspect().scheduledTasks[0]).to.include({ failures: 4, lastError: 'upstream down' });
+    expect(host.inspect().scheduledTasks[0]).to.include({
+      failures: 4,
+      lastError: 'upstream down',
+    });
   });
 
   it('waits initialDelay before the first run', async () => {
@@ -122,7 +130,9 @@ describe('api.scheduleTask on a single instance', () => {
     });
     await host.clock.advance(2 * HOUR);
     expect((host.module(Reports) as Reports).runs).to.deep.equal([]);
-    expect(host.logs.some((r) => r.msg.startsWith('scheduled task not planned here'))).to.equal(true);
+    expect(host.logs.some((r) => r.msg.startsWith('scheduled task not planned here'))).to.equal(
+      true,
+    );
   });
 
   const misuse: Array<[string, unknown, RegExp]> = [
@@ -143,7 +153,9 @@ describe('api.scheduleTask on a single instance', () => {
         }
       }
       let caught: unknown;
-      await createTestHost({ modules: [{ module: Wrong }] }).catch((err: unknown) => (caught = err));
+      await createTestHost({ modules: [{ module: Wrong }] }).catch(
+        (err: unknown) => (caught = err),
+      );
       expect(caught).to.be.instanceOf(ModhostError);
       const text = `${(caught as Error).message} ${String((caught as Error).cause ?? '')}`;
       expect(text).to.contain('module wrong: api.scheduleTask(');

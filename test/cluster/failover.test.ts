@@ -7,12 +7,12 @@
  */
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { HostProcess } from './host-process.js';
+import { HostProcess, printOutputOnFailure, tearDown } from './host-process.js';
 import { waitFor } from './wait-for.js';
 import { RedisServer, requireRedisServer } from '../helpers/redis-server.js';
 
@@ -130,20 +130,11 @@ describe('failover: elected runner and scheduled tasks across three serve proces
     );
   });
 
-  after(async () => {
-    redis?.resume();
-    for (const h of hosts) h.signal('SIGCONT');
-    await Promise.all(hosts.map((h) => h.stop()));
-    hosts = [];
-    await redis?.kill();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
+  after(() => tearDown(hosts, redis, dir));
   afterEach(function () {
-    if (this.currentTest?.state === 'failed') {
-      for (const h of hosts) console.log(`--- output of instance ${h.name} ---\n${h.log}`);
-      if (existsSync(log)) console.log(`--- runs ---\n${readFileSync(log, 'utf8')}`);
-    }
+    printOutputOnFailure(this, hosts, () =>
+      existsSync(log) ? `--- runs ---\n${readFileSync(log, 'utf8')}` : undefined,
+    );
   });
 
   it('elects exactly one instance; the cluster task runs once per period, never twice at once', async () => {

@@ -7,7 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../helpers/redis-server.js';
+import { rmSync } from 'node:fs';
+import { freePort, type RedisServer } from '../helpers/redis-server.js';
 import { waitFor } from './wait-for.js';
 
 /** The repository root, from dist/test/cluster/host-process.js. */
@@ -160,4 +161,32 @@ export class HostProcess {
     }
     return JSON.parse(body) as T;
   }
+}
+
+/**
+ * The `after` of a multi-process suite: thaws and stops every host (by pid), then kills Redis and
+ * removes the temp dir.
+ */
+export async function tearDown(
+  hosts: HostProcess[],
+  redis: RedisServer | undefined,
+  dir: string | undefined,
+): Promise<void> {
+  redis?.resume();
+  for (const h of hosts) h.signal('SIGCONT');
+  await Promise.all(hosts.map((h) => h.stop()));
+  await redis?.kill();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}
+
+/** The `afterEach` of a multi-process suite: a failed test prints every host's output. */
+export function printOutputOnFailure(
+  context: Mocha.Context,
+  hosts: readonly HostProcess[],
+  extra?: () => string | undefined,
+): void {
+  if (context.currentTest?.state !== 'failed') return;
+  for (const h of hosts) console.log(`--- output of instance ${h.name} ---\n${h.log}`);
+  const more = extra?.();
+  if (more) console.log(more);
 }

@@ -7,29 +7,22 @@ import { expect } from 'chai';
 import { createClient } from 'redis';
 import { RedisLease } from '../../src/cluster/lease.js';
 import { createCapturingLogger } from '../../src/logging/logger.js';
-import { RedisServer, requireRedisServer } from '../helpers/redis-server.js';
+import { useRedisServer } from '../helpers/redis-server.js';
 import { waitFor } from './wait-for.js';
 
 const TTL = 600;
 
 describe('RedisLease (real redis-server)', function () {
   this.timeout(30_000);
-  let redis: RedisServer;
+  const server = useRedisServer();
   let leases: RedisLease[] = [];
   let sampler: NodeJS.Timeout | undefined;
   let both = 0;
   let seq = 0;
 
-  before(async function () {
-    requireRedisServer(this);
-    redis = await RedisServer.start();
-  });
-  after(async () => {
-    await redis?.kill();
-  });
   afterEach(async () => {
     clearInterval(sampler);
-    redis.resume();
+    server().resume();
     await Promise.all(leases.map((l) => l.stop()));
     leases = [];
   });
@@ -38,7 +31,7 @@ describe('RedisLease (real redis-server)', function () {
     const prefix = `lease-test-${process.pid}-${seq++}`;
     const make = (name: string) =>
       new RedisLease({
-        url: redis.url,
+        url: server().url,
         prefix,
         holderId: `${name}:x`,
         ttlMs: TTL,
@@ -72,7 +65,7 @@ describe('RedisLease (real redis-server)', function () {
 
   it('Redis losing its data: the holder stops, nobody holds for a TTL, then one does', async () => {
     const [holder, other] = await pair();
-    const admin = createClient({ url: redis.url });
+    const admin = createClient({ url: server().url });
     admin.on('error', () => {});
     await admin.connect();
     await admin.flushAll();
@@ -84,12 +77,12 @@ describe('RedisLease (real redis-server)', function () {
 
   it('a frozen Redis: the holder stops before its lease could expire, and it resumes after', async () => {
     const [holder, other] = await pair();
-    redis.pause();
+    server().pause();
     try {
       await waitFor('the holder to give up', () => !holder.holds());
       expect(other.holds()).to.equal(false);
     } finally {
-      redis.resume();
+      server().resume();
     }
     await waitFor('someone to hold it again', () => holder.holds() || other.holds());
     expect(both).to.equal(0);

@@ -8,12 +8,12 @@
  * returns a value computed before that invalidation was sent. The count must be 0.
  */
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LookupResult } from '../fixtures/cluster/counter.js';
-import { HostProcess } from '../cluster/host-process.js';
+import { HostProcess, printOutputOnFailure, tearDown } from '../cluster/host-process.js';
 import { waitFor } from '../cluster/wait-for.js';
 import { RedisServer, requireRedisServer } from '../helpers/redis-server.js';
 
@@ -65,18 +65,9 @@ describe('faults: Redis frozen (SIGSTOP) under reads and invalidations', functio
     );
   });
 
-  after(async () => {
-    redis?.resume();
-    await Promise.all(hosts.map((h) => h.stop()));
-    hosts = [];
-    await redis?.kill();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
+  after(() => tearDown(hosts, redis, dir));
   afterEach(function () {
-    if (this.currentTest?.state === 'failed') {
-      for (const h of hosts) console.log(`--- output of instance ${h.name} ---\n${h.log}`);
-    }
+    printOutputOnFailure(this, hosts);
   });
 
   it('serves no value whose invalidation was acknowledged, on any instance', async () => {

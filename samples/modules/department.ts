@@ -12,7 +12,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { Cached, Module, WebResource } from 'modhost/decorators';
-import { ModuleApi, readJson } from 'modhost';
+import { ErrorCode, ModhostError, ModuleApi, readJson } from 'modhost';
 import { DepartmentConfig } from './department.config.js';
 
 const BASE = '/_synapse/client/department';
@@ -75,7 +75,14 @@ export class Department {
     const body = await readJson<{ user_id?: unknown } | null>(request);
     if (typeof body?.user_id !== 'string')
       return matrixError(400, 'M_MISSING_PARAM', 'user_id (a string) is required');
-    await this.api.invalidateCache(this.departmentOf, [body.user_id]);
+    try {
+      await this.api.invalidateCache(this.departmentOf, [body.user_id]);
+    } catch (err) {
+      // Redis did not confirm it to the other instances: not a success the caller may rely on.
+      if (!(err instanceof ModhostError) || err.code !== ErrorCode.INVALIDATION_NOT_PUBLISHED)
+        throw err;
+      return matrixError(503, 'M_UNKNOWN', 'Invalidated here but not yet on every instance; retry');
+    }
     return Response.json({ invalidated: body.user_id });
   }
 }

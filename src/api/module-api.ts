@@ -12,6 +12,8 @@ import { ModhostError } from '../errors/modhost-error.js';
 import { brandClass } from '../injection/tokens.js';
 import type { HttpClient } from './http-client.js';
 import type { RouteParams } from '../web/route-pattern.js';
+import type { ScheduleTaskOptions, ScheduledFn } from '../scheduler/schedule-options.js';
+import type { TaskHandle } from '../scheduler/scheduler.js';
 import type {
   AccountDataCallbacks,
   AccountValidityCallbacks,
@@ -32,6 +34,7 @@ import type {
   LoopHandle,
   LoopingCallOptions,
   ModuleIdentity,
+  TaskScheduling,
   WebHandler,
   WebRegistrar,
 } from './services.js';
@@ -47,6 +50,8 @@ export interface ModuleApiContext {
   caches: CacheRegistrar;
   tasks: BackgroundTasks;
   http: HttpClient;
+  /** Absent in hosts built without a scheduler: scheduleTask then says so. */
+  scheduler?: TaskScheduling;
 }
 
 export class ModuleApi {
@@ -131,9 +136,36 @@ export class ModuleApi {
     return this.ctx.tasks.runInBackground(this.ctx.identity, description, fn);
   }
 
-  /** Whether this instance runs background tasks (`instance.run_background_tasks`). */
+  /**
+   * Whether this instance runs background tasks now (`instance.run_background_tasks`; with
+   * `auto`, whether it holds the Redis lease, which can change at any time).
+   */
   shouldRunBackgroundTasks(): boolean {
     return this.ctx.tasks.shouldRunBackgroundTasks();
+  }
+
+  /**
+   * Calls `handler(runs)` whenever `shouldRunBackgroundTasks()` changes (with `auto`: on
+   * gaining and losing the lease), so a module can start and stop work of its own. Returns a
+   * function that unsubscribes. Never called for a fixed `true`/`false`.
+   */
+  onBackgroundTasksChange(handler: (runs: boolean) => void): () => void {
+    return this.ctx.tasks.onBackgroundTasksChange(handler);
+  }
+
+  /**
+   * Runs `fn` once per period across the whole deployment (`every: '10m'` or `cron: '0 3 * * *'`,
+   * UTC), on one instance at a time, never two runs at once; `fn({ signal })` is aborted at
+   * `timeout`. Without Redis it runs locally. The handle's `stop()` ends it on this instance.
+   */
+  scheduleTask(options: ScheduleTaskOptions, fn: ScheduledFn): TaskHandle {
+    if (!this.ctx.scheduler) {
+      throw new ModhostError(
+        ErrorCode.SCHEDULE_INVALID,
+        `module ${this.moduleName}: api.scheduleTask is not available in this host`,
+      );
+    }
+    return this.ctx.scheduler.schedule(this.ctx.identity, options, fn);
   }
 
   sleep(ms: number | string): Promise<void> {

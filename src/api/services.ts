@@ -25,8 +25,7 @@ export type FetchHandler<Params extends Readonly<Record<string, string>> = Route
 ) => Response | Promise<Response>;
 /** A function, or an object with one function per method (`{ GET, POST }`). */
 export type WebHandler<Params extends Readonly<Record<string, string>> = RouteParamsAny> =
-  | FetchHandler<Params>
-  | Partial<Record<string, FetchHandler<Params>>>;
+  FetchHandler<Params> | Partial<Record<string, FetchHandler<Params>>>;
 
 type RouteParamsAny = Readonly<Record<string, string>>;
 
@@ -80,6 +79,15 @@ export interface DelayedCallHandle {
   cancel(): void;
 }
 
+/** `api.scheduleTask` (src/scheduler). */
+export interface TaskScheduling {
+  schedule(
+    owner: ModuleIdentity,
+    options: unknown,
+    fn: unknown,
+  ): { readonly id: string; stop(): void };
+}
+
 export interface BackgroundTasks {
   loopingCall(
     owner: ModuleIdentity,
@@ -94,4 +102,5 @@ export interface BackgroundTasks {
     fn: () => T | Promise<T>,
   ): Promise<T | null>;
   shouldRunBackgroundTasks(): boolean;
+  onBackgroundTasksChange(handler: (runs: boolean) => void): () => void;
 }

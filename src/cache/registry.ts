@@ -125,6 +125,11 @@ export class CacheRegistry implements CacheRegistrar {
     throw notCachedFunction(`module ${owner.name}: api.registerCachedFunction(fn)`, fn);
   }
 
+  /**
+   * Invalidates here at once, then resolves once the other instances were sent the
+   * invalidation (Redis confirmed the PUBLISH); rejects (the local entry is gone all the same)
+   * when that cannot be confirmed within `cluster.stall_timeout`.
+   */
   async invalidate(fn: unknown, key: readonly unknown[] | unknown): Promise<void> {
     const reg = this.registrationOf(fn, 'api.invalidateCache(fn, key)');
     const depth = reg.core.keyParts;
@@ -132,13 +137,13 @@ export class CacheRegistry implements CacheRegistrar {
     if (depth !== undefined) checkKeyLength(reg.name, parts, depth, reg.core.tree);
     checkKeyParts(reg.name, parts, parts.length, 'api.invalidateCache');
     if (depth !== undefined) reg.core.invalidateParts(parts);
-    this.bus.publish({ cache: reg.name, keys: [[...parts]] });
+    await this.bus.publish({ cache: reg.name, keys: [[...parts]] });
   }
 
   async invalidateAll(fn: unknown): Promise<void> {
     const reg = this.registrationOf(fn, 'api.invalidateCacheAll(fn)');
     reg.core.clear();
-    this.bus.publish({ cache: reg.name, all: true });
+    await this.bus.publish({ cache: reg.name, all: true });
   }
 
   registrations(moduleName: string): CacheDescription[] {

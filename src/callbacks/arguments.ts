@@ -121,9 +121,34 @@ function frozenClone(value: unknown, seen: Map<object, unknown>): unknown {
     for (const v of value) out.add(frozenClone(v, seen));
     return deepFreeze(out);
   }
-  const out = deepFreeze(structuredClone(value));
+  if (isBuiltinValue(value)) {
+    const out = deepFreeze(structuredClone(value));
+    seen.set(value, out);
+    return out;
+  }
+  // An instance of a host's class (an event object with methods, as Synapse's FrozenEvent):
+  // the copy keeps its prototype, so its methods and instanceof still work; structuredClone
+  // would turn it into a plain object. Own data properties are cloned, accessors kept.
+  const out = Object.create(Object.getPrototypeOf(value) as object | null) as object;
   seen.set(value, out);
-  return out;
+  for (const key of Reflect.ownKeys(value)) {
+    const descriptor = Object.getOwnPropertyDescriptor(value, key)!;
+    if ('value' in descriptor) descriptor.value = frozenClone(descriptor.value, seen);
+    Object.defineProperty(out, key, descriptor);
+  }
+  return Object.freeze(out);
+}
+
+/** Values structuredClone copies faithfully (dates, patterns, binary data, errors). */
+function isBuiltinValue(value: object): boolean {
+  return (
+    value instanceof Date ||
+    value instanceof RegExp ||
+    value instanceof ArrayBuffer ||
+    ArrayBuffer.isView(value) ||
+    value instanceof Error ||
+    value instanceof Blob
+  );
 }
 
 function isDeepFrozen(value: unknown, seen: Set<object>): boolean {

@@ -42,6 +42,7 @@ export async function inspect(args: CliArgs, out: NodeJS.WritableStream): Promis
     return 1;
   }
   try {
+    await host.probeBackground();
     const description = host.inspect();
     out.write(
       args.json

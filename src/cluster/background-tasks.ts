@@ -2,7 +2,9 @@
  * Background work for modules (reference §6): looping calls, delayed calls and detached tasks,
  * all timed by the injected clock so tests drive them with `FakeClock.advance`. Failures are
  * logged with the module's name and never reach the host. Looping calls run only on the
- * instance configured to run background tasks unless a module asks for every instance.
+ * instance that runs background tasks (a fixed setting, or the holder of the Redis lease with
+ * `auto`) unless a module asks for every instance; with `auto` each iteration asks the gate
+ * right before it runs, so a loop follows the lease without being restarted.
  */
 import { Counter, Gauge } from 'prom-client';
 import { enterActivity, leaveActivity, recurringActivityId } from '../watchdog/activity.js';
@@ -17,12 +19,13 @@ import type { Clock, TimerHandle } from '../clock/clock.js';
 import { delayInvalid, loopIntervalInvalid, taskNotAFunction } from '../errors/cluster-messages.js';
 import type { Logger } from '../logging/logger.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
+import { type BackgroundGate, StaticGate } from './background-gate.js';
 
 export interface BackgroundTaskRunnerOptions {
   clock: Clock;
   logger: Logger;
-  /** `instance.run_background_tasks`: whether looping calls run here by default. */
-  runBackgroundTasks: boolean;
+  /** `instance.run_background_tasks`: whether looping calls run here by default (or a lease). */
+  runBackgroundTasks: boolean | BackgroundGate;
   metrics?: MetricsRegistry;
   /** Named in the log line explaining why a loop does not run here. */
   instanceName?: string;
@@ -52,6 +55,8 @@ class LoopingCall implements LoopHandle {
     private readonly intervalMs: number,
     private readonly clock: Clock,
     private readonly onStop: (loop: LoopingCall) => void,
+    /** Asked right before each iteration; undefined runs always. */
+    private readonly mayRun?: () => boolean,
   ) {
     this.schedule();
   }
@@ -76,6 +81,11 @@ class LoopingCall implements LoopHandle {
   private fire(): void {
     this.timer = undefined;
     if (!this.active) return;
+    if (this.mayRun && !this.mayRun()) {
+      // Not the lease holder now: skip this turn, ask again next interval.
+      this.schedule();
+      return;
+    }
     // The next run is scheduled only once this one settled, so runs never overlap.
     this.current = this.runner
       .runGuarded(this.owner, 'looping_call', nameOf(this.fn), this.fn)
@@ -89,7 +99,7 @@ class LoopingCall implements LoopHandle {
 export class BackgroundTaskRunner implements BackgroundTasks {
   private readonly clock: Clock;
   private readonly logger: Logger;
-  private readonly runBackgroundTasks: boolean;
+  private readonly gate: BackgroundGate;
   private readonly instanceName: string | undefined;
   private readonly stopTimeoutMs: number;
   private readonly loops = new Set<LoopingCall>();
@@ -102,7 +112,10 @@ export class BackgroundTaskRunner implements BackgroundTasks {
   constructor(options: BackgroundTaskRunnerOptions) {
     this.clock = options.clock;
     this.logger = options.logger;
-    this.runBackgroundTasks = options.runBackgroundTasks;
+    this.gate =
+      typeof options.runBackgroundTasks === 'boolean'
+        ? new StaticGate(options.runBackgroundTasks)
+        : options.runBackgroundTasks;
     this.instanceName = options.instanceName;
     this.stopTimeoutMs = options.stopTimeoutMs ?? 5000;
     if (options.metrics) {
@@ -125,7 +138,12 @@ export class BackgroundTaskRunner implements BackgroundTasks {
   }
 
   shouldRunBackgroundTasks(): boolean {
-    return this.runBackgroundTasks;
+    return this.gate.holds();
+  }
+
+  /** `handler(runs)` whenever `shouldRunBackgroundTasks()` changes; returns an unsubscribe. */
+  onBackgroundTasksChange(handler: (runs: boolean) => void): () => void {
+    return this.gate.onChange(handler);
   }
 
   loopingCall(
@@ -139,7 +157,8 @@ export class BackgroundTaskRunner implements BackgroundTasks {
       throw loopIntervalInvalid(owner.name, nameOf(fn), intervalMs);
     }
     const log = { module: owner.name, loop: nameOf(fn), interval_ms: intervalMs };
-    if (!this.runBackgroundTasks && !options.runOnAllInstances) {
+    const elected = this.gate.mode === 'auto' && !options.runOnAllInstances;
+    if (this.gate.mode === 'static' && !this.gate.holds() && !options.runOnAllInstances) {
       // Said out loud: a loop silently doing nothing on some instances confused Synapse users.
       this.logger.info(
         log,
@@ -153,8 +172,15 @@ export class BackgroundTaskRunner implements BackgroundTasks {
       this.logger.warn(log, 'looping call not started: the host is stopping');
       return idleLoop;
     }
-    const loop = new LoopingCall(this, owner, fn, intervalMs, this.clock, (l) =>
-      this.loops.delete(l),
+    const gate = this.gate;
+    const loop = new LoopingCall(
+      this,
+      owner,
+      fn,
+      intervalMs,
+      this.clock,
+      (l) => this.loops.delete(l),
+      elected ? () => gate.holds() : undefined,
     );
     this.loops.add(loop);
     this.logger.debug(log, 'looping call started');

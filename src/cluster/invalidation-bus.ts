@@ -17,8 +17,11 @@ export interface InvalidationBus {
   readonly kind: 'local' | 'redis';
   /** `connected` for the local bus; for Redis, whether pub/sub is live now. */
   readonly state: BusState;
-  /** Sends to every other instance (batched per tick by the Redis bus). */
-  publish(message: InvalidationMessage): void;
+  /**
+   * Sends to every other instance (batched per tick by the Redis bus). Throws at once for a bad
+   * message; a returned promise settles when the transport confirmed (or failed) delivery.
+   */
+  publish(message: InvalidationMessage): Promise<void> | void;
   /** Messages from other instances (never this one's own). */
   onMessage(handler: (message: InvalidationMessage) => void): void;
   /** Called on every change of state; on `connected` after a gap, caches must be cleared. */

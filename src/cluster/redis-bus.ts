@@ -8,6 +8,12 @@
  * not send are remembered per cache and sent as "clear the whole cache" once the publisher is
  * back, so other instances never keep a value this one invalidated. Redis errors are logged and
  * retried forever (backoff capped at `reconnectMaxDelayMs`); they never reach the host.
+ *
+ * `publish()` resolves once Redis confirmed the PUBLISH (so every subscribed instance has been
+ * sent the message) and rejects when that cannot happen within `stallTimeoutMs`. A frozen Redis
+ * (SIGSTOP, partition: sockets open, nothing answers) is noticed by PINGing both connections
+ * every `stallTimeoutMs / 5`: no answer to anything sent within `stallTimeoutMs` marks the bus
+ * disconnected, so caches are bypassed before any invalidation could have been acknowledged.
  */
 import { randomBytes } from 'node:crypto';
 import { Counter, Gauge } from 'prom-client';
@@ -16,6 +22,7 @@ import type { BusState, InvalidationBus, InvalidationMessage } from './invalidat
 import { decodeBatch, InvalidationBatch } from './invalidation-batch.js';
 import { checkRedisUrl, redactRedisUrl } from './redis-url.js';
 import { redisUrlInvalid } from '../errors/cluster-messages.js';
+import { invalidationNotPublished } from '../errors/failover-messages.js';
 import type { Logger } from '../logging/logger.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
 
@@ -33,10 +40,24 @@ export interface RedisBusOptions {
   connectTimeoutMs?: number;
   /** How long `start()` waits for a first connection before going on degraded, ms (default 2000). */
   startWaitMs?: number;
-  /** How often each connection is PINGed to detect a Redis that stopped answering, ms (default 1000). */
-  healthCheckIntervalMs?: number;
-  /** A PING unanswered for this long marks the bus disconnected, ms (default 2000). */
-  healthCheckTimeoutMs?: number;
+  /**
+   * `cluster.stall_timeout`: a connection with nothing answered for this long marks the bus
+   * disconnected; also the time a PUBLISH may take before `publish()` rejects, ms (default 500).
+   */
+  stallTimeoutMs?: number;
+}
+
+/** One waiting `publish()` call: settled by the PUBLISH that carried its message. */
+interface Waiter {
+  resolve(): void;
+  reject(err: Error): void;
+}
+
+/** A PUBLISH sent and not yet confirmed. */
+interface PendingSend {
+  caches: string[];
+  waiters: Waiter[];
+  timer: NodeJS.Timeout;
 }
 
 type RedisClient = ReturnType<typeof createClient>;
@@ -112,11 +133,17 @@ export class RedisBus implements InvalidationBus {
   private firstOutcome: (() => void) | undefined;
   private healthTimer: NodeJS.Timeout | undefined;
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
-  /** When each connection's unanswered PING was sent (performance.now()). */
-  private readonly pingSentAt: Record<Role, number | undefined> = {
-    publisher: undefined,
-    subscriber: undefined,
-  };
+  /** `publish()` calls whose message is in the batch being built. */
+  private waiters: Waiter[] = [];
+  private readonly pendingSends = new Set<PendingSend>();
+  /** Whether each connection has a PING in flight. */
+  private readonly pinging: Record<Role, boolean> = { publisher: false, subscriber: false };
+  /**
+   * When (performance.now()) each connection last proved alive: the send time of its latest
+   * answered PING, or when it became ready. Send time, not answer time, so a late answer never
+   * makes a connection look fresher than it was.
+   */
+  private readonly aliveAt: Record<Role, number> = { publisher: 0, subscriber: 0 };
   /** A connection that is open but whose PING went unanswered too long (frozen Redis, partition). */
   private readonly stalled: Record<Role, boolean> = { publisher: false, subscriber: false };
 
@@ -129,8 +156,7 @@ export class RedisBus implements InvalidationBus {
       reconnectMaxDelayMs: options.reconnectMaxDelayMs ?? 1000,
       connectTimeoutMs: options.connectTimeoutMs ?? 2000,
       startWaitMs: options.startWaitMs ?? 2000,
-      healthCheckIntervalMs: options.healthCheckIntervalMs ?? 1000,
-      healthCheckTimeoutMs: options.healthCheckTimeoutMs ?? 2000,
+      stallTimeoutMs: options.stallTimeoutMs ?? 500,
     };
     checkRedisUrl(options.url);
     this.logger = options.logger;
@@ -210,7 +236,7 @@ export class RedisBus implements InvalidationBus {
     this.healthTimer = setInterval(() => {
       this.checkHealth('publisher');
       this.checkHealth('subscriber');
-    }, this.options.healthCheckIntervalMs);
+    }, this.healthTickMs);
     this.healthTimer.unref();
     for (const client of [this.publisher, this.subscriber]) {
       // connect() settles only once connected (it retries inside); closing rejects it.
@@ -232,15 +258,41 @@ export class RedisBus implements InvalidationBus {
     }
   }
 
-  publish(message: InvalidationMessage): void {
+  /** How often connections are PINGed: a fifth of the stall timeout (at least 10 ms). */
+  private get healthTickMs(): number {
+    return Math.max(10, Math.floor(this.options.stallTimeoutMs / 5));
+  }
+
+  /**
+   * Batches `message` into this tick's PUBLISH. Throws at once for a bad key; the promise
+   * resolves when Redis confirmed the PUBLISH and rejects (INVALIDATION_NOT_PUBLISHED) when it
+   * could not be confirmed within the stall timeout. The promise is pre-handled: callers that
+   * do not await it see no unhandled rejection.
+   */
+  publish(message: InvalidationMessage): Promise<void> {
     // Validates and encodes now, so a bad key is an error at the caller.
     this.batch.add(message);
     if (this.stopped) {
       this.batch.drain(this.senderId);
       this.logger.debug({ cache: message.cache }, 'invalidation not sent: the bus is stopped');
-      return;
+      return this.handled(
+        Promise.reject(
+          invalidationNotPublished(
+            [message.cache],
+            'the bus is stopped',
+            this.options.stallTimeoutMs,
+          ),
+        ),
+      );
     }
+    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     this.scheduleFlush();
+    return this.handled(done);
+  }
+
+  private handled(promise: Promise<void>): Promise<void> {
+    promise.catch(() => {});
+    return promise;
   }
 
   async stop(): Promise<void> {
@@ -250,6 +302,7 @@ export class RedisBus implements InvalidationBus {
     for (const timer of this.retryTimers.values()) clearTimeout(timer);
     this.flush();
     await this.withinTime(Promise.allSettled([...this.inFlight]), 1000);
+    this.failPendingSends('the bus stopped');
     await Promise.all([this.closeClient(this.publisher), this.closeClient(this.subscriber)]);
     this.setState('disconnected');
   }
@@ -291,6 +344,7 @@ export class RedisBus implements InvalidationBus {
   private onSubscriberReady(): void {
     if (this.stopped) return;
     this.stalled.subscriber = false;
+    this.aliveAt.subscriber = performance.now();
     if (this.subscribed) {
       // node-redis resubscribed before emitting 'ready'.
       this.refreshState();
@@ -323,6 +377,7 @@ export class RedisBus implements InvalidationBus {
   private onPublisherReady(): void {
     if (this.stopped) return;
     this.stalled.publisher = false;
+    this.aliveAt.publisher = performance.now();
     this.replayUnsent();
     this.refreshState();
   }
@@ -342,34 +397,40 @@ export class RedisBus implements InvalidationBus {
 
   /**
    * A dead peer that sends no RST (frozen Redis, network partition) leaves a socket that looks
-   * open while pub/sub messages are lost; an unanswered PING is how we notice it.
+   * open while pub/sub messages are lost; PINGs nobody answers are how we notice it. Stalled
+   * once nothing sent in the last `stallTimeoutMs - tick` was answered, so the flag is up within
+   * `stallTimeoutMs` of the last answer. The same check runs first after this process itself
+   * was frozen (timers fire before sockets are read), so it never trusts stale caches on resume.
    */
   private checkHealth(role: Role): void {
     const client = role === 'publisher' ? this.publisher : this.subscriber;
     if (this.stopped || !client?.isReady) return;
-    const sentAt = this.pingSentAt[role];
-    if (sentAt !== undefined) {
-      if (!this.stalled[role] && performance.now() - sentAt > this.options.healthCheckTimeoutMs) {
-        this.stalled[role] = true;
-        this.logger.warn(
-          { role, waited_ms: this.options.healthCheckTimeoutMs },
-          'Redis stopped answering PING',
-        );
-        this.refreshState();
-      }
-      return;
+    const now = performance.now();
+    const silentFor = now - this.aliveAt[role];
+    if (!this.stalled[role] && silentFor > this.options.stallTimeoutMs - this.healthTickMs) {
+      this.stalled[role] = true;
+      this.logger.warn(
+        { role, silent_ms: Math.round(silentFor), stall_timeout_ms: this.options.stallTimeoutMs },
+        'Redis stopped answering PING',
+      );
+      if (role === 'publisher') this.failPendingSends('Redis stopped answering');
+      this.refreshState();
     }
-    this.pingSentAt[role] = performance.now();
+    if (this.pinging[role]) return;
+    this.pinging[role] = true;
     client.ping().then(
       () => {
-        this.pingSentAt[role] = undefined;
+        this.pinging[role] = false;
+        this.aliveAt[role] = Math.max(this.aliveAt[role], now);
         if (!this.stalled[role]) return;
         this.stalled[role] = false;
+        this.logger.info({ role }, 'Redis answers PING again');
+        if (role === 'publisher') this.replayUnsent();
         this.refreshState();
       },
       () => {
         // The connection failed: its own events move the state.
-        this.pingSentAt[role] = undefined;
+        this.pinging[role] = false;
       },
     );
   }
@@ -429,17 +490,54 @@ export class RedisBus implements InvalidationBus {
     if (this.batch.size === 0) return;
     const caches = this.batch.caches();
     const payload = this.batch.drain(this.senderId);
+    const waiters = this.waiters;
+    this.waiters = [];
     const publisher = this.publisher;
-    if (!publisher?.isReady) {
-      this.markUnsent(caches, 'Redis is not connected');
+    if (!publisher?.isReady || this.stalled.publisher) {
+      const reason = publisher?.isReady ? 'Redis stopped answering' : 'Redis is not connected';
+      this.markUnsent(caches, reason);
+      this.rejectAll(waiters, caches, reason);
       return;
     }
-    const sending = publisher
-      .publish(this.options.channel, payload)
-      .then(() => this.metrics?.sent.inc())
-      .catch((err: unknown) => this.markUnsent(caches, errorMessage(err)));
+    const pending: PendingSend = {
+      caches,
+      waiters,
+      timer: setTimeout(
+        () => this.failSend(pending, `no answer within ${this.options.stallTimeoutMs} ms`),
+        this.options.stallTimeoutMs,
+      ),
+    };
+    pending.timer.unref();
+    this.pendingSends.add(pending);
+    const sending = publisher.publish(this.options.channel, payload).then(
+      () => {
+        this.metrics?.sent.inc();
+        if (!this.pendingSends.delete(pending)) return; // already failed (timed out)
+        clearTimeout(pending.timer);
+        for (const waiter of waiters) waiter.resolve();
+      },
+      (err: unknown) => this.failSend(pending, errorMessage(err)),
+    );
     this.inFlight.add(sending);
     void sending.finally(() => this.inFlight.delete(sending));
+  }
+
+  /** A PUBLISH that failed or was not confirmed in time: its caches become clear-alls. */
+  private failSend(pending: PendingSend, reason: string): void {
+    if (!this.pendingSends.delete(pending)) return;
+    clearTimeout(pending.timer);
+    this.markUnsent(pending.caches, reason);
+    this.rejectAll(pending.waiters, pending.caches, reason);
+  }
+
+  private failPendingSends(reason: string): void {
+    for (const pending of [...this.pendingSends]) this.failSend(pending, reason);
+  }
+
+  private rejectAll(waiters: Waiter[], caches: string[], reason: string): void {
+    if (waiters.length === 0) return;
+    const err = invalidationNotPublished(caches, reason, this.options.stallTimeoutMs);
+    for (const waiter of waiters) waiter.reject(err);
   }
 
   private markUnsent(caches: string[], reason: string): void {

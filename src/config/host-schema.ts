@@ -81,7 +81,7 @@ const SERVER_KEYS = [
   'fast_globals',
 ];
 const INSTANCE_KEYS = ['name', 'run_background_tasks'];
-const CLUSTER_KEYS = ['redis_url', 'channel'];
+const CLUSTER_KEYS = ['redis_url', 'channel', 'lease_ttl', 'stall_timeout'];
 const METRICS_KEYS = ['bind', 'port'];
 const CACHES_KEYS = ['global_factor', 'per_cache_factors'];
 const WATCHDOG_KEYS = ['enabled', 'blocked_timeout', 'exit'];
@@ -122,6 +122,10 @@ export function validateHostConfig(
   const server = readServer(sink, top.server);
   const instance = readInstance(sink, top.instance);
   const cluster = readCluster(sink, top.cluster);
+  // `auto` (elected through a Redis lease) is the default once there is a Redis to elect with.
+  if (instance && instance.run_background_tasks === undefined) {
+    instance.run_background_tasks = cluster ? 'auto' : true;
+  }
   const metrics = readMetrics(sink, top.metrics, server);
   const caches = readCaches(sink, top.caches);
   const callbackTimeout = readField(
@@ -209,13 +213,36 @@ function readServer(sink: ProblemSink, value: unknown): ServerConfig | undefined
   };
 }
 
+/** `true`, `false`, or `auto` (elected through the Redis lease). */
+const backgroundTasksCheck: Check<boolean | 'auto'> = {
+  expected: 'true, false or auto',
+  parse: (v) => (typeof v === 'boolean' || v === 'auto' ? v : undefined),
+  hint: booleanCheck.hint,
+};
+
+/** Renewed every third of it: below 300 ms a busy event loop would lose the lease by itself. */
+const leaseTtlCheck: Check<number> = {
+  expected: 'a duration of at least 300ms, such as 5s',
+  parse: (v) => {
+    const ms = durationCheck({ positive: true }).parse(v);
+    return ms !== undefined && ms >= 300 ? ms : undefined;
+  },
+};
+
 function readInstance(sink: ProblemSink, value: unknown): InstanceConfig | undefined {
   const path = ['instance'];
   const m = readMapping(sink, path, value, INSTANCE_KEYS);
   if (!m) return undefined;
   return {
     name: readField(sink, path, m, 'name', nameCheck, 'main'),
-    run_background_tasks: readField(sink, path, m, 'run_background_tasks', booleanCheck, true),
+    run_background_tasks: readField(
+      sink,
+      path,
+      m,
+      'run_background_tasks',
+      backgroundTasksCheck,
+      undefined as unknown as boolean | 'auto',
+    ),
   };
 }
 
@@ -231,6 +258,15 @@ function readCluster(sink: ProblemSink, value: unknown): ClusterConfig | undefin
   return {
     redis_url: readField(sink, path, m, 'redis_url', redisUrlCheck, ''),
     channel: readField(sink, path, m, 'channel', nameCheck, 'modhost'),
+    lease_ttl: readField(sink, path, m, 'lease_ttl', leaseTtlCheck, 5_000),
+    stall_timeout: readField(
+      sink,
+      path,
+      m,
+      'stall_timeout',
+      durationCheck({ positive: true }),
+      500,
+    ),
   };
 }
 

@@ -32,13 +32,18 @@ export interface ServerConfig {
 
 export interface InstanceConfig {
   name: string;
-  run_background_tasks: boolean;
+  /** `auto`: elected through a Redis lease (the default with `cluster.redis_url`). */
+  run_background_tasks: boolean | 'auto';
 }
 
 export interface ClusterConfig {
   redis_url: string;
   /** Channel prefix, so several deployments can share one Redis. */
   channel: string;
+  /** The background-task lease's time to live, ms (default 5000). */
+  lease_ttl: number;
+  /** A Redis silent this long is treated as down (caches bypassed), ms (default 500). */
+  stall_timeout: number;
 }
 
 export interface MetricsConfig {

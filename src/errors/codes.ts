@@ -55,6 +55,10 @@ export const ErrorCode = {
   BACKGROUND_TASK_INVALID: 'MODHOST_BACKGROUND_TASK_INVALID',
   /** A duration passed to a ModuleApi timer (loopingCall, delayedCall, sleep) exceeds ~24.8 days. */
   DURATION_TOO_LONG: 'MODHOST_DURATION_TOO_LONG',
+  /** Redis did not confirm an invalidation's PUBLISH in time; applied on this instance only. */
+  INVALIDATION_NOT_PUBLISHED: 'MODHOST_INVALIDATION_NOT_PUBLISHED',
+  /** A bad `api.scheduleTask` call: options, cron expression, duplicate id. */
+  SCHEDULE_INVALID: 'MODHOST_SCHEDULE_INVALID',
   // module http client
   HTTP_REQUEST_FAILED: 'MODHOST_HTTP_REQUEST_FAILED',
   HTTP_TIMEOUT: 'MODHOST_HTTP_TIMEOUT',

@@ -1,5 +1,7 @@
 /** A plain description of a host and what each module registered (`check`, `inspect --json`). */
+import type { LeaseDescription } from '../cluster/background-gate.js';
 import type { HostConfig } from '../config/types.js';
+import type { TaskDescription } from '../scheduler/scheduler.js';
 import type { PreparedModule } from './prepare.js';
 import type { Runtime } from './runtime.js';
 import type { CacheDescription } from '../cache/registry.js';
@@ -19,8 +21,12 @@ export interface ModuleDescription {
 }
 
 export interface HostDescription {
-  instance: { name: string; runBackgroundTasks: boolean };
+  instance: { name: string; runBackgroundTasks: boolean | 'auto' };
   bus: string;
+  /** Who runs background tasks: this instance's answer and, with `auto`, the lease holder. */
+  backgroundTasks: LeaseDescription;
+  /** `api.scheduleTask` tasks with their last and next run. */
+  scheduledTasks: TaskDescription[];
   server: { bind: string; port: number; listen: boolean; url?: string };
   metrics?: { bind: string; port: number };
   modules: ModuleDescription[];
@@ -39,6 +45,8 @@ export function describeHost(
       runBackgroundTasks: config.instance.run_background_tasks,
     },
     bus: runtime.bus.describe(),
+    backgroundTasks: runtime.gate.describe(),
+    scheduledTasks: runtime.scheduler.describe(),
     server: {
       bind: config.server.bind,
       port: config.server.port,
@@ -63,8 +71,26 @@ export function describeHost(
 /** Human-readable rendering for `modhost check`. */
 export function renderDescription(d: HostDescription): string {
   const lines = [
-    `instance ${d.instance.name} (background tasks: ${d.instance.runBackgroundTasks ? 'yes' : 'no'})`,
+    `instance ${d.instance.name} (background tasks: ${d.instance.runBackgroundTasks === 'auto' ? 'auto, elected through Redis' : d.instance.runBackgroundTasks ? 'yes' : 'no'})`,
     `invalidation bus: ${d.bus}`,
+    ...(d.backgroundTasks.mode === 'auto'
+      ? [
+          `background-task lease (ttl ${d.backgroundTasks.ttlMs} ms): ${
+            d.backgroundTasks.holds
+              ? `held by this instance (token ${d.backgroundTasks.token})`
+              : `held by ${d.backgroundTasks.holder ?? 'nobody (or Redis unreachable)'}`
+          }`,
+        ]
+      : []),
+    ...d.scheduledTasks.map((t) => {
+      const when = (ms?: number) => (ms === undefined ? 'never' : new Date(ms).toISOString());
+      return (
+        `scheduled task ${t.id} (${t.schedule}, timeout ${t.timeoutMs} ms): last run ${when(t.lastRunAt)}` +
+        `${t.lastResult ? ` ${t.lastResult}` : ''}${t.lastDurationMs !== undefined ? ` in ${t.lastDurationMs} ms` : ''}, ` +
+        `next ${t.nextRunAt === undefined ? 'not planned here' : when(t.nextRunAt)}, ` +
+        `${t.runs} runs, ${t.failures} failed${t.runner ? `, running on ${t.runner}` : ''}`
+      );
+    }),
     `server: ${d.server.bind}:${d.server.port}${d.metrics ? `, metrics: ${d.metrics.bind}:${d.metrics.port}` : ''}`,
     `${d.modules.length} module${d.modules.length === 1 ? '' : 's'}:`,
   ];

@@ -282,6 +282,21 @@ export class ModuleHost {
   }
 
   /**
+   * Reads the lease holder and the scheduled tasks' state from Redis into what `inspect()`
+   * describes, for a host that is not started (`modhost inspect`). Bounded; never throws.
+   */
+  async probeBackground(): Promise<void> {
+    const { gate, scheduler } = this.runtime;
+    await Promise.all([
+      gate.probe?.(),
+      Promise.race([
+        scheduler.refresh(),
+        new Promise((resolve) => setTimeout(resolve, 2000).unref()),
+      ]),
+    ]);
+  }
+
+  /**
    * Builds every module even after one failed, so that one run reports every problem, each
    * located at its module's entry (`modules[i].module`); then throws them together.
    */
@@ -321,6 +336,7 @@ export class ModuleHost {
         web: runtime.web,
         caches: runtime.caches,
         tasks: runtime.tasks,
+        scheduler: runtime.scheduler,
         http: runtime.http,
       });
       const container = createModuleContainer(runtime.container, blueprint, {
@@ -385,10 +401,12 @@ export class ModuleHost {
     }
     try {
       await this.runtime.bus.start();
+      await this.runtime.gate.start();
       for (const m of this.live) {
         await this.runHook(m, 'onStart');
         m.started = true;
       }
+      await this.runtime.scheduler.start();
       if (this.config.server.listen) {
         await this.runtime.server.listen().catch((err) => {
           throw hostErrors.listenFailed(
@@ -468,6 +486,7 @@ export class ModuleHost {
     await runtime.server.close();
     await this.metricsServer?.close();
     await runtime.tasks.stop();
+    await runtime.scheduler.stop();
     for (const m of [...this.live].reverse()) {
       if (!m.started) continue;
       m.started = false;
@@ -485,6 +504,9 @@ export class ModuleHost {
     const { runtime } = this;
     // Modules may start loops from their constructors (as in Synapse): stop those too.
     await runtime.tasks.stop();
+    await runtime.scheduler.stop();
+    // After the tasks stopped: releasing the lease lets another instance start them at once.
+    await runtime.gate.stop();
     runtime.caches.stop();
     runtime.callbacks.stop();
     await runtime.bus

@@ -10,6 +10,9 @@ import { synapseCategories } from '../categories/synapse/index.js';
 import type { Clock } from '../clock/clock.js';
 import { BackgroundTaskRunner } from '../cluster/background-tasks.js';
 import { type InvalidationBus, LocalBus } from '../cluster/invalidation-bus.js';
+import { type BackgroundGate, StaticGate } from '../cluster/background-gate.js';
+import { TaskScheduler } from '../scheduler/scheduler.js';
+import { MemoryTaskStore } from '../scheduler/task-store.js';
 import type { HostConfig } from '../config/types.js';
 import { registerProvider, type Provider } from '../injection/providers.js';
 import { CLOCK } from '../injection/tokens.js';
@@ -28,6 +31,10 @@ export interface Runtime {
   caches: CacheRegistry;
   tasks: BackgroundTaskRunner;
   bus: InvalidationBus;
+  /** Whether this instance runs background tasks: fixed, or the Redis lease (`auto`). */
+  gate: BackgroundGate;
+  /** `api.scheduleTask`: once per period across the deployment. */
+  scheduler: TaskScheduler;
   http: HttpClient;
   /** Parent of every module's container: the host's providers live here. */
   container: DependencyContainer;
@@ -46,17 +53,52 @@ export function createRuntime(
 ): Runtime {
   const { logger, clock } = extras;
   const metrics = createMetricsRegistry({ instance: config.instance.name });
-  const { RedisBus } = extras.parts;
-  const bus: InvalidationBus =
-    config.cluster && RedisBus
-      ? new RedisBus({
+  const cluster = config.cluster && extras.parts.cluster;
+  const bus: InvalidationBus = cluster
+    ? new cluster.RedisBus({
+        url: config.cluster!.redis_url,
+        channel: config.cluster!.channel,
+        instanceName: config.instance.name,
+        logger: logger.child({ component: 'cluster' }),
+        metrics,
+        stallTimeoutMs: config.cluster!.stall_timeout,
+      })
+    : new LocalBus();
+  const runnerId = cluster && bus instanceof cluster.RedisBus ? bus.senderId : config.instance.name;
+  const mode = config.instance.run_background_tasks;
+  const gate: BackgroundGate =
+    cluster && config.cluster && mode === 'auto'
+      ? new cluster.RedisLease({
           url: config.cluster.redis_url,
-          channel: config.cluster.channel,
-          instanceName: config.instance.name,
-          logger: logger.child({ component: 'cluster' }),
+          prefix: config.cluster.channel,
+          holderId: runnerId,
+          ttlMs: config.cluster.lease_ttl,
+          logger: logger.child({ component: 'lease' }),
           metrics,
         })
-      : new LocalBus();
+      : new StaticGate(mode !== false);
+  const schedulerLogger = logger.child({ component: 'scheduler' });
+  const scheduler = new TaskScheduler({
+    store:
+      cluster && config.cluster
+        ? new cluster.RedisTaskStore(
+            config.cluster.redis_url,
+            config.cluster.channel,
+            config.cluster.lease_ttl,
+            (err) => schedulerLogger.debug({ err }, 'task store connection error'),
+          )
+        : new MemoryTaskStore(clock),
+    clock,
+    logger: schedulerLogger,
+    runnerId,
+    enabled: mode !== false,
+    // With a lease, only its holder claims runs; losing it aborts the runs going on.
+    ...(gate.mode === 'auto' ? { mayRun: () => gate.holds() } : {}),
+    metrics,
+  });
+  gate.onChange((holds) => {
+    if (!holds) scheduler.lost('this instance lost the background-task lease');
+  });
   const web = new WebRegistry({ reservedPrefixes: config.server.reserved_prefixes, logger });
   const container = rootContainer.createChildContainer();
   container.register(CLOCK, { useValue: clock });
@@ -64,6 +106,8 @@ export function createRuntime(
   return {
     metrics,
     bus,
+    gate,
+    scheduler,
     web,
     container,
     callbacks: new CallbackRegistry({
@@ -77,7 +121,7 @@ export function createRuntime(
     tasks: new BackgroundTaskRunner({
       clock,
       logger,
-      runBackgroundTasks: config.instance.run_background_tasks,
+      runBackgroundTasks: gate,
       instanceName: config.instance.name,
       metrics,
     }),

@@ -105,6 +105,10 @@ export class IsolatedModule {
       if (m.cache.startsWith(prefix)) this.channel?.notify('bus', m);
     });
     ctx.runtime.bus.onStateChange((s) => this.channel?.notify('bus-state', s));
+    // The background-task lease follows the host: the worker's api sees its changes.
+    ctx.runtime.tasks.onBackgroundTasksChange((runs) =>
+      this.channel?.notify('background', { runs }),
+    );
   }
 
   /** Starts the worker, constructs the module there and registers its proxies in the host. */

@@ -128,8 +128,13 @@ async function boot(init: WorkerInit): Promise<Manifest> {
       return forwarded.delayedCall(owner, ms, fn);
     },
     runInBackground: (owner, description, fn) => runner.runInBackground(owner, description, fn),
-    shouldRunBackgroundTasks: () => init.runBackgroundTasks,
+    shouldRunBackgroundTasks: () => runsBackgroundTasks,
+    onBackgroundTasksChange: (handler) => {
+      backgroundListeners.add(handler);
+      return () => backgroundListeners.delete(handler);
+    },
   };
+  runsBackgroundTasks = init.runBackgroundTasks;
   const api = new ModuleApi({
     identity,
     instanceName: init.instanceName,
@@ -208,3 +213,10 @@ channel.handle('task', async (body) => {
 });
 
 channel.handle('ping', () => 'pong');
+/** Whether this instance runs background tasks now, as the host's gate last said. */
+let runsBackgroundTasks = false;
+const backgroundListeners = new Set<(runs: boolean) => void>();
+channel.handle('background', (body) => {
+  runsBackgroundTasks = (body as { runs: boolean }).runs;
+  for (const listener of backgroundListeners) listener(runsBackgroundTasks);
+});

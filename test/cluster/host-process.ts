@@ -7,7 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../helpers/redis-server.js';
+import { rmSync } from 'node:fs';
+import { freePort, type RedisServer } from '../helpers/redis-server.js';
 import { waitFor } from './wait-for.js';
 
 /** The repository root, from dist/test/cluster/host-process.js. */
@@ -16,8 +17,12 @@ const bin = path.join(repoRoot, 'dist/src/cli/main.js');
 
 export interface HostProcessOptions {
   name: string;
-  runBackgroundTasks: boolean;
+  runBackgroundTasks: boolean | 'auto';
   redisUrl: string;
+  /** More `cluster:` settings, YAML flow text such as `lease_ttl: 1s, stall_timeout: 300ms`. */
+  cluster?: string;
+  /** The `config:` of every module, as JSON. */
+  moduleConfig?: Record<string, unknown>;
   channel: string;
   /** Directory for the YAML file. */
   dir: string;
@@ -53,11 +58,14 @@ export class HostProcess {
       [
         `server: { bind: 127.0.0.1, port: ${port}, public_baseurl: "http://127.0.0.1:${port}/" }`,
         `instance: { name: ${options.name}, run_background_tasks: ${options.runBackgroundTasks} }`,
-        `cluster: { redis_url: "${options.redisUrl}", channel: ${options.channel} }`,
+        `cluster: { redis_url: "${options.redisUrl}", channel: ${options.channel}${options.cluster ? `, ${options.cluster}` : ''} }`,
         `metrics: { bind: 127.0.0.1, port: ${metricsPort} }`,
         'log_level: debug',
         'modules:',
-        ...options.modules.map((spec) => `  - module: "${spec}"`),
+        ...options.modules.flatMap((spec) => [
+          `  - module: "${spec}"`,
+          ...(options.moduleConfig ? [`    config: ${JSON.stringify(options.moduleConfig)}`] : []),
+        ]),
         '',
       ].join('\n'),
     );
@@ -74,10 +82,14 @@ export class HostProcess {
       `http://127.0.0.1:${metricsPort}`,
     );
     try {
-      await waitFor(`instance ${options.name} to answer /health`, async () => {
-        if (!host.alive) throw new Error(`instance ${options.name} exited:\n${host.log}`);
-        return (await fetch(`${host.url}/health`).catch(() => undefined))?.status === 200;
-      });
+      await waitFor(
+        `instance ${options.name} to answer /health`,
+        async () => {
+          if (!host.alive) throw new Error(`instance ${options.name} exited:\n${host.log}`);
+          return (await fetch(`${host.url}/health`).catch(() => undefined))?.status === 200;
+        },
+        30_000,
+      ); // a loaded CI machine can take a while to start a process
     } catch (err) {
       await host.stop();
       throw err instanceof Error && err.message.includes('exited')
@@ -93,6 +105,17 @@ export class HostProcess {
 
   get pid(): number | undefined {
     return this.child.pid;
+  }
+
+  /** Sends `signal` (SIGKILL, SIGSTOP, SIGCONT) to the process, by its pid. */
+  signal(signal: NodeJS.Signals): void {
+    if (this.alive) this.child.kill(signal);
+  }
+
+  /** Resolves once the process has exited (after a SIGKILL, say). */
+  exited(): Promise<void> {
+    if (!this.alive) return Promise.resolve();
+    return new Promise((resolve) => this.child.once('exit', () => resolve()));
   }
 
   /** Everything the process printed so far. */
@@ -138,4 +161,32 @@ export class HostProcess {
     }
     return JSON.parse(body) as T;
   }
+}
+
+/**
+ * The `after` of a multi-process suite: thaws and stops every host (by pid), then kills Redis and
+ * removes the temp dir.
+ */
+export async function tearDown(
+  hosts: HostProcess[],
+  redis: RedisServer | undefined,
+  dir: string | undefined,
+): Promise<void> {
+  redis?.resume();
+  for (const h of hosts) h.signal('SIGCONT');
+  await Promise.all(hosts.map((h) => h.stop()));
+  await redis?.kill();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}
+
+/** The `afterEach` of a multi-process suite: a failed test prints every host's output. */
+export function printOutputOnFailure(
+  context: Mocha.Context,
+  hosts: readonly HostProcess[],
+  extra?: () => string | undefined,
+): void {
+  if (context.currentTest?.state !== 'failed') return;
+  for (const h of hosts) console.log(`--- output of instance ${h.name} ---\n${h.log}`);
+  const more = extra?.();
+  if (more) console.log(more);
 }

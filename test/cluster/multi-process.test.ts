@@ -3,12 +3,12 @@
  * HTTP: the issue's scenarios for cache coherence, background tasks and Redis outages.
  */
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LookupResult } from '../fixtures/cluster/counter.js';
-import { HostProcess } from './host-process.js';
+import { HostProcess, printOutputOnFailure, tearDown } from './host-process.js';
 import { RedisServer, requireRedisServer } from '../helpers/redis-server.js';
 import { waitFor } from './wait-for.js';
 
@@ -34,7 +34,7 @@ describe('many instances: three modhost serve processes on one redis-server', fu
   let redis: RedisServer;
   let dir: string;
   let channel: string;
-  let hosts: HostProcess[] = [];
+  const hosts: HostProcess[] = [];
   let a: HostProcess;
   let b: HostProcess;
   let c: HostProcess;
@@ -73,17 +73,9 @@ describe('many instances: three modhost serve processes on one redis-server', fu
     });
   });
 
-  after(async () => {
-    await Promise.all(hosts.map((h) => h.stop()));
-    hosts = [];
-    await redis?.kill();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
+  after(() => tearDown(hosts, redis, dir));
   afterEach(function () {
-    if (this.currentTest?.state === 'failed') {
-      for (const h of hosts) console.log(`--- output of instance ${h.name} ---\n${h.log}`);
-    }
+    printOutputOnFailure(this, hosts);
   });
 
   /** Reads the value on `host`, checks it is cached (a second read gives the same computation). */

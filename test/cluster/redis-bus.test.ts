@@ -56,8 +56,7 @@ describe('RedisBus (real redis-server)', function () {
       metrics,
       reconnectMaxDelayMs: 100,
       startWaitMs: options.startWaitMs,
-      healthCheckIntervalMs: 50,
-      healthCheckTimeoutMs: 300,
+      stallTimeoutMs: 300,
     });
     const entry: TestBus = { bus, received: [], states: [], logs: records, metrics };
     bus.onMessage((m) => entry.received.push(m));
@@ -254,6 +253,35 @@ describe('RedisBus (real redis-server)', function () {
     c!.bus.publish({ cache: 'm.after', keys: [[7]] });
     await waitFor('a and b to receive', () =>
       [a, b].every((x) => x!.received.some((m) => m.cache === 'm.after')),
+    );
+  });
+
+  it('publish() resolves once Redis confirmed it, and rejects when Redis is frozen', async () => {
+    const [a, b] = await startBuses('a', 'b');
+    await a!.bus.publish({ cache: 'm.confirmed', keys: [[1]] });
+    redis.pause();
+    let refused: unknown;
+    try {
+      await a!.bus
+        .publish({ cache: 'm.frozen', keys: [[2]] })
+        .catch((err: unknown) => (refused = err));
+      expect(refused).to.be.instanceOf(ModhostError);
+      expect((refused as ModhostError).code).to.equal('MODHOST_INVALIDATION_NOT_PUBLISHED');
+      expect((refused as Error).message).to.contain('cache m.frozen was applied on this instance');
+      // Once the stall is known, a publish is refused at once.
+      await waitFor('a to notice the freeze', () => a!.bus.state === 'disconnected');
+      const again = await a!.bus.publish({ cache: 'm.later', all: true }).then(
+        () => 'resolved',
+        (err: Error) => err.message,
+      );
+      expect(again).to.contain('Redis stopped answering');
+    } finally {
+      redis.resume();
+    }
+    await waitFor('both to recover', () => [a, b].every((x) => x!.bus.state === 'connected'));
+    // What could not be confirmed is cleared everywhere once Redis answers again.
+    await waitFor('b to receive the clear-alls', () =>
+      ['m.frozen', 'm.later'].every((c) => b!.received.some((m) => m.cache === c && m.all)),
     );
   });
 

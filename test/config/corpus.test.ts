@@ -58,7 +58,7 @@ const CORPUS: Record<string, Expected[]> = {
     [2, 20, 'server.request_timeout', 'expected a positive duration: milliseconds, or a string such as \'500ms\', \'5s\', \'10m\', \'5d\', found "9999999999d"; the maximum is 24d'],
     [3, 20, 'server.headers_timeout', 'found 2147483648; the maximum is 24d'],
   ],
-  'quoted-boolean.yaml':           [[3, 25, 'instance.run_background_tasks', 'expected true or false, found "false"']],
+  'quoted-boolean.yaml':           [[3, 25, 'instance.run_background_tasks', 'expected true, false or auto, found "false"']],
   'several-errors.yaml': [
     [3, 9, 'server.port', 'found "eighty"'],
     [4, 21, 'server.max_request_size', 'found "1T"'],

@@ -73,7 +73,11 @@ describe('validateHostConfig', () => {
       expect(config!.cluster).to.deep.equal({
         redis_url: 'rediss://redis.internal:6380/2',
         channel: 'modhost',
+        lease_ttl: 5000,
+        stall_timeout: 500,
       });
+      // With a Redis to elect through, background tasks default to the lease.
+      expect(config!.instance.run_background_tasks).to.equal('auto');
       expect(config!.metrics).to.deep.equal({ bind: '127.0.0.1', port: 9090 });
     });
   });

@@ -154,3 +154,19 @@ export class RedisServer {
     );
   }
 }
+
+/**
+ * In a `describe`: a RedisServer started before the suite (skipped without redis-server, as
+ * `requireRedisServer`) and killed after it. Returns a getter for it.
+ */
+export function useRedisServer(): () => RedisServer {
+  let server: RedisServer | undefined;
+  before(async function () {
+    requireRedisServer(this);
+    server = await RedisServer.start();
+  });
+  after(async () => {
+    await server?.kill();
+  });
+  return () => server!;
+}

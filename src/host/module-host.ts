@@ -16,7 +16,10 @@ import type { HostConfig } from '../config/types.js';
 import { hostErrors } from '../errors/host-messages.js';
 import { injectionErrors } from '../errors/injection-messages.js';
 import { ConfigValidationError } from '../errors/modhost-error.js';
+import type { InjectionToken } from '../../decorators/metadata.js';
 import { createModuleContainer, instantiateModule } from '../injection/injector.js';
+import type { ModuleProviders } from '../injection/module-providers.js';
+import { groupOverrides } from '../injection/overrides.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
 import { startMetricsServer } from '../metrics/server.js';
@@ -31,6 +34,7 @@ interface LiveModule {
   prepared: PreparedModule;
   instance: object;
   container: DependencyContainer;
+  providers: ModuleProviders;
   started: boolean;
 }
 
@@ -66,12 +70,17 @@ export class ModuleHost {
   private started?: Promise<void>;
   private stopped?: Promise<void>;
   private metricsServer?: { url: string; close(): Promise<void> };
+  private readonly overrides: NonNullable<HostOptions['overrides']>;
 
   private constructor(
     readonly config: HostConfig,
     private readonly prepared: readonly PreparedModule[],
-    options: Pick<HostOptions, 'categories' | 'providers'> & { logger: Logger; clock: Clock },
+    options: Pick<HostOptions, 'categories' | 'providers' | 'overrides'> & {
+      logger: Logger;
+      clock: Clock;
+    },
   ) {
+    this.overrides = options.overrides ?? [];
     this.logger = options.logger;
     this.clock = options.clock;
     this.runtime = createRuntime(config, {
@@ -86,7 +95,8 @@ export class ModuleHost {
 
   /** Builds a host from objects; every problem in them is reported at once. */
   static async create(options: HostOptions): Promise<ModuleHost> {
-    const { modules, categories, providers, logger, clock, baseDir, ...sections } = options;
+    const { modules, categories, providers, overrides, logger, clock, baseDir, ...sections } =
+      options;
     const { config, problems } = validateHostConfig({ ...sections, modules }, {});
     if (!config) throw new ConfigValidationError(problems);
     return ModuleHost.build(
@@ -96,6 +106,7 @@ export class ModuleHost {
       {
         categories,
         providers,
+        overrides,
         logger,
         clock,
       },
@@ -122,7 +133,7 @@ export class ModuleHost {
     config: HostConfig,
     baseDir: string,
     source: ConfigSource,
-    options: Pick<HostOptions, 'categories' | 'providers' | 'logger' | 'clock'>,
+    options: Pick<HostOptions, 'categories' | 'providers' | 'overrides' | 'logger' | 'clock'>,
   ): Promise<ModuleHost> {
     const prepared = await prepareModules(config, baseDir, source);
     const logger = (options.logger ?? createLogger({ level: config.log_level })).child({
@@ -215,28 +226,43 @@ export class ModuleHost {
 
   private async doWire(): Promise<void> {
     const { runtime } = this;
+    const overridesOf = groupOverrides(
+      this.overrides,
+      this.prepared.map((p) => ({ name: p.blueprint.name, cls: p.blueprint.cls })),
+    );
+    // What earlier modules export; each later module's container can resolve it.
+    const exported = new Map<InjectionToken, () => unknown>();
     for (const prepared of this.prepared) {
       const { blueprint, identity } = prepared;
       const logger = this.logger.child({ module: blueprint.name });
+      const overrides = overridesOf(runtime.container, blueprint);
       const api = new ModuleApi({
         identity,
         instanceName: this.config.instance.name,
         publicBaseUrl: this.config.server.public_baseurl,
         logger,
-        clock: this.clock,
+        clock: overrides.clock ?? this.clock,
         callbacks: runtime.callbacks,
         web: runtime.web,
         caches: runtime.caches,
         tasks: runtime.tasks,
-        http: runtime.http,
+        http: overrides.http ?? runtime.http,
       });
-      const container = createModuleContainer(runtime.container, blueprint, {
+      const built = createModuleContainer(runtime.container, blueprint, {
         api,
         config: prepared.config,
         logger,
+        imports: exported,
+        overrides: overrides.providers,
       });
-      const instance = instantiateModule(blueprint, container);
-      this.live.push({ prepared, instance, container, started: false });
+      const { container, providers } = built;
+      // Pushed before construction so providers built for a module that then fails are disposed.
+      const live: LiveModule = { prepared, instance: {}, container, providers, started: false };
+      this.live.push(live);
+      live.instance = instantiateModule(blueprint, built);
+      for (const token of blueprint.exports)
+        exported.set(token, () => container.resolve(token as never));
+      const instance = live.instance;
       wireDecorated(prepared, instance, runtime);
       logger.debug('module constructed');
     }
@@ -325,6 +351,9 @@ export class ModuleHost {
       .stop()
       .catch((err: Error) => this.logger.warn({ err }, 'closing the invalidation bus failed'));
     for (const m of [...this.live].reverse()) {
+      await m.providers.dispose((err) =>
+        this.logger.error({ module: m.prepared.blueprint.name, err }, err.message),
+      );
       await Promise.resolve(m.container.dispose()).catch(() => undefined);
     }
     this.live = [];

@@ -9,6 +9,7 @@ import { type ConfigSource, ProblemSink } from '../config/problem-sink.js';
 import type { HostConfig, ModuleEntry } from '../config/types.js';
 import { loadingErrors } from '../errors/loading-messages.js';
 import { ConfigValidationError } from '../errors/modhost-error.js';
+import { checkModuleExports } from '../injection/module-exports.js';
 import { loadModuleClass } from '../loading/loader.js';
 import type { ModuleBlueprint } from '../scanning/blueprint.js';
 import { scanModule } from '../scanning/scanner.js';
@@ -74,6 +75,10 @@ export async function prepareModules(
       );
     } else seen.set(p.blueprint.name, p.entry.index);
   }
+  checkModuleExports(
+    prepared.filter((p): p is PreparedModule => p !== undefined),
+    sink,
+  );
   if (sink.count > 0) throw new ConfigValidationError(sink.sorted());
   return prepared as PreparedModule[];
 }

@@ -47,7 +47,7 @@ export const injectionErrors = {
       `module "${moduleName}" (class ${className}) failed in its constructor: ${describe(cause)}`,
       { cause },
     ),
-  hookFailed: (moduleName: string, hook: 'onStart' | 'onStop', cause: unknown) =>
+  hookFailed: (moduleName: string, hook: string, cause: unknown) =>
     new ModhostError(
       ErrorCode.MODULE_START_FAILED,
       `module "${moduleName}" failed in ${hook}(): ${describe(cause)}`,

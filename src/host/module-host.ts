@@ -39,6 +39,7 @@ interface LiveModule {
 }
 
 type Lifecycle = () => unknown;
+type LifecycleHook = 'onStart' | 'onReady' | 'beforeStop' | 'onStop';
 
 /** Waits for `value` at most `ms` (real time, never the fake clock); rejects past that. */
 async function settleWithin(value: unknown, ms: number): Promise<void> {
@@ -298,6 +299,8 @@ export class ModuleHost {
           });
         }
       }
+      // Listening (when the host listens) and every onStart done: onReady in config order.
+      for (const m of this.live) await this.runHook(m, 'onReady');
       this.logger.info(
         {
           modules: this.live.map((m) => m.prepared.blueprint.name),
@@ -313,13 +316,15 @@ export class ModuleHost {
     }
   }
 
-  private async runHook(m: LiveModule, hook: 'onStart' | 'onStop'): Promise<void> {
+  private async runHook(m: LiveModule, hook: LifecycleHook): Promise<void> {
     const fn = (m.instance as Record<string, unknown>)[hook] as Lifecycle | undefined;
     if (typeof fn !== 'function') return;
     try {
       const done = fn.call(m.instance);
       // A hung onStop must not keep the rest of the shutdown (and the process) waiting forever.
-      await (hook === 'onStop' ? settleWithin(done, this.config.server.drain_timeout) : done);
+      await (hook === 'onStop' || hook === 'beforeStop'
+        ? settleWithin(done, this.config.server.drain_timeout)
+        : done);
     } catch (err) {
       throw injectionErrors.hookFailed(m.prepared.blueprint.name, hook, err);
     }
@@ -327,6 +332,13 @@ export class ModuleHost {
 
   private async shutdown(): Promise<void> {
     const { runtime } = this;
+    // Before the drain, newest module first, while requests and callbacks are still served.
+    for (const m of [...this.live].reverse()) {
+      if (!m.started) continue;
+      await this.runHook(m, 'beforeStop').catch((err: Error) =>
+        this.logger.error({ module: m.prepared.blueprint.name, err }, err.message),
+      );
+    }
     await runtime.server.close();
     await this.metricsServer?.close();
     await runtime.tasks.stop();

@@ -120,11 +120,14 @@ export class ModuleHost {
     options: Pick<HostOptions, 'categories' | 'providers' | 'logger' | 'clock'> & {
       /** Overrides `instance.name` (the CLI's `--instance`). */
       instanceName?: string;
+      /** `false`: never listen, whatever `server.listen` says (`modhost call`). */
+      listen?: false;
     } = {},
   ): Promise<ModuleHost> {
     const { config, problems, locate, code } = await readConfigFile(file);
     if (!config) throw new ConfigValidationError(problems, code);
     if (options.instanceName) config.instance.name = options.instanceName;
+    if (options.listen === false) config.server.listen = false;
     // Messages name the file as the user wrote it, as the config stage's do.
     const baseDir = path.dirname(config.file ?? path.resolve(file));
     return ModuleHost.build(config, baseDir, { file, locate }, options);

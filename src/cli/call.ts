@@ -8,6 +8,7 @@
  */
 import { inspect as show } from 'node:util';
 import type { CallbackEntry } from '../callbacks/entry.js';
+import { hostCategory } from '../categories/names.js';
 import { ModuleHost } from '../host/module-host.js';
 import { createLogger } from '../logging/logger.js';
 import { type CliArgs, UsageError } from './args.js';
@@ -69,7 +70,7 @@ export async function call(args: CliArgs, out: NodeJS.WritableStream): Promise<n
     await host.start();
     const entries = host.callbacks.entries(category, name) as readonly CallbackEntry[];
     const combined = await outcome(() =>
-      host.callbacks.run(category, name, ...structuredClone(callArgs)),
+      host.callbacks.run(hostCategory(category), name, ...structuredClone(callArgs)),
     );
     const modules: Array<{ module: string } & Outcome> = [];
     for (const entry of entries)

@@ -10,11 +10,10 @@ import type { DependencyContainer } from 'tsyringe';
 import type { InjectionToken } from '../../decorators/metadata.js';
 import { ModuleApi } from '../api/module-api.js';
 import { injectionErrors } from '../errors/injection-messages.js';
-import { ModhostError } from '../errors/modhost-error.js';
 import type { Logger } from '../logging/logger.js';
 import type { ModuleBlueprint } from '../scanning/blueprint.js';
 import { type ModuleProvider, ModuleProviders } from './module-providers.js';
-import { resolveParameter, Unresolvable } from './resolve.js';
+import { resolveArguments } from './resolve.js';
 import { MODULE_CONFIG, MODULE_LOGGER } from './tokens.js';
 
 export interface ModuleInjectables {
@@ -56,20 +55,7 @@ export function createModuleContainer(
 export function instantiateModule(blueprint: ModuleBlueprint, built: ModuleContainer): object {
   const { container, providers } = built;
   const args = providers.withinResolution(() =>
-    blueprint.parameters.map((spec) => {
-      try {
-        return resolveParameter(container, spec);
-      } catch (err) {
-        if (err instanceof ModhostError) throw err;
-        throw injectionErrors.unresolvable(
-          blueprint.name,
-          blueprint.cls.name,
-          spec.index,
-          spec.token,
-          err instanceof Unresolvable ? undefined : err,
-        );
-      }
-    }),
+    resolveArguments(container, blueprint.name, blueprint.cls.name, blueprint.parameters),
   );
   try {
     return new blueprint.cls(...args);

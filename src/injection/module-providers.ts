@@ -11,11 +11,10 @@
  */
 import type { DependencyContainer } from 'tsyringe';
 import type { Class, InjectionToken, ProviderLifecycle } from '../../decorators/metadata.js';
-import { injectionErrors } from '../errors/injection-messages.js';
 import { ModhostError } from '../errors/modhost-error.js';
 import { providerErrors } from '../errors/provider-messages.js';
 import { readConstructorParameters } from './parameters.js';
-import { resolveParameter, Unresolvable } from './resolve.js';
+import { resolveArguments } from './resolve.js';
 
 const TRANSIENT = 0;
 const RESOLUTION_SCOPED = 2;
@@ -200,20 +199,7 @@ export class ModuleProviders {
   private construct(cls: Class): unknown {
     const { parameters, missingMetadata } = readConstructorParameters(cls);
     if (missingMetadata) throw providerErrors.noMetadata(this.moduleName, cls.name);
-    const args = parameters.map((spec) => {
-      try {
-        return resolveParameter(this.container, spec);
-      } catch (err) {
-        if (err instanceof ModhostError) throw err;
-        throw injectionErrors.unresolvable(
-          this.moduleName,
-          cls.name,
-          spec.index,
-          spec.token,
-          err instanceof Unresolvable ? undefined : err,
-        );
-      }
-    });
+    const args = resolveArguments(this.container, this.moduleName, cls.name, parameters);
     return new cls(...args);
   }
 }

@@ -5,6 +5,8 @@
  */
 import type { DependencyContainer } from 'tsyringe';
 import type { Class, InjectionToken } from '../../decorators/metadata.js';
+import { injectionErrors } from '../errors/injection-messages.js';
+import { ModhostError } from '../errors/modhost-error.js';
 import type { ParameterSpec } from './parameters.js';
 
 /** Types that erase to something no container provides by type. */
@@ -48,4 +50,28 @@ export function resolveParameter(container: DependencyContainer, spec: Parameter
     transform(value: unknown, ...args: unknown[]): unknown;
   };
   return transformer.transform(value, ...spec.transform.args);
+}
+
+/** Resolves every parameter of `className`'s constructor; a failure names module, class and parameter. */
+export function resolveArguments(
+  container: DependencyContainer,
+  moduleName: string,
+  className: string,
+  parameters: readonly ParameterSpec[],
+): unknown[] {
+  return parameters.map((spec) => {
+    try {
+      return resolveParameter(container, spec);
+    } catch (err) {
+      // A provider's own located error (cycle, missing metadata, ...) is passed on as it is.
+      if (err instanceof ModhostError) throw err;
+      throw injectionErrors.unresolvable(
+        moduleName,
+        className,
+        spec.index,
+        spec.token,
+        err instanceof Unresolvable ? undefined : err,
+      );
+    }
+  });
 }

@@ -46,7 +46,7 @@ function expectations(file: string): Array<{ line: number; method: string; signa
 }
 
 describe('@Callback compile-time signature checks', function () {
-  this.timeout(60_000);
+  this.timeout(180_000);
   let found: Found[];
   before(() => {
     found = compile();

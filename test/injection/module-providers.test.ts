@@ -102,6 +102,42 @@ describe('module providers', () => {
     await host.stop();
   });
 
+  it('ResolutionScoped: one instance per construction of the module, shared by its providers', async () => {
+    class Ctx {}
+    @Injectable()
+    class UsesCtx {
+      constructor(readonly ctx: Ctx) {}
+    }
+    @Module({
+      name: 'm',
+      providers: [{ provide: Ctx, useClass: Ctx, lifecycle: Lifecycle.ResolutionScoped }, UsesCtx],
+    })
+    class M {
+      constructor(
+        readonly a: Ctx,
+        readonly b: Ctx,
+        readonly user: UsesCtx,
+      ) {}
+    }
+    const host = await createTestHost({ modules: [{ module: M }] });
+    const m = host.module(M);
+    expect(m.a).to.equal(m.b);
+    expect(m.user.ctx).to.equal(m.a);
+    await host.stop();
+  });
+
+  it('providers built for a module whose constructor throws are disposed', async () => {
+    @Module({ name: 'm', providers: [Store] })
+    class M {
+      constructor(readonly store: Store) {
+        throw new Error('no');
+      }
+    }
+    const err = await rejectionOf(createTestHost({ modules: [{ module: M }] }));
+    expect(err.message).to.include('failed in its constructor: no');
+    expect(events).to.deep.equal(['store.onStop m']);
+  });
+
   it('providers may depend on the host’s providers and the config class', async () => {
     class Db {}
     @Injectable()

@@ -31,6 +31,8 @@ function resolveOne(container: DependencyContainer, token: InjectionToken, optio
     if (optional) return undefined;
     throw new Unresolvable();
   }
+  // tsyringe's `delay(() => Class)` (a DelayedConstructor object): tsyringe builds a lazy proxy.
+  if (typeof token === 'object' && token !== null) return container.resolve(token as never);
   if (typeof token !== 'function' || UNINJECTABLE.has(token)) throw new Unresolvable();
   // An unregistered class may still be constructible by tsyringe (@injectable() on it).
   return container.resolve(token as Class);

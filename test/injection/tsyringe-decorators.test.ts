@@ -3,7 +3,14 @@
  * (its `resolveParams`), beside modhost's `@Inject`.
  */
 import { expect } from 'chai';
-import { inject, injectAll, injectAllWithTransform, injectWithTransform } from 'tsyringe';
+import {
+  delay,
+  inject,
+  injectable,
+  injectAll,
+  injectAllWithTransform,
+  injectWithTransform,
+} from 'tsyringe';
 import { Inject, Module } from '../../decorators/index.js';
 import { ModuleApi } from '../../src/api/module-api.js';
 import { createTestHost } from '../../src/testing/index.js';
@@ -130,6 +137,22 @@ describe('tsyringe parameter decorators in modules', () => {
     const host = await createTestHost({ modules: [{ module: M }], providers });
     const m = host.module(M);
     expect([m.api.moduleName, m.a, m.b]).to.deep.equal(['m', 'hello', 'b']);
+    await host.stop();
+  });
+
+  it('@inject(delay(() => Class)) gives tsyringe’s lazy proxy', async () => {
+    @injectable()
+    class Later {
+      hello() {
+        return 'later';
+      }
+    }
+    @Module({ name: 'm' })
+    class M {
+      constructor(@inject(delay(() => Later)) readonly later: Later) {}
+    }
+    const host = await createTestHost({ modules: [{ module: M }] });
+    expect(host.module(M).later.hello()).to.equal('later');
     await host.stop();
   });
 

@@ -79,7 +79,7 @@ describe('@Callback compile-time signature checks', function () {
       const m = /^\s*\/\/ EXPECT-ERROR: (.*)$/.exec(text);
       return m ? [{ line: i + 2, parts: m[1]!.split(' | ').map((p) => p.trim()) }] : [];
     });
-    expect(cases).to.have.length(11);
+    expect(cases).to.have.length(13);
     const inFile = found.filter((f) => f.file === 'wrong-names.ts');
     for (const { line, parts } of cases) {
       const texts = inFile.filter((f) => f.line === line).map((f) => f.text);

@@ -74,7 +74,7 @@ const audit = defineCategory({
 @Module({ name: 'auditor' })
 class Auditor {
   constructor(api: ModuleApi) {
-    api.registerCallbacks('audit', { on_exported: async () => {} });
+    api.registerCallbacks(audit.name, { on_exported: async () => {} });
   }
 
   @Callback(audit.name, 'may_export')

@@ -6,6 +6,7 @@
  *     interface CallbackCategories { my_category: { on_thing: (id: string) => Promise<void> } }
  *   }
  */
+import type { CallbackNameArg, CategoryArg } from '../src/categories/names.js';
 import type { SynapseCallbackSignatures } from '../src/categories/synapse/signatures.js';
 
 export interface CallbackCategories extends SynapseCallbackSignatures {}
@@ -21,5 +22,19 @@ export type CallbackSignature<
     ? CallbackCategories[C][N] extends AnyCallback
       ? CallbackCategories[C][N]
       : AnyCallback
-    : never
+    : AnyCallback // an unknown name is reported by DecoratorNameArg, naming the valid ones
   : AnyCallback;
+
+/** The category argument of `@Callback`: a declared category, or `hostCategory(name)`. */
+export type DecoratorCategoryArg<C extends string> = CategoryArg<
+  C,
+  keyof CallbackCategories & string
+>;
+
+/** The name argument of `@Callback`: one of the category's declared callbacks. */
+export type DecoratorNameArg<
+  C extends string,
+  N extends string,
+> = C extends keyof CallbackCategories
+  ? CallbackNameArg<C, N, keyof CallbackCategories[C] & string>
+  : N;

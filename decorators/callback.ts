@@ -1,12 +1,21 @@
 import { ownerClass, writeCallback } from './metadata.js';
 import { checkInstanceMethod, describeType, misuse } from './checks.js';
-import type { CallbackSignature } from './callback-types.js';
+import type {
+  CallbackSignature,
+  DecoratorCategoryArg,
+  DecoratorNameArg,
+} from './callback-types.js';
 
 /**
- * Registers the decorated method as callback `name` of `category`. Where the category declares
- * types, a method whose signature does not fit fails to compile.
+ * Registers the decorated method as callback `name` of `category`. An unknown category or name
+ * fails to compile, naming the valid ones; where the category declares types, a method whose
+ * signature does not fit fails to compile. Host-defined categories: declare them (see
+ * callback-types.ts) or pass `hostCategory('name')` to opt out of the checks.
  */
-export function Callback<C extends string, N extends string>(category: C, name: N) {
+export function Callback<const C extends string, const N extends string>(
+  category: DecoratorCategoryArg<C>,
+  name: DecoratorNameArg<C, N>,
+) {
   return function <T extends CallbackSignature<C, N>>(
     target: object,
     member: string | symbol,

@@ -8,16 +8,35 @@ import 'reflect-metadata';
 export type Class<T = object> = new (...args: any[]) => T;
 export type InjectionToken = string | symbol | Class;
 
+/**
+ * tsyringe's lifetimes (`Lifecycle` from tsyringe): 0 Transient, 1 Singleton, 2 ResolutionScoped,
+ * 3 ContainerScoped. A module's class provider is one instance per module unless it says otherwise.
+ */
+export type ProviderLifecycle = 0 | 1 | 2 | 3;
+
+/** What `@Module({ providers })` accepts: a class, or a provider object as in NestJS. */
+export type ModuleProviderOption =
+  | Class
+  | { provide: InjectionToken; useValue: unknown }
+  | { provide: InjectionToken; useClass: Class; lifecycle?: ProviderLifecycle }
+  | { provide: InjectionToken; useFactory: (container: any) => unknown };
+
 export interface ModuleOptions {
   /** The module's name; defaults to the class name. */
   name?: string;
   /** A class whose class-validator rules validate the module's `config:` mapping. */
   config?: Class;
+  /** Services of the module's own, built in its container and disposed when it stops. */
+  providers?: readonly ModuleProviderOption[];
+  /** Tokens of `providers` that modules listed after this one may inject. */
+  exports?: readonly InjectionToken[];
 }
 
 export interface ModuleMetadata {
   name: string;
   config?: Class;
+  providers?: readonly unknown[];
+  exports?: readonly unknown[];
 }
 
 export interface CallbackMetadata {

@@ -11,7 +11,7 @@ export function Module(options: ModuleOptions = {}): ClassDecorator {
       });
       options = {};
     }
-    const { name, config } = options;
+    const { name, config, providers, exports } = options;
     if (name !== undefined && (typeof name !== 'string' || name.trim() === '')) {
       misuse(target, {
         decorator: '@Module',
@@ -24,9 +24,23 @@ export function Module(options: ModuleOptions = {}): ClassDecorator {
         problem: `config must be a class, got ${describeType(config)}`,
       });
     }
+    for (const [key, list] of [
+      ['providers', providers],
+      ['exports', exports],
+    ] as const) {
+      if (list !== undefined && !Array.isArray(list)) {
+        misuse(target, {
+          decorator: '@Module',
+          problem: `${key} must be an array, got ${describeType(list)}`,
+        });
+      }
+    }
     writeModule(target, {
       name: typeof name === 'string' && name.trim() !== '' ? name : target.name,
       config: typeof config === 'function' ? config : undefined,
+      // Shapes are checked by the scanner, which names the module and the provider.
+      providers: Array.isArray(providers) ? [...providers] : undefined,
+      exports: Array.isArray(exports) ? [...exports] : undefined,
     });
   };
 }

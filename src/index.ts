@@ -17,6 +17,7 @@ export type {
 export type { RouteParams } from './web/route-pattern.js';
 export { MODULE_CONFIG, MODULE_LOGGER, CLOCK } from './injection/tokens.js';
 export type { Provider } from './injection/providers.js';
+export type { ModuleProvider } from './injection/module-providers.js';
 export type { Clock, TimerHandle } from './clock/clock.js';
 export type { HostConfig, OnError } from './config/types.js';
 export { parseDuration, parseSize } from './config/units.js';

@@ -1,6 +1,6 @@
 /** Config of the account_validity sample (synapse-email-account-validity's options). */
 import { IsBoolean, IsOptional, IsString, MinLength } from 'class-validator';
-import { IsDuration } from './validators.js';
+import { IsDuration } from 'modhost/validators';
 
 export class AccountValidityConfig {
   /** How long an account stays valid after registration or renewal. */

@@ -1,6 +1,6 @@
 /** Config of the department sample: where the directory lives and who may invalidate. */
 import { IsOptional, IsString, MinLength } from 'class-validator';
-import { IsHttpUrl } from './validators.js';
+import { IsHttpUrl } from 'modhost/validators';
 
 export class DepartmentConfig {
   /** The directory service: `GET <directory_url>?user_id=...` answers `{"department": "..."}`. */

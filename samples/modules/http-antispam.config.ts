@@ -1,6 +1,6 @@
 /** Config of the http_antispam sample (synapse-http-antispam's options). */
 import { IsArray, IsIn, IsObject, IsOptional, IsString, ValidateBy } from 'class-validator';
-import { IsDuration, IsHttpUrl } from './validators.js';
+import { IsDuration, IsHttpUrl } from 'modhost/validators';
 import { FORWARDED_CALLBACKS } from './http-antispam.callbacks.js';
 
 const NAMES = Object.keys(FORWARDED_CALLBACKS);

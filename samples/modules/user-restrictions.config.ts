@@ -1,7 +1,7 @@
 /** Config of the user_restrictions sample (synapse-user-restrictions' `rules` and `default_deny`). */
 import { Type } from 'class-transformer';
 import { IsArray, IsIn, IsOptional, IsString, ValidateNested } from 'class-validator';
-import { IsRegExp } from './validators.js';
+import { IsRegExp } from 'modhost/validators';
 
 /** What a rule can allow or deny. */
 export const PERMISSIONS = ['invite', 'create_room', 'receive_invites'] as const;

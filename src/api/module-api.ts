@@ -2,7 +2,9 @@
  * The object each module receives (Synapse's ModuleApi): its identity, a logger, and the ways
  * to register callbacks, web resources and caches and to run background work. One per module.
  */
+import type { CallbackCategories } from '../../decorators/callback-types.js';
 import type { WebResourceOptions } from '../../decorators/metadata.js';
+import type { CategoryArg, HostCategory } from '../categories/names.js';
 import type { Clock } from '../clock/clock.js';
 import type { Logger } from '../logging/logger.js';
 import { MAX_TIMER_MS, MAX_TIMER_TEXT, parseDuration } from '../config/units.js';
@@ -76,8 +78,19 @@ export class ModuleApi {
     this.http = ctx.http;
   }
 
-  /** Registers callbacks of `category` by name, as Synapse's `register_<category>_callbacks`. */
-  registerCallbacks(category: string, callbacks: Record<string, unknown>): void {
+  /**
+   * Registers callbacks of `category` by name, as Synapse's `register_<category>_callbacks`.
+   * Names and signatures of declared categories are checked at compile time; a host-defined
+   * category takes `hostCategory('name')` (or its definition's `name`).
+   */
+  registerCallbacks<const C extends string>(
+    category: CategoryArg<C, keyof CallbackCategories & string>,
+    callbacks: C extends HostCategory
+      ? Record<string, unknown>
+      : C extends keyof CallbackCategories
+        ? Partial<CallbackCategories[C]>
+        : Record<string, unknown>,
+  ): void {
     this.ctx.callbacks.register(this.ctx.identity, category, callbacks);
   }
 

@@ -7,6 +7,12 @@ import type { CallbackRegistrar, ModuleIdentity } from '../api/services.js';
 import { categoryProblems } from '../categories/define.js';
 import type { CallContext, CategoryDefinition } from '../categories/types.js';
 import type { SynapseRunArgs, SynapseRunResults } from '../categories/synapse/signatures.js';
+import {
+  type CallbackNameArg,
+  type CategoryArg,
+  type HostCategory,
+  hostCategory,
+} from '../categories/names.js';
 import { ErrorCode } from '../errors/codes.js';
 import { ModhostError } from '../errors/modhost-error.js';
 import * as msg from '../errors/callback-messages.js';
@@ -22,6 +28,25 @@ import {
   planRegistration,
 } from './registration.js';
 import { Slot } from './slot.js';
+
+type RunNameArg<C extends string, N extends string> = C extends keyof SynapseRunResults
+  ? CallbackNameArg<C, N, keyof SynapseRunResults[C] & string>
+  : N;
+/** Exact for the Synapse pack; anything for a HostCategory (the explicit escape hatch). */
+type RunArgs<C extends string, N extends string> = C extends HostCategory
+  ? unknown[]
+  : C extends keyof SynapseRunResults
+    ? N extends keyof SynapseRunResults[C]
+      ? SynapseRunArgs<C, N>
+      : never
+    : never;
+type RunResult<C extends string, N extends string> = C extends HostCategory
+  ? unknown
+  : C extends keyof SynapseRunResults
+    ? N extends keyof SynapseRunResults[C]
+      ? SynapseRunResults[C][N]
+      : never
+    : never;
 
 export interface CallbackRegistryOptions {
   categories: readonly CategoryDefinition[];
@@ -64,7 +89,7 @@ export class CallbackRegistry implements CallbackRegistrar {
       slots.set(
         name,
         new Slot(definition.name, name, spec, this.logger, (callback, args) =>
-          this.run(definition.name as string, callback as string, ...args),
+          this.run(hostCategory(definition.name), callback, ...args),
         ),
       );
     this.categories.set(definition.name, { definition, slots });
@@ -192,12 +217,11 @@ export class CallbackRegistry implements CallbackRegistrar {
    * Runs `category.name` over every registration in config order and returns the combined
    * result of its policy. Unknown names reject with UNKNOWN_CALLBACK.
    */
-  run<C extends keyof SynapseRunResults, N extends keyof SynapseRunResults[C] & string>(
-    category: C,
-    name: N,
-    ...args: NoInfer<SynapseRunArgs<C, N>>
-  ): Promise<SynapseRunResults[C][N]>;
-  run(category: string, name: string, ...args: unknown[]): Promise<unknown>;
+  run<const C extends string, const N extends string>(
+    category: CategoryArg<C, keyof SynapseRunResults & string>,
+    name: RunNameArg<C, N>,
+    ...args: NoInfer<RunArgs<C, N>>
+  ): Promise<RunResult<C, N>>;
   run(category: string, name: string, ...args: unknown[]): Promise<unknown> {
     // A one-entry cache in front of the two map lookups: hosts often run one callback in a row.
     let slot = this.lastSlot;

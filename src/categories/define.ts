@@ -27,6 +27,7 @@
  *   }
  */
 import { ErrorCode } from '../errors/codes.js';
+import type { HostCategory } from './names.js';
 import { ModhostError } from '../errors/modhost-error.js';
 import { invalidCategoryMessage } from '../errors/callback-messages.js';
 import type {
@@ -116,7 +117,13 @@ const ERROR_KINDS = new Set(['propagate', 'ignore', 'wrap']);
 const ARGUMENT_RULES: ReadonlySet<unknown> = new Set<ArgumentRule>(['shared', 'copy', 'frozen']);
 
 /** Checks a definition and returns it frozen. Mistakes throw CATEGORY_INVALID naming the spot. */
-export function defineCategory<const D extends CategoryDefinition>(definition: D): D {
+/**
+ * Validates and freezes a category definition. The result's `name` is typed `HostCategory`, so
+ * `host.callbacks.run(audit.name, ...)` and `@Callback(audit.name, ...)` accept it unchecked.
+ */
+export function defineCategory<const D extends CategoryDefinition>(
+  definition: D,
+): D & { readonly name: HostCategory<D['name']> } {
   const problems = categoryProblems(definition);
   if (problems.length > 0) {
     throw new ModhostError(
@@ -126,7 +133,7 @@ export function defineCategory<const D extends CategoryDefinition>(definition: D
   }
   for (const spec of Object.values(definition.callbacks)) Object.freeze(spec);
   Object.freeze(definition.callbacks);
-  return Object.freeze(definition);
+  return Object.freeze(definition) as D & { readonly name: HostCategory<D['name']> };
 }
 
 /** Every problem of a definition (empty when valid). Used by `defineCategory` and the registry. */

@@ -12,6 +12,7 @@ export {
   wrapAsModuleFailure,
 } from './define.js';
 export { SKIPPED, DENIED } from './types.js';
+export { hostCategory, type HostCategory, type JoinNames } from './names.js';
 export type {
   CategoryDefinition,
   CallbackSpec,

@@ -3,7 +3,9 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { parseArgs, USAGE, UsageError } from './args.js';
+import { call } from './call.js';
 import { check, inspect, serve } from './commands.js';
+import { newModule } from './new-module.js';
 import { renderError } from './report-error.js';
 
 function version(): string {
@@ -35,8 +37,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     if (args.command === 'serve') return await serve(args);
     if (args.command === 'check') return await check(args, process.stdout);
+    if (args.command === 'call') return await call(args, process.stdout);
+    if (args.command === 'new-module') return await newModule(args, process.stdout);
     return await inspect(args, process.stdout);
   } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`modhost: ${err.message}\n\n${USAGE}\n`);
+      return 2;
+    }
     process.stderr.write(`${renderError(err)}\n`);
     return 1;
   }

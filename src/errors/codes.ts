@@ -20,6 +20,14 @@ export const ErrorCode = {
   // injection and construction
   INJECTION_FAILED: 'MODHOST_INJECTION_FAILED',
   MODULE_CONSTRUCTOR_FAILED: 'MODHOST_MODULE_CONSTRUCTOR_FAILED',
+  /** A `@Module({ providers, exports })` entry is malformed, or names what it does not provide. */
+  PROVIDER_INVALID: 'MODHOST_PROVIDER_INVALID',
+  /** Providers that need each other, or modules that need each other's exports. */
+  PROVIDER_CYCLE: 'MODHOST_PROVIDER_CYCLE',
+  /** A module needs a service exported by a module listed after it. */
+  PROVIDER_IMPORT_ORDER: 'MODHOST_PROVIDER_IMPORT_ORDER',
+  /** `createTestHost({ overrides })` names a module the host does not have. */
+  OVERRIDE_INVALID: 'MODHOST_OVERRIDE_INVALID',
   // lifecycle
   MODULE_START_FAILED: 'MODHOST_MODULE_START_FAILED',
   MODULE_START_TIMEOUT: 'MODHOST_MODULE_START_TIMEOUT',

@@ -2,7 +2,7 @@
 import { ErrorCode } from './codes.js';
 import { ModhostError } from './modhost-error.js';
 
-const tokenName = (token: unknown): string =>
+export const tokenName = (token: unknown): string =>
   typeof token === 'function'
     ? (token as Function).name || '(anonymous class)'
     : typeof token === 'symbol'
@@ -36,7 +36,7 @@ export const injectionErrors = {
     } else if (PRIMITIVES.has(token)) {
       why = `its type erases to ${tokenName(token)} at run time (interfaces, unions and \`any\` do); use @Inject(TOKEN) with a token the host provides, or MODULE_CONFIG for the module's config`;
     } else {
-      why = `nothing provides ${tokenName(token)}; pass it to the host (\`providers: [{ provide: ${tokenName(token)}, useValue: ... }]\`) or use ModuleApi, the config class or MODULE_CONFIG`;
+      why = `nothing provides ${tokenName(token)}; list it in the module's own \`@Module({ providers: [${typeof token === 'function' ? tokenName(token) : `{ provide: ${tokenName(token)}, useValue: ... }`}] })\`, pass it to the host (\`providers: [{ provide: ${tokenName(token)}, useValue: ... }]\`) or use ModuleApi, the config class or MODULE_CONFIG`;
       if (cause instanceof Error) why += ` (${cause.message.split('\n')[0]})`;
     }
     return new ModhostError(ErrorCode.INJECTION_FAILED, `${where}: ${why}`, { cause });
@@ -47,7 +47,7 @@ export const injectionErrors = {
       `module "${moduleName}" (class ${className}) failed in its constructor: ${describe(cause)}`,
       { cause },
     ),
-  hookFailed: (moduleName: string, hook: 'onStart' | 'onStop', cause: unknown) =>
+  hookFailed: (moduleName: string, hook: string, cause: unknown) =>
     new ModhostError(
       ErrorCode.MODULE_START_FAILED,
       `module "${moduleName}" failed in ${hook}(): ${describe(cause)}`,

@@ -3,6 +3,7 @@ import type { Class } from '../../decorators/metadata.js';
 import type { CategoryDefinition } from '../categories/define.js';
 import type { Clock } from '../clock/clock.js';
 import type { OnError } from '../config/types.js';
+import type { ModuleOverride } from '../injection/overrides.js';
 import type { Provider } from '../injection/providers.js';
 import type { Logger } from '../logging/logger.js';
 
@@ -33,6 +34,8 @@ export interface HostOptions {
   categories?: readonly CategoryDefinition[];
   /** Values modules can have injected, registered in every module's container. */
   providers?: readonly Provider[];
+  /** Replace one module's provider, HTTP client (`HttpClient`) or clock (`CLOCK`); for tests. */
+  overrides?: readonly ModuleOverride[];
   server?: Record<string, unknown>;
   instance?: Record<string, unknown>;
   cluster?: Record<string, unknown>;

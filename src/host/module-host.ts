@@ -17,7 +17,10 @@ import type { ErrorCode } from '../errors/codes.js';
 import { hostErrors } from '../errors/host-messages.js';
 import { injectionErrors } from '../errors/injection-messages.js';
 import { ConfigValidationError } from '../errors/modhost-error.js';
+import type { InjectionToken } from '../../decorators/metadata.js';
 import { createModuleContainer, instantiateModule } from '../injection/injector.js';
+import type { ModuleProviders } from '../injection/module-providers.js';
+import { groupOverrides } from '../injection/overrides.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
 import { startMetricsServer } from '../metrics/server.js';
@@ -38,12 +41,14 @@ interface LiveModule {
   /** Undefined for an isolated module (its instance lives in its worker thread). */
   instance?: object;
   container?: DependencyContainer;
+  providers?: ModuleProviders;
   /** Set for `isolation: worker` modules. */
   isolated?: IsolatedModule;
   started: boolean;
 }
 
 type Lifecycle = () => unknown;
+type LifecycleHook = 'onStart' | 'onReady' | 'beforeStop' | 'onStop';
 
 type Settled =
   { done: false } | { done: true; failed: false } | { done: true; failed: true; error: unknown };
@@ -100,11 +105,12 @@ export class ModuleHost {
   private watchdog?: Watchdog;
   /** Where module specs resolve from (isolated modules' workers load them from here too). */
   private readonly baseDir: string;
+  private readonly overrides: NonNullable<HostOptions['overrides']>;
 
   private constructor(
     readonly config: HostConfig,
     private readonly prepared: readonly PreparedModule[],
-    options: Pick<HostOptions, 'categories' | 'providers'> & {
+    options: Pick<HostOptions, 'categories' | 'providers' | 'overrides'> & {
       logger: Logger;
       clock: Clock;
       parts: OptionalParts;
@@ -114,6 +120,7 @@ export class ModuleHost {
     private readonly source: ConfigSource = {},
   ) {
     this.baseDir = options.baseDir;
+    this.overrides = options.overrides ?? [];
     this.logger = options.logger;
     this.clock = options.clock;
     this.runtime = createRuntime(config, {
@@ -129,7 +136,8 @@ export class ModuleHost {
 
   /** Builds a host from objects; every problem in them is reported at once. */
   static async create(options: HostOptions): Promise<ModuleHost> {
-    const { modules, categories, providers, logger, clock, baseDir, ...sections } = options;
+    const { modules, categories, providers, overrides, logger, clock, baseDir, ...sections } =
+      options;
     const { config, problems, modules: valid } = validateHostConfig({ ...sections, modules }, {});
     if (!config)
       throw new ConfigValidationError(
@@ -142,6 +150,7 @@ export class ModuleHost {
       {
         categories,
         providers,
+        overrides,
         logger,
         clock,
       },
@@ -154,6 +163,8 @@ export class ModuleHost {
     options: Pick<HostOptions, 'categories' | 'providers' | 'logger' | 'clock'> & {
       /** Overrides `instance.name` (the CLI's `--instance`). */
       instanceName?: string;
+      /** `false`: never listen, whatever `server.listen` says (`modhost call`). */
+      listen?: false;
     } = {},
   ): Promise<ModuleHost> {
     const { config, problems, locate, code, modules } = await readConfigFile(file);
@@ -169,6 +180,7 @@ export class ModuleHost {
       throw new ConfigValidationError(all, code);
     }
     if (options.instanceName) config.instance.name = options.instanceName;
+    if (options.listen === false) config.server.listen = false;
     // Messages name the file as the user wrote it, as the config stage's do.
     const baseDir = path.dirname(config.file ?? path.resolve(file));
     return ModuleHost.build(config, baseDir, { file, locate }, options);
@@ -178,7 +190,7 @@ export class ModuleHost {
     config: HostConfig,
     baseDir: string,
     source: ConfigSource,
-    options: Pick<HostOptions, 'categories' | 'providers' | 'logger' | 'clock'>,
+    options: Pick<HostOptions, 'categories' | 'providers' | 'overrides' | 'logger' | 'clock'>,
   ): Promise<ModuleHost> {
     const prepared = await prepareModules(config.modules, baseDir, source);
     const logger = (options.logger ?? createLogger({ level: config.log_level })).child({
@@ -308,6 +320,12 @@ export class ModuleHost {
       problems.add(['modules', index, 'module'], describeFailure(error));
       failures.push({ code: (error as { code?: ErrorCode } | null)?.code, error });
     };
+    const overridesOf = groupOverrides(
+      this.overrides,
+      this.prepared.map((p) => ({ name: p.blueprint.name, cls: p.blueprint.cls })),
+    );
+    // What earlier modules export; each later module's container can resolve it.
+    const exported = new Map<InjectionToken, () => unknown>();
     for (const prepared of this.prepared) {
       const { blueprint, identity } = prepared;
       if (prepared.entry.worker) {
@@ -326,38 +344,46 @@ export class ModuleHost {
         continue;
       }
       const logger = this.logger.child({ module: blueprint.name });
+      const overrides = overridesOf(runtime.container, blueprint);
       const api = new ModuleApi({
         identity,
         instanceName: this.config.instance.name,
         publicBaseUrl: this.config.server.public_baseurl,
         logger,
-        clock: this.clock,
+        clock: overrides.clock ?? this.clock,
         callbacks: runtime.callbacks,
         web: runtime.web,
         caches: runtime.caches,
         tasks: runtime.tasks,
         scheduler: runtime.scheduler,
-        http: runtime.http,
+        http: overrides.http ?? runtime.http,
       });
-      const container = createModuleContainer(runtime.container, blueprint, {
+      const built = createModuleContainer(runtime.container, blueprint, {
         api,
         config: prepared.config,
         logger,
+        imports: exported,
+        overrides: overrides.providers,
       });
+      const { container, providers } = built;
+      // Pushed before construction so providers built for a module that then fails are disposed.
+      const live: LiveModule = { prepared, container, providers, started: false };
+      this.live.push(live);
       const previous = enterActivity(
         recurringActivityId({ module: blueprint.name, kind: 'hook', name: 'constructor' }),
       );
       let instance: object;
       try {
-        instance = instantiateModule(blueprint, container);
+        instance = instantiateModule(blueprint, built);
       } catch (error) {
         report(identity.index, error);
-        await Promise.resolve(container.dispose()).catch(() => undefined);
         continue;
       } finally {
         leaveActivity(previous);
       }
-      this.live.push({ prepared, instance, container, started: false });
+      live.instance = instance;
+      for (const token of blueprint.exports)
+        exported.set(token, () => container.resolve(token as never));
       for (const error of wireDecorated(prepared, instance, runtime)) report(identity.index, error);
       logger.debug('module constructed');
     }
@@ -427,6 +453,8 @@ export class ModuleHost {
           });
         }
       }
+      // Listening (when the host listens) and every onStart done: onReady in config order.
+      for (const m of this.live) await this.runHook(m, 'onReady');
       this.logger.info(
         {
           modules: this.live.map((m) => m.prepared.blueprint.name),
@@ -442,7 +470,7 @@ export class ModuleHost {
     }
   }
 
-  private async runHook(m: LiveModule, hook: 'onStart' | 'onStop'): Promise<void> {
+  private async runHook(m: LiveModule, hook: LifecycleHook): Promise<void> {
     const fn = m.isolated
       ? () => m.isolated!.hook(hook)
       : ((m.instance as Record<string, unknown>)[hook] as Lifecycle | undefined);
@@ -461,7 +489,7 @@ export class ModuleHost {
     } catch (err) {
       throw injectionErrors.hookFailed(name, hook, err);
     }
-    if (hook === 'onStart') {
+    if (hook === 'onStart' || hook === 'onReady') {
       // A hung onStart must fail the start, naming the module, not hang or end it silently
       // (the pending timer also keeps the process alive until then).
       const own = m.prepared.entry.start_timeout;
@@ -483,6 +511,13 @@ export class ModuleHost {
 
   private async shutdown(): Promise<void> {
     const { runtime } = this;
+    // Before the drain, newest module first, while requests and callbacks are still served.
+    for (const m of [...this.live].reverse()) {
+      if (!m.started) continue;
+      await this.runHook(m, 'beforeStop').catch((err: Error) =>
+        this.logger.error({ module: m.prepared.blueprint.name, err }, err.message),
+      );
+    }
     await runtime.server.close();
     await this.metricsServer?.close();
     await runtime.tasks.stop();
@@ -514,6 +549,9 @@ export class ModuleHost {
       .catch((err: Error) => this.logger.warn({ err }, 'closing the invalidation bus failed'));
     for (const m of [...this.live].reverse()) {
       await m.isolated?.stop();
+      await m.providers?.dispose((err) =>
+        this.logger.error({ module: m.prepared.blueprint.name, err }, err.message),
+      );
       await Promise.resolve(m.container?.dispose()).catch(() => undefined);
     }
     this.live = [];

@@ -10,6 +10,7 @@ import type { ModuleEntry } from '../config/types.js';
 import type { ConfigProblem } from '../errors/index.js';
 import { loadingErrors } from '../errors/loading-messages.js';
 import { ConfigValidationError } from '../errors/modhost-error.js';
+import { checkModuleExports } from '../injection/module-exports.js';
 import { loadModuleClass } from '../loading/loader.js';
 import type { ModuleBlueprint } from '../scanning/blueprint.js';
 import { scanModule } from '../scanning/scanner.js';
@@ -98,5 +99,9 @@ async function prepareAll(
       );
     } else seen.set(p.blueprint.name, p.entry.index);
   }
+  checkModuleExports(
+    prepared.filter((p): p is PreparedModule => p !== undefined),
+    sink,
+  );
   return { prepared, sink };
 }

@@ -131,10 +131,11 @@ export class IsolatedModule {
     return this.state === 'down' ? `module ${this.name} is down (${this.lastEnd.why})` : undefined;
   }
 
-  /** Runs onStart / onStop in the worker. */
-  async hook(name: 'onStart' | 'onStop'): Promise<void> {
+  /** Runs a lifecycle hook in the worker (onStart, onReady, beforeStop, onStop). */
+  async hook(name: 'onStart' | 'onReady' | 'beforeStop' | 'onStop'): Promise<void> {
     if (name === 'onStart') this.hostStarted = true;
-    else this.hostStarted = false;
+    else if (name === 'onStop') this.hostStarted = false;
+    else if (this.state !== 'running') return;
     if (this.state !== 'running') {
       if (name === 'onStart') throw this.unavailable();
       return;

@@ -5,6 +5,8 @@ import type {
   InjectionToken,
   WebResourceMetadata,
 } from '../../decorators/metadata.js';
+import type { ModuleProvider } from '../injection/module-providers.js';
+import type { ParameterSpec } from '../injection/parameters.js';
 
 /** Everything the host needs to build and wire one module, read from its decorators. */
 export interface ModuleBlueprint {
@@ -14,8 +16,12 @@ export interface ModuleBlueprint {
   callbacks: readonly CallbackMetadata[];
   webResources: readonly WebResourceMetadata[];
   cached: readonly CachedMetadata[];
-  /** Per constructor parameter: the token to resolve (an explicit @Inject token or the type). */
-  parameters: readonly { index: number; token: InjectionToken | undefined; explicit: boolean }[];
+  /** Per constructor parameter: what to resolve (an explicit @Inject/@inject token or the type). */
+  parameters: readonly ParameterSpec[];
+  /** `@Module({ providers })`, normalised; resolved in the module's own container. */
+  providers: readonly ModuleProvider[];
+  /** Tokens of `providers` that modules listed after this one may inject. */
+  exports: readonly InjectionToken[];
   hasOnStart: boolean;
   hasOnStop: boolean;
 }

@@ -4,3 +4,4 @@ import 'reflect-metadata';
 export { createTestHost, type TestHost, type TestHostOptions } from './test-host.js';
 export { FakeClock } from '../clock/fake-clock.js';
 export { createCapturingLogger, type LogRecord } from '../logging/logger.js';
+export type { ModuleOverride } from '../injection/overrides.js';

@@ -1,4 +1,5 @@
 /** The timers behind callback_timeout never keep a process alive, and `stop()` clears them. */
+import { hostCategory } from '../../src/categories/names.js';
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -23,12 +24,12 @@ describe('callback deadline timers', () => {
     const f = setup({ callbackTimeout: 30 * DAY });
     f.registry.register(f.mod(0), 'third_party_rules', { on_new_event: hanging([], 'a') });
     f.registry.seal();
-    void f.registry.run('third_party_rules', 'on_new_event', {}, new Map());
+    void f.registry.run(hostCategory('third_party_rules'), 'on_new_event', {}, new Map());
     expect(f.registry.timersRunning).to.equal(true);
     f.registry.stop();
     expect(f.registry.timersRunning).to.equal(false);
     f.registry.stop(); // idempotent
-    void f.registry.run('third_party_rules', 'on_new_event', {}, new Map());
+    void f.registry.run(hostCategory('third_party_rules'), 'on_new_event', {}, new Map());
     expect(f.registry.timersRunning).to.equal(true);
     f.registry.stop();
   });
@@ -38,7 +39,7 @@ describe('callback deadline timers', () => {
       modules: [{ module: NeverAnswers, config: {} }],
       callback_timeout: '24d',
     });
-    void host.callbacks.run('third_party_rules', 'on_new_event', {}, new Map());
+    void host.callbacks.run(hostCategory('third_party_rules'), 'on_new_event', {}, new Map());
     expect(host.callbacks.timersRunning).to.equal(true);
     await host.stop();
     expect(host.callbacks.timersRunning).to.equal(false);

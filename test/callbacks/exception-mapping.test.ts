@@ -7,6 +7,7 @@
  * - 500 always: `except Exception: raise SynapseError(500, "Internal Server Error")`.
  * Each callback is run with a plain Error and with an HttpError carrying its own status.
  */
+import { hostCategory } from '../../src/categories/names.js';
 import { expect } from 'chai';
 import { HttpError } from '../../src/callbacks/http-error.js';
 import { synapseCategories } from '../../src/categories/synapse/index.js';
@@ -95,7 +96,7 @@ async function outcome(category: string, name: string, error: Error) {
   f.registry.register(f.mod(0), category, callbacks);
   const args = ARGS[name] ?? [{ content: {} }, new Map(), true, 1];
   try {
-    await f.registry.run(category, name, ...args);
+    await f.registry.run(hostCategory(category), name, ...args);
     return 'resolved';
   } catch (thrown) {
     return thrown;

@@ -2,6 +2,7 @@
  * Through a real test host: the Synapse-named helpers on ModuleApi, decorated and imperative
  * registrations side by side, and a host-defined category used exactly as the built-in ones.
  */
+import { hostCategory } from '../../src/categories/names.js';
 import { expect } from 'chai';
 import { Callback, Module } from '../../decorators/index.js';
 import { ModuleApi } from '../../src/api/module-api.js';
@@ -73,10 +74,10 @@ const audit = defineCategory({
 @Module({ name: 'auditor' })
 class Auditor {
   constructor(api: ModuleApi) {
-    api.registerCallbacks('audit', { on_exported: async () => {} });
+    api.registerCallbacks(audit.name, { on_exported: async () => {} });
   }
 
-  @Callback('audit', 'may_export')
+  @Callback(audit.name, 'may_export')
   async mayExport(userId: string) {
     if (userId === '@broken:x') throw new Error('directory down');
     return userId.endsWith(':x') ? 'allow' : 'deny';
@@ -91,9 +92,16 @@ describe('ModuleApi registration helpers and host-defined categories', () => {
       await cb.run('spam_checker', 'user_may_invite', '@spammer:x', '@b:x', '!r:x'),
     ).to.deep.equal([Codes.FORBIDDEN, {}]);
     expect(
-      await cb.run('spam_checker', 'check_event_for_spam', { content: { body: 'spam' } }),
+      await cb.run(hostCategory('spam_checker'), 'check_event_for_spam', {
+        content: { body: 'spam' },
+      }),
     ).to.deep.equal([Codes.FORBIDDEN, {}]);
-    await cb.run('third_party_rules', 'on_new_event', { type: 'm.room.message' }, new Map());
+    await cb.run(
+      hostCategory('third_party_rules'),
+      'on_new_event',
+      { type: 'm.room.message' },
+      new Map(),
+    );
     expect(host.module(PortedFromSynapse).seen).to.deep.equal(['m.room.message']);
     expect(
       await cb.run('password_auth_provider', 'check_auth', 'bob', 'com.example.token', {
@@ -102,9 +110,9 @@ describe('ModuleApi registration helpers and host-defined categories', () => {
     ).to.deep.equal(['@bob:x', null]);
     expect([...supportedLoginTypes(cb)]).to.deep.equal([['com.example.token', ['token']]]);
     expect(await cb.run('background_update_controller', 'min_batch_size', 'u', 'db')).to.equal(7);
-    expect(await cb.run('add_extra_fields_to_unsigned', 'add_field_to_unsigned', {})).to.deep.equal(
-      { x: 1 },
-    );
+    expect(
+      await cb.run(hostCategory('add_extra_fields_to_unsigned'), 'add_field_to_unsigned', {}),
+    ).to.deep.equal({ x: 1 });
     const names = host.inspect().modules[0]!.callbacks.map((c) => `${c.category}.${c.name}`);
     expect(names).to.include.members([
       'spam_checker.user_may_invite',
@@ -124,10 +132,10 @@ describe('ModuleApi registration helpers and host-defined categories', () => {
     });
     expect(host.callbacks.has('audit', 'may_export')).to.equal(true);
     expect(host.callbacks.has('audit', 'on_exported')).to.equal(true);
-    expect(await host.callbacks.run('audit', 'may_export', '@a:x')).to.equal('allow');
-    expect(await host.callbacks.run('audit', 'may_export', '@a:y')).to.equal('deny');
+    expect(await host.callbacks.run(audit.name, 'may_export', '@a:x')).to.equal('allow');
+    expect(await host.callbacks.run(audit.name, 'may_export', '@a:y')).to.equal('deny');
     // fail_closed: the exception denies instead of failing the operation with a 500.
-    expect(await host.callbacks.run('audit', 'may_export', '@broken:x')).to.equal('deny');
+    expect(await host.callbacks.run(audit.name, 'may_export', '@broken:x')).to.equal('deny');
     const failure = host.logs.find((r) => r.category === 'audit' && r.callback === 'may_export');
     expect(failure).to.include({ module: 'auditor', outcome: 'denied (on_error: fail_closed)' });
     await host.stop();

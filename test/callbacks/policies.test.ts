@@ -61,17 +61,17 @@ describe('first-decisive', () => {
     registry.register(mod(0), 'audit', { may_export: recorder(calls, 'a', 'allow') });
     registry.register(mod(1), 'audit', { may_export: recorder(calls, 'b', 'deny') });
     registry.register(mod(2), 'audit', { may_export: recorder(calls, 'c', 'allow') });
-    expect(await registry.run('audit', 'may_export', 'u')).to.equal('deny');
+    expect(await registry.run(audit.name, 'may_export', 'u')).to.equal('deny');
     expect(calls).to.deep.equal(['a', 'b']);
   });
 
   it('returns the fallback when every callback is neutral, or none is registered', async () => {
     const { registry, mod } = setup({ categories });
-    expect(await registry.run('audit', 'may_export')).to.equal('allow');
+    expect(await registry.run(audit.name, 'may_export')).to.equal('allow');
     const calls: string[] = [];
     registry.register(mod(0), 'audit', { may_import: recorder(calls, 'a', true) });
     registry.register(mod(1), 'audit', { may_import: recorder(calls, 'b', 'allow') });
-    expect(await registry.run('audit', 'may_import')).to.equal('allow');
+    expect(await registry.run(audit.name, 'may_import')).to.equal('allow');
     expect(calls).to.deep.equal(['a', 'b']);
   });
 
@@ -84,7 +84,7 @@ describe('first-decisive', () => {
         return 'allow';
       },
     });
-    await registry.run('audit', 'may_export', 1, 'two', { three: 3 }, [4], 5, 6);
+    await registry.run(audit.name, 'may_export', 1, 'two', { three: 3 }, [4], 5, 6);
     expect(seen).to.deep.equal([[1, 'two', { three: 3 }, [4], 5, 6]]);
   });
 });
@@ -96,7 +96,7 @@ describe('error policies', () => {
     const boom = new Error('boom');
     registry.register(mod(0), 'audit', { may_export: failing(calls, 'a', boom) });
     registry.register(mod(1), 'audit', { may_export: recorder(calls, 'b', 'deny') });
-    expect(await rejection(registry.run('audit', 'may_export'))).to.equal(boom);
+    expect(await rejection(registry.run(audit.name, 'may_export'))).to.equal(boom);
     expect(calls).to.deep.equal(['a']);
     const [log] = failureLogs(logs);
     expect(log).to.include({
@@ -114,7 +114,7 @@ describe('error policies', () => {
         throw new Error('sync');
       },
     });
-    expect((await rejection(registry.run('audit', 'may_export'))).message).to.equal('sync');
+    expect((await rejection(registry.run(audit.name, 'may_export'))).message).to.equal('sync');
   });
 
   it('ignore-and-log: the failing callback counts as neutral and the next one decides', async () => {
@@ -122,7 +122,7 @@ describe('error policies', () => {
     const calls: string[] = [];
     registry.register(mod(0), 'audit', { may_import: failing(calls, 'a') });
     registry.register(mod(1), 'audit', { may_import: recorder(calls, 'b', 'deny') });
-    expect(await registry.run('audit', 'may_import')).to.equal('deny');
+    expect(await registry.run(audit.name, 'may_import')).to.equal('deny');
     expect(calls).to.deep.equal(['a', 'b']);
     const [log] = failureLogs(logs);
     expect(log).to.include({
@@ -137,7 +137,7 @@ describe('error policies', () => {
   it('wrap: a plain exception becomes a 500 module failure; an HttpError keeps its status', async () => {
     const { registry, mod } = setup({ categories });
     registry.register(mod(0), 'audit', { may_delete: failing([], 'a') });
-    const wrapped = await rejection(registry.run('audit', 'may_delete'));
+    const wrapped = await rejection(registry.run(audit.name, 'may_delete'));
     expect(wrapped).to.be.instanceOf(ModuleFailedError);
     expect(wrapped).to.include({
       status: 500,
@@ -150,7 +150,7 @@ describe('error policies', () => {
     const other = setup({ categories });
     const teapot = new HttpError(418, 'M_TEAPOT', 'short and stout');
     other.registry.register(other.mod(0), 'audit', { may_delete: failing([], 'a', teapot) });
-    expect(await rejection(other.registry.run('audit', 'may_delete'))).to.equal(teapot);
+    expect(await rejection(other.registry.run(audit.name, 'may_delete'))).to.equal(teapot);
   });
 
   it('ALL with ignore: every callback runs even when one throws', async () => {
@@ -159,7 +159,7 @@ describe('error policies', () => {
     registry.register(mod(0), 'audit', { on_exported: recorder(calls, 'a') });
     registry.register(mod(1), 'audit', { on_exported: failing(calls, 'b') });
     registry.register(mod(2), 'audit', { on_exported: recorder(calls, 'c') });
-    expect(await registry.run('audit', 'on_exported')).to.equal(undefined);
+    expect(await registry.run(audit.name, 'on_exported')).to.equal(undefined);
     expect(calls).to.deep.equal(['a', 'b', 'c']);
     expect(failureLogs(logs).map((r) => r.module)).to.deep.equal(['second']);
   });
@@ -170,7 +170,7 @@ describe('error policies', () => {
     registry.register(mod(0), 'audit', { on_imported: recorder(calls, 'a') });
     registry.register(mod(1), 'audit', { on_imported: failing(calls, 'b') });
     registry.register(mod(2), 'audit', { on_imported: recorder(calls, 'c') });
-    expect((await rejection(registry.run('audit', 'on_imported'))).message).to.equal('b broke');
+    expect((await rejection(registry.run(audit.name, 'on_imported'))).message).to.equal('b broke');
     expect(calls).to.deep.equal(['a', 'b']);
   });
 
@@ -179,14 +179,14 @@ describe('error policies', () => {
     registry.register(mod(0), 'audit', { tags: async () => ['x'] });
     registry.register(mod(1), 'audit', { tags: failing([], 'b') });
     registry.register(mod(2), 'audit', { tags: async () => ['y', 'z'] });
-    expect(await registry.run('audit', 'tags')).to.deep.equal(['x', 'y', 'z']);
+    expect(await registry.run(audit.name, 'tags')).to.deep.equal(['x', 'y', 'z']);
   });
 
   it('ONCE runs the single registration, or gives the fallback', async () => {
     const { registry, mod } = setup({ categories });
-    expect(await registry.run('audit', 'exporter')).to.equal('none');
+    expect(await registry.run(audit.name, 'exporter')).to.equal('none');
     registry.register(mod(0), 'audit', { exporter: async (x: string) => `csv:${x}` });
-    expect(await registry.run('audit', 'exporter', 'a')).to.equal('csv:a');
+    expect(await registry.run(audit.name, 'exporter', 'a')).to.equal('csv:a');
     const err = throws(() => registry.register(mod(1), 'audit', { exporter: async () => 'json' }));
     expect(err.code).to.equal(ErrorCode.CALLBACK_ONCE_VIOLATED);
   });
@@ -200,7 +200,7 @@ describe('on_error override for decision callbacks', () => {
       may_export: failing(calls, 'a'),
     });
     registry.register(mod(1), 'audit', { may_export: recorder(calls, 'b', 'allow') });
-    expect(await registry.run('audit', 'may_export')).to.equal('deny');
+    expect(await registry.run(audit.name, 'may_export')).to.equal('deny');
     expect(calls).to.deep.equal(['a']);
     expect(failureLogs(logs)[0]).to.include({
       module: 'first',
@@ -214,7 +214,7 @@ describe('on_error override for decision callbacks', () => {
       may_import: failing([], 'a'),
     });
     registry.register(mod(1), 'audit', { may_import: async () => 'allow' });
-    expect(await registry.run('audit', 'may_import')).to.equal('deny');
+    expect(await registry.run(audit.name, 'may_import')).to.equal('deny');
   });
 
   it('fail_open: an exception counts as neutral where the policy propagates', async () => {
@@ -224,7 +224,7 @@ describe('on_error override for decision callbacks', () => {
       may_export: failing(calls, 'a'),
     });
     registry.register(mod(1), 'audit', { may_export: recorder(calls, 'b', 'allow') });
-    expect(await registry.run('audit', 'may_export')).to.equal('allow');
+    expect(await registry.run(audit.name, 'may_export')).to.equal('allow');
     expect(calls).to.deep.equal(['a', 'b']);
   });
 
@@ -233,7 +233,7 @@ describe('on_error override for decision callbacks', () => {
     registry.register(mod(0, { on_error: 'fail_open' }), 'audit', {
       on_imported: failing([], 'a'),
     });
-    expect((await rejection(registry.run('audit', 'on_imported'))).message).to.equal('a broke');
+    expect((await rejection(registry.run(audit.name, 'on_imported'))).message).to.equal('a broke');
   });
 });
 
@@ -243,7 +243,7 @@ describe('callback_timeout', () => {
     const calls: string[] = [];
     registry.register(mod(0), 'audit', { may_import: hanging(calls, 'a') });
     registry.register(mod(1), 'audit', { may_import: recorder(calls, 'b', 'deny') });
-    expect(await registry.run('audit', 'may_import')).to.equal('deny');
+    expect(await registry.run(audit.name, 'may_import')).to.equal('deny');
     expect(calls).to.deep.equal(['a', 'b']);
     const [log] = failureLogs(logs);
     expect(log).to.include({ module: 'first', callback: 'may_import' });
@@ -253,7 +253,7 @@ describe('callback_timeout', () => {
   it('under propagate the run fails with CALLBACK_TIMEOUT naming the module', async () => {
     const { registry, mod } = setup({ categories, callbackTimeout: 20 });
     registry.register(mod(0), 'audit', { may_export: hanging([], 'a') });
-    const err = await rejection(registry.run('audit', 'may_export'));
+    const err = await rejection(registry.run(audit.name, 'may_export'));
     expect(err).to.be.instanceOf(CallbackTimeoutError);
     expect(err.code).to.equal(ErrorCode.CALLBACK_TIMEOUT);
     expect(err.message).to.contain('"first"');
@@ -263,7 +263,7 @@ describe('callback_timeout', () => {
     const { registry, mod } = setup({ categories });
     registry.register(mod(0, { callback_timeout: 20 }), 'audit', { may_import: hanging([], 'a') });
     registry.register(mod(1), 'audit', { may_import: async () => 'deny' });
-    expect(await registry.run('audit', 'may_import')).to.equal('deny');
+    expect(await registry.run(audit.name, 'may_import')).to.equal('deny');
   });
 
   it('fail_closed turns a timeout into a denial', async () => {
@@ -272,13 +272,13 @@ describe('callback_timeout', () => {
       may_import: hanging([], 'a'),
     });
     registry.register(mod(1), 'audit', { may_import: async () => 'allow' });
-    expect(await registry.run('audit', 'may_import')).to.equal('deny');
+    expect(await registry.run(audit.name, 'may_import')).to.equal('deny');
   });
 
   it('a callback that settles in time is unaffected', async () => {
     const { registry, mod } = setup({ categories, callbackTimeout: 5000 });
     registry.register(mod(0), 'audit', { may_export: async () => 'deny' });
-    expect(await registry.run('audit', 'may_export')).to.equal('deny');
+    expect(await registry.run(audit.name, 'may_export')).to.equal('deny');
   });
 });
 
@@ -288,8 +288,8 @@ describe('metrics', () => {
     registry.register(mod(0), 'audit', { may_import: failing([], 'a') });
     registry.register(mod(1), 'audit', { may_import: hanging([], 'b') });
     registry.register(mod(2), 'audit', { may_import: async () => 'allow' });
-    await registry.run('audit', 'may_import');
-    await registry.run('audit', 'may_import');
+    await registry.run(audit.name, 'may_import');
+    await registry.run(audit.name, 'may_import');
     const text = await metrics.metrics();
     const line = (name: string, module: string) =>
       text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(`module="${module}"`));

@@ -1,3 +1,4 @@
+import { hostCategory } from '../../src/categories/names.js';
 import { expect } from 'chai';
 import { ErrorCode } from '../../src/errors/codes.js';
 import { NOT_SPAM } from '../../src/categories/synapse/index.js';
@@ -97,7 +98,7 @@ describe('CallbackRegistry registration', () => {
 
   it('run() of an unknown name rejects with a did-you-mean', async () => {
     const { registry } = setup();
-    const err = await rejection(registry.run('spam_checker', 'user_may_invitee'));
+    const err = await rejection(registry.run(hostCategory('spam_checker'), 'user_may_invitee'));
     expect(err.code).to.equal(ErrorCode.UNKNOWN_CALLBACK);
     expect(err.message).to.contain('did you mean "spam_checker.user_may_invite"');
   });

@@ -1,3 +1,4 @@
+import { hostCategory } from '../../src/categories/names.js';
 import { expect } from 'chai';
 import { HttpError, ModuleFailedError } from '../../src/callbacks/http-error.js';
 import { Codes, supportedLoginTypes } from '../../src/categories/synapse/index.js';
@@ -30,12 +31,12 @@ describe('account_validity', () => {
       const calls: string[] = [];
       registry.register(mod(0), 'account_validity', { [name]: recorder(calls, 'a') });
       registry.register(mod(1), 'account_validity', { [name]: recorder(calls, 'b') });
-      await registry.run('account_validity', name, '@u:x', 'password', null);
+      await registry.run(hostCategory('account_validity'), name, '@u:x', 'password', null);
       expect(calls).to.deep.equal(['a', 'b']);
       registry.register(mod(2), 'account_validity', { [name]: failing(calls, 'c') });
-      expect(await rejection(registry.run('account_validity', name, '@u:x'))).to.be.instanceOf(
-        Error,
-      );
+      expect(
+        await rejection(registry.run(hostCategory('account_validity'), name, '@u:x')),
+      ).to.be.instanceOf(Error);
     }
   });
 
@@ -253,13 +254,17 @@ describe('password_auth_provider', () => {
         [name]: recorder(calls, 'c', 'alice'),
       });
       registry.register(mod(3), 'password_auth_provider', { [name]: recorder(calls, 'd', 'bob') });
-      expect(await registry.run('password_auth_provider', name, {}, {})).to.equal('alice');
+      expect(await registry.run(hostCategory('password_auth_provider'), name, {}, {})).to.equal(
+        'alice',
+      );
       expect(calls).to.deep.equal(['a', 'b', 'c']);
       expect(logs.find((r) => r.levelName === 'warn')).to.include({ module: 'second' });
 
       const f = setup();
       f.registry.register(f.mod(0), 'password_auth_provider', { [name]: failing([], 'a') });
-      const err = await rejection(f.registry.run('password_auth_provider', name, {}, {}));
+      const err = await rejection(
+        f.registry.run(hostCategory('password_auth_provider'), name, {}, {}),
+      );
       expect(err).to.be.instanceOf(ModuleFailedError);
       expect(err.status).to.equal(500);
     });

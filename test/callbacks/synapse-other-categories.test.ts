@@ -1,3 +1,4 @@
+import { hostCategory } from '../../src/categories/names.js';
 import { expect } from 'chai';
 import { PRESENCE_ALL_USERS } from '../../src/categories/synapse/index.js';
 import { failing, failureLogs, recorder, rejection, setup } from './helpers.js';
@@ -147,13 +148,19 @@ describe('add_extra_fields_to_unsigned', () => {
   it('nothing registered gives {}; exceptions propagate', async () => {
     const f = setup();
     expect(
-      await f.registry.run('add_extra_fields_to_unsigned', 'add_field_to_unsigned', {}),
+      await f.registry.run(
+        hostCategory('add_extra_fields_to_unsigned'),
+        'add_field_to_unsigned',
+        {},
+      ),
     ).to.deep.equal({});
     f.registry.register(f.mod(0), 'add_extra_fields_to_unsigned', {
       add_field_to_unsigned: failing([], 'a'),
     });
     expect(
-      await rejection(f.registry.run('add_extra_fields_to_unsigned', 'add_field_to_unsigned', {})),
+      await rejection(
+        f.registry.run(hostCategory('add_extra_fields_to_unsigned'), 'add_field_to_unsigned', {}),
+      ),
     ).to.be.instanceOf(Error);
   });
 });

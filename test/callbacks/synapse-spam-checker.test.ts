@@ -1,3 +1,4 @@
+import { hostCategory } from '../../src/categories/names.js';
 import { expect } from 'chai';
 import { Codes, NOT_SPAM, RegistrationBehaviour } from '../../src/categories/synapse/index.js';
 import { ErrorCode } from '../../src/errors/codes.js';
@@ -10,7 +11,10 @@ const FORBIDDEN = [Codes.FORBIDDEN, {}];
 async function single(name: string, result: unknown, ...args: unknown[]) {
   const f = setup();
   f.registry.register(f.mod(0), 'spam_checker', { [name]: async () => result });
-  return { result: await f.registry.run('spam_checker', name, ...args), logs: f.logs };
+  return {
+    result: await f.registry.run(hostCategory('spam_checker'), name, ...args),
+    logs: f.logs,
+  };
 }
 
 describe('spam_checker', () => {
@@ -127,9 +131,9 @@ describe('spam_checker', () => {
         registry.register(mod(0), 'spam_checker', { [name]: recorder(calls, 'a', true) });
         registry.register(mod(1), 'spam_checker', { [name]: recorder(calls, 'b', NOT_SPAM) });
         registry.register(mod(2), 'spam_checker', { [name]: recorder(calls, 'c', false) });
-        expect(await registry.run('spam_checker', name, '@u:x', {}, '!r:x', '!r:x')).to.deep.equal(
-          FORBIDDEN,
-        );
+        expect(
+          await registry.run(hostCategory('spam_checker'), name, '@u:x', {}, '!r:x', '!r:x'),
+        ).to.deep.equal(FORBIDDEN);
         expect(calls).to.deep.equal(['a', 'b', 'c']);
         expect((await single(name, Codes.LIMIT_EXCEEDED, '@u:x', {})).result).to.deep.equal([
           Codes.LIMIT_EXCEEDED,

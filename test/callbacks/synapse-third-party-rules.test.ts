@@ -1,3 +1,4 @@
+import { hostCategory } from '../../src/categories/names.js';
 import { expect } from 'chai';
 import { HttpError, ModuleFailedError } from '../../src/callbacks/http-error.js';
 import { Codes } from '../../src/categories/synapse/index.js';
@@ -155,7 +156,9 @@ describe('third_party_rules', () => {
         registry.register(mod(1), 'third_party_rules', { [name]: failing(calls, 'b') });
         registry.register(mod(2), 'third_party_rules', { [name]: recorder(calls, 'c', null) });
         registry.register(mod(3), 'third_party_rules', { [name]: recorder(calls, 'd', '') });
-        expect(await registry.run('third_party_rules', name, 'a', 'b', 'c')).to.equal(true);
+        expect(await registry.run(hostCategory('third_party_rules'), name, 'a', 'b', 'c')).to.equal(
+          true,
+        );
         expect(calls).to.deep.equal(['a', 'b', 'c', 'd']);
         expect(failureLogs(logs)).to.have.length(1);
         expect(failureLogs(logs)[0]).to.include({
@@ -168,7 +171,9 @@ describe('third_party_rules', () => {
         const seen: string[] = [];
         f.registry.register(f.mod(0), 'third_party_rules', { [name]: recorder(seen, 'a', false) });
         f.registry.register(f.mod(1), 'third_party_rules', { [name]: recorder(seen, 'b', true) });
-        expect(await f.registry.run('third_party_rules', name, 'a', 'b', 'c')).to.equal(false);
+        expect(
+          await f.registry.run(hostCategory('third_party_rules'), name, 'a', 'b', 'c'),
+        ).to.equal(false);
         expect(seen).to.deep.equal(['a']);
       });
     }
@@ -198,9 +203,9 @@ describe('third_party_rules', () => {
         const calls: string[] = [];
         registry.register(mod(0), 'third_party_rules', { [name]: failing(calls, 'a') });
         registry.register(mod(1), 'third_party_rules', { [name]: recorder(calls, 'b') });
-        expect(await registry.run('third_party_rules', name, '@u:x', 'email', 'a@b')).to.equal(
-          undefined,
-        );
+        expect(
+          await registry.run(hostCategory('third_party_rules'), name, '@u:x', 'email', 'a@b'),
+        ).to.equal(undefined);
         expect(calls).to.deep.equal(['a', 'b']);
         expect(failureLogs(logs)[0]).to.include({
           module: 'first',

@@ -1,4 +1,5 @@
 /** Timeouts under every combination policy of the Synapse pack, and what happens afterwards. */
+import { hostCategory } from '../../src/categories/names.js';
 import { expect } from 'chai';
 import { failureLogs, hanging, recorder, setup } from './helpers.js';
 
@@ -8,7 +9,7 @@ describe('callback_timeout across policies', () => {
     const calls: string[] = [];
     f.registry.register(f.mod(0), 'third_party_rules', { on_new_event: hanging(calls, 'a') });
     f.registry.register(f.mod(1), 'third_party_rules', { on_new_event: recorder(calls, 'b') });
-    await f.registry.run('third_party_rules', 'on_new_event', {}, new Map());
+    await f.registry.run(hostCategory('third_party_rules'), 'on_new_event', {}, new Map());
     expect(calls).to.deep.equal(['a', 'b']);
     expect(failureLogs(f.logs)[0]).to.include({ module: 'first', callback: 'on_new_event' });
   });
@@ -51,7 +52,7 @@ describe('callback_timeout across policies', () => {
     const f = setup({ callbackTimeout: 20 });
     f.registry.register(f.mod(0), 'third_party_rules', { check_event_allowed: hanging([], 'a') });
     const err = await f.registry
-      .run('third_party_rules', 'check_event_allowed', {}, new Map())
+      .run(hostCategory('third_party_rules'), 'check_event_allowed', {}, new Map())
       .then(
         () => undefined,
         (e: unknown) => e,
@@ -70,7 +71,7 @@ describe('callback_timeout across policies', () => {
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
     try {
-      await f.registry.run('third_party_rules', 'on_new_event', {}, new Map());
+      await f.registry.run(hostCategory('third_party_rules'), 'on_new_event', {}, new Map());
       rejectLate(new Error('too late'));
       await new Promise((resolve) => setImmediate(resolve));
       await new Promise((resolve) => setImmediate(resolve));

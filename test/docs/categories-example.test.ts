@@ -26,13 +26,13 @@ const heard: string[] = [];
 
 @Module({ name: 'export_policy' })
 class ExportPolicy {
-  @Callback('exports', 'may_export')
+  @Callback(exportsCategory.name, 'may_export')
   async mayExport(userId: string, format: string) {
     if (userId === '@broken:x') throw new Error('policy store down');
     return format === 'csv' ? 'allow' : 'deny';
   }
 
-  @Callback('exports', 'on_exported')
+  @Callback(exportsCategory.name, 'on_exported')
   async onExported(userId: string) {
     heard.push(userId);
   }
@@ -46,14 +46,20 @@ describe('docs/categories.md example', () => {
     });
     try {
       expect(host.callbacks.has('exports', 'may_export')).to.equal(true);
-      expect(await host.callbacks.run('exports', 'may_export', '@a:x', 'csv')).to.equal('allow');
-      expect(await host.callbacks.run('exports', 'may_export', '@a:x', 'pdf')).to.equal('deny');
-      const failure = await host.callbacks.run('exports', 'may_export', '@broken:x', 'csv').then(
-        () => undefined,
-        (e: { status: number; message: string }) => e,
+      expect(await host.callbacks.run(exportsCategory.name, 'may_export', '@a:x', 'csv')).to.equal(
+        'allow',
       );
+      expect(await host.callbacks.run(exportsCategory.name, 'may_export', '@a:x', 'pdf')).to.equal(
+        'deny',
+      );
+      const failure = await host.callbacks
+        .run(exportsCategory.name, 'may_export', '@broken:x', 'csv')
+        .then(
+          () => undefined,
+          (e: { status: number; message: string }) => e,
+        );
       expect(failure?.status).to.equal(503);
-      await host.callbacks.run('exports', 'on_exported', '@a:x', 'csv');
+      await host.callbacks.run(exportsCategory.name, 'on_exported', '@a:x', 'csv');
       expect(heard).to.deep.equal(['@a:x']);
     } finally {
       await host.stop();
@@ -63,9 +69,9 @@ describe('docs/categories.md example', () => {
       categories: [exportsCategory],
     });
     try {
-      expect(await closed.callbacks.run('exports', 'may_export', '@broken:x', 'csv')).to.equal(
-        'deny',
-      );
+      expect(
+        await closed.callbacks.run(exportsCategory.name, 'may_export', '@broken:x', 'csv'),
+      ).to.equal('deny');
     } finally {
       await closed.stop();
     }

@@ -1,4 +1,5 @@
 /** The module from DESIGN.md and the README, end to end through a host. */
+import { hostCategory } from '../../src/categories/names.js';
 import { expect } from 'chai';
 import { IsArray, IsString } from 'class-validator';
 import { Cached, Callback, Module, WebResource } from '../../decorators/index.js';
@@ -45,10 +46,18 @@ describe('the DESIGN.md example module', () => {
     expect(host.callbacks.has('spam_checker', 'user_may_invite')).to.equal(false);
     // A bare code is normalised to [code, {}], as Synapse's spam-checker wrapper does.
     expect(
-      await host.callbacks.run('spam_checker', 'check_event_for_spam', event('buy viagra')),
+      await host.callbacks.run(
+        hostCategory('spam_checker'),
+        'check_event_for_spam',
+        event('buy viagra'),
+      ),
     ).to.deep.equal([Codes.FORBIDDEN, {}]);
     expect(
-      await host.callbacks.run('spam_checker', 'check_event_for_spam', event('hello')),
+      await host.callbacks.run(
+        hostCategory('spam_checker'),
+        'check_event_for_spam',
+        event('hello'),
+      ),
     ).to.equal(NOT_SPAM);
 
     const res = await host.fetch(new Request('http://x/_synapse/client/antispam/status'));

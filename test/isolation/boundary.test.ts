@@ -49,7 +49,7 @@ describe('isolation: what crosses the worker boundary', function () {
 
     it('returns verdicts and runs looping calls on the host clock', async () => {
       const verdict = (body: string) =>
-        host.callbacks.run('spam_checker', 'check_event_for_spam', { content: { body } });
+        host.callbacks.run('spam_checker', 'check_event_for_spam', { content: { body } } as never);
       expect(await verdict('hi')).to.equal(NOT_SPAM);
       expect(await verdict('spam')).to.deep.equal([Codes.FORBIDDEN, {}]);
       const ticks = async () =>
@@ -68,7 +68,7 @@ describe('isolation: what crosses the worker boundary', function () {
 
     it('refuses arguments that cannot cross, naming the module, the callback and the place', async () => {
       const call = (event: unknown) =>
-        rejectionOf(host.callbacks.run('spam_checker', 'check_event_for_spam', event));
+        rejectionOf(host.callbacks.run('spam_checker', 'check_event_for_spam', event as never));
       const fn = await call({ content: { body: 'x' }, unsigned: { hook: () => 1 } });
       expect(fn.code).to.equal('MODHOST_VALUE_CANNOT_CROSS');
       expect(fn.message).to.include('module faulty');

@@ -1,3 +1,4 @@
+import { hostCategory } from '../../src/categories/names.js';
 import { expect } from 'chai';
 import { stateKey } from 'modhost';
 import { createTestHost, type TestHost } from 'modhost/testing';
@@ -76,7 +77,12 @@ describe('sample auto_accept_invite', () => {
     const roomId = await roomWithInvite();
     // The worker sees the same event, as every instance would.
     const invite = t.hs.rooms.room(roomId).state.get(stateKey('m.room.member', '@bob:test'));
-    await worker.callbacks.run('third_party_rules', 'on_new_event', invite, new Map());
+    await worker.callbacks.run(
+      hostCategory('third_party_rules'),
+      'on_new_event',
+      invite,
+      new Map(),
+    );
     expect(t.host.module(AutoAcceptInvite).accepted).to.equal(1);
     expect(worker.module(AutoAcceptInvite).accepted).to.equal(0);
 

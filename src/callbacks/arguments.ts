@@ -46,10 +46,15 @@ function replacing(indexes: readonly number[], transform: (value: unknown) => un
   };
 }
 
-/** A deep copy of JSON-like data (Maps, Sets, Dates and typed arrays included). */
+/**
+ * A deep copy: plain objects, arrays, Maps, Sets and Dates are copied member by member (several
+ * times faster than structuredClone); class instances keep their prototype (their methods);
+ * functions are kept as they are (nothing can copy one); typed arrays, buffers and RegExps go
+ * through structuredClone.
+ */
 export function deepCopy<T>(value: T): T {
   if (value === null || typeof value !== 'object') return value;
-  return structuredClone(value);
+  return clone(value, new Map(), false) as T;
 }
 
 /** A deeply frozen copy of `value`, or `value` itself when it is already deeply frozen. */
@@ -60,7 +65,7 @@ export function frozenCopy<T>(value: T): T {
     DEEP_FROZEN.add(value);
     return value;
   }
-  const copy = frozenClone(value, new Map()) as T;
+  const copy = clone(value, new Map(), true) as T;
   DEEP_FROZEN.add(copy as object);
   return copy;
 }
@@ -80,75 +85,44 @@ export function freezeDeep<T>(value: T): T {
 /** Values known to be deeply frozen (ours, or checked once). */
 const DEEP_FROZEN = new WeakSet<object>();
 
-function isPlain(value: object): boolean {
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-/**
- * Copies and freezes in one pass. Plain objects and arrays (what events are made of) are copied
- * directly, several times faster than structuredClone; Maps and Sets become read-only copies;
- * anything else goes through structuredClone, then is frozen.
- */
-function frozenClone(value: unknown, seen: Map<object, unknown>): unknown {
+/** Copies `value` (and freezes the copy when `freeze`), keeping shared and cyclic structure. */
+function clone(value: unknown, seen: Map<object, unknown>, freeze: boolean): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (DEEP_FROZEN.has(value)) return value;
+  if (freeze && DEEP_FROZEN.has(value)) return value;
   const done = seen.get(value);
   if (done !== undefined) return done;
+  let out: object;
   if (Array.isArray(value)) {
-    const out: unknown[] = new Array(value.length);
-    seen.set(value, out);
-    for (let i = 0; i < value.length; i++) out[i] = frozenClone(value[i], seen);
-    return Object.freeze(out);
-  }
-  if (isPlain(value)) {
-    const out: Record<string, unknown> =
-      Object.getPrototypeOf(value) === null ? Object.create(null) : {};
-    seen.set(value, out);
+    const array: unknown[] = new Array(value.length);
+    seen.set(value, array);
+    for (let i = 0; i < value.length; i++) array[i] = clone(value[i], seen, freeze);
+    out = array;
+  } else if (value instanceof Map) {
+    const map = new Map();
+    seen.set(value, map);
+    for (const [k, v] of value) map.set(clone(k, seen, freeze), clone(v, seen, freeze));
+    out = map;
+  } else if (value instanceof Set) {
+    const set = new Set();
+    seen.set(value, set);
+    for (const v of value) set.add(clone(v, seen, freeze));
+    out = set;
+  } else if (value instanceof Date) {
+    out = new Date(value.getTime());
+  } else if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof RegExp) {
+    out = structuredClone(value);
+  } else {
+    const object = Object.create(Object.getPrototypeOf(value) as object | null) as Record<
+      string,
+      unknown
+    >;
+    seen.set(value, object);
     for (const key of Object.keys(value))
-      out[key] = frozenClone((value as Record<string, unknown>)[key], seen);
-    return Object.freeze(out);
+      object[key] = clone((value as Record<string, unknown>)[key], seen, freeze);
+    out = object;
   }
-  if (value instanceof Map) {
-    const out = new Map();
-    seen.set(value, out);
-    for (const [k, v] of value) out.set(frozenClone(k, seen), frozenClone(v, seen));
-    return deepFreeze(out);
-  }
-  if (value instanceof Set) {
-    const out = new Set();
-    seen.set(value, out);
-    for (const v of value) out.add(frozenClone(v, seen));
-    return deepFreeze(out);
-  }
-  if (isBuiltinValue(value)) {
-    const out = deepFreeze(structuredClone(value));
-    seen.set(value, out);
-    return out;
-  }
-  // An instance of a host's class (an event object with methods, as Synapse's FrozenEvent):
-  // the copy keeps its prototype, so its methods and instanceof still work; structuredClone
-  // would turn it into a plain object. Own data properties are cloned, accessors kept.
-  const out = Object.create(Object.getPrototypeOf(value) as object | null) as object;
   seen.set(value, out);
-  for (const key of Reflect.ownKeys(value)) {
-    const descriptor = Object.getOwnPropertyDescriptor(value, key)!;
-    if ('value' in descriptor) descriptor.value = frozenClone(descriptor.value, seen);
-    Object.defineProperty(out, key, descriptor);
-  }
-  return Object.freeze(out);
-}
-
-/** Values structuredClone copies faithfully (dates, patterns, binary data, errors). */
-function isBuiltinValue(value: object): boolean {
-  return (
-    value instanceof Date ||
-    value instanceof RegExp ||
-    value instanceof ArrayBuffer ||
-    ArrayBuffer.isView(value) ||
-    value instanceof Error ||
-    value instanceof Blob
-  );
+  return freeze ? freezeOne(out) : out;
 }
 
 function isDeepFrozen(value: unknown, seen: Set<object>): boolean {
@@ -168,6 +142,9 @@ function isDeepFrozen(value: unknown, seen: Set<object>): boolean {
   return true;
 }
 
+/** A frozen Date still changes through its setters: those throw on ours. */
+const DATE_SETTERS = Object.getOwnPropertyNames(Date.prototype).filter((m) => m.startsWith('set'));
+
 /** Maps and Sets made read-only by deepFreeze (their mutators throw). */
 const READ_ONLY = new WeakSet<object>();
 
@@ -175,18 +152,25 @@ function refuse(this: unknown): never {
   throw new TypeError('Cannot modify a read-only collection: this argument is immutable');
 }
 
-function deepFreeze<T>(value: T): T {
-  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+/** Freezes `value` itself (not its members): Maps, Sets and Dates get throwing mutators. */
+function freezeOne<T extends object>(value: T): T {
   // Typed arrays cannot be frozen; the copy already keeps the caller's value safe.
   if (ArrayBuffer.isView(value)) return value;
-  const collection = value instanceof Map || value instanceof Set;
-  if (collection) {
+  if (value instanceof Date)
+    for (const m of DATE_SETTERS) Object.defineProperty(value, m, { value: refuse });
+  else if (value instanceof Map || value instanceof Set) {
     const mutators = value instanceof Map ? ['set', 'delete', 'clear'] : ['add', 'delete', 'clear'];
     for (const m of mutators) Object.defineProperty(value, m, { value: refuse });
     READ_ONLY.add(value);
   }
+  return Object.freeze(value);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+  if (ArrayBuffer.isView(value)) return value;
   // Frozen before its children, so a cycle ends here.
-  Object.freeze(value);
+  freezeOne(value);
   if (value instanceof Map)
     for (const [k, v] of value) {
       deepFreeze(k);

@@ -61,7 +61,13 @@ export class Slot {
   }
 
   run(args: readonly unknown[]): Promise<unknown> {
-    if (this.perRun !== undefined && this.entries.length !== 0) args = this.perRun(args);
+    if (this.perRun !== undefined && this.entries.length !== 0) {
+      try {
+        args = this.perRun(args);
+      } catch (error) {
+        return Promise.reject(error); // the caller's value cannot be copied: the host's problem
+      }
+    }
     if (this.timed) return new TimedRun(this, args).promise;
     if (this.entries.length !== 0 || this.spec.combine.kind === 'custom')
       return this.runner(this, args);

@@ -13,6 +13,7 @@ import { synapseCategories } from '../../src/categories/synapse/index.js';
 import type { ArgumentRule, CallbackSpec, CallContext } from '../../src/categories/types.js';
 import { NOT_SPAM, RegistrationBehaviour } from '../../src/categories/synapse/constants.js';
 import { freezeDeep } from '../../src/callbacks/arguments.js';
+import { defineCategory, propagate, runAll } from '../../src/categories/define.js';
 import { readSignatures } from '../docs/callback-reference.js';
 import { setup } from './helpers.js';
 
@@ -264,6 +265,55 @@ describe('argument rules of the built-in callbacks', () => {
     expect(() => stateCopy.delete('k')).to.throw(TypeError);
     expect(stateCopy.get('k')).to.deep.equal({ content: {} });
     state.set('k2', { content: {} }); // the caller's Map stays writable
+  });
+
+  it('a host-defined category states its rules the same way; a wrong rule is refused', async () => {
+    const audit = defineCategory({
+      name: 'audit',
+      callbacks: {
+        on_export: { combine: runAll(), onError: propagate(), args: ['frozen', 'copy', 'shared'] },
+      },
+    });
+    const f = setup({ categories: [audit] });
+    const seen: unknown[][] = [];
+    f.registry.register(f.mod(0), 'audit', { on_export: (...a: unknown[]) => void seen.push(a) });
+    const args = [{ a: 1 }, { b: [1] }, { c: 1 }];
+    await f.registry.run('audit', 'on_export', ...args);
+    expect(Object.isFrozen(seen[0]![0])).to.equal(true);
+    expect(seen[0]![1]).to.deep.equal(args[1]);
+    expect(seen[0]![1]).to.not.equal(args[1]);
+    expect(seen[0]![2]).to.equal(args[2]);
+    expect(() =>
+      defineCategory({
+        name: 'bad',
+        callbacks: { x: { combine: runAll(), onError: propagate(), args: ['deep' as never] } },
+      }),
+    )
+      .to.throw(/callbacks\.x\.args\[0\] must be one of shared, copy, frozen, got "deep"/)
+      .with.property('code', 'MODHOST_CATEGORY_INVALID');
+  });
+
+  it('copies keep class instances (their methods) and Dates; a frozen Date cannot be set', async () => {
+    class Requester {
+      constructor(readonly userId: string) {}
+      name(): string {
+        return this.userId;
+      }
+    }
+    const f = setup();
+    const got: any[] = [];
+    f.registry.register(f.mod(0), 'third_party_rules', {
+      on_create_room: (requester: unknown, content: unknown) => void got.push(requester, content),
+    });
+    const requester = new Requester('@a:x');
+    const content = { when: new Date(5) };
+    await f.registry.run('third_party_rules', 'on_create_room', requester, content, false);
+    expect(got[0]).to.be.instanceOf(Requester).and.not.equal(requester);
+    expect(got[0].name()).to.equal('@a:x');
+    expect(got[1]).to.equal(content); // shared: callbacks may change the request content
+    const frozenDate = freezeDeep({ when: new Date(5) }).when;
+    expect(() => frozenDate.setTime(0)).to.throw(TypeError);
+    expect(frozenDate.getTime()).to.equal(5);
   });
 
   it('nothing is copied when no module registered the callback', async () => {

@@ -184,6 +184,12 @@ export function renderCallbackReference(
     '"Exceptions" applies to a callback that throws or (with `callback_timeout`) times out. A',
     "module's `on_error: fail_closed | fail_open` overrides it for allow/deny decisions only.",
     '',
+    'Arguments reach each callback as Synapse hands them over (the [porting guide](porting-from-synapse.md)',
+    'lists where modhost protects more): marked "frozen", a deeply frozen',
+    "copy shared by the run's callbacks (assigning to it throws; the caller's value never changes;",
+    'a value the host already froze, e.g. with `freezeDeep`, is passed as it is); marked "own deep',
+    'copy per callback", a copy for each callback; unmarked, the caller\'s value itself.',
+    '',
   ];
   lines.push('| category | callbacks |', '|---|---|');
   for (const c of categories) {

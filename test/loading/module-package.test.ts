@@ -26,13 +26,20 @@ import { repoRoot } from '../helpers/paths.js';
 
 const run = promisify(execFile);
 
-const MODULE_SOURCE = `import { ModuleApi } from 'modhost';
+const MODULE_SOURCE = `import { cachedFunction, ConfigError, ModuleApi } from 'modhost';
 import { Callback, Module, WebResource } from 'modhost/decorators';
 
 // What tsc emits for a class whose constructor takes (api: ModuleApi), written out by hand.
 export class Hello {
+  static parseConfig(raw) {
+    if (raw.fail) throw new ConfigError('fail is not a setting of this module', ['fail']);
+    return raw;
+  }
   constructor(api) {
     this.api = api;
+    // Made by the module's own copy, registered with the host's.
+    this.lookup = cachedFunction(async (id) => id, { name: 'lookup' });
+    api.registerCachedFunction(this.lookup);
   }
   status() {
     return Response.json({ module: this.api.moduleName });
@@ -142,7 +149,20 @@ describe('a module package with its own copy of modhost', function () {
     const description = JSON.parse(r.stdout) as { modules: { name: string }[] };
     expect(JSON.stringify(description.modules))
       .to.contain('hello-pkg')
-      .and.contain('/_synapse/client/hello-pkg/status');
+      .and.contain('/_synapse/client/hello-pkg/status')
+      .and.contain('lookup'); // the cached function made by the module's copy
+  });
+
+  it('errors raised with the module’s copy are recognised: a ConfigError is located', async () => {
+    writeFileSync(
+      path.join(hostDir, 'failing.yaml'),
+      'modules:\n  - module: modhost-hello-module\n    config:\n      fail: true\n',
+    );
+    const r = await modhostCli(hostDir, 'check', '-c', 'failing.yaml');
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.match(
+      /failing\.yaml:4:\d+: modules\[0\]\.config\.fail: .*fail is not a setting of this module/,
+    );
   });
 
   it('an incompatible copy fails naming both installations and the fix', async () => {

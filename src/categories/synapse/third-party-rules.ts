@@ -11,13 +11,9 @@ import {
   runAll,
   wrapAsModuleFailure,
 } from '../define.js';
-import {
-  type ArgumentRule,
-  type CallbackSpec,
-  type CallContext,
-  DENIED,
-  SKIPPED,
-} from '../types.js';
+import { type CallbackSpec, type CallContext, DENIED, SKIPPED } from '../types.js';
+
+type ArgumentRules = CallbackSpec['args'];
 import { Codes } from './constants.js';
 
 /** `[allowed, replacement]`: a replacement is a new event dict, or null to keep the event. */
@@ -50,7 +46,7 @@ export function decideEventAllowed(
 }
 
 /** Boolean checks: the first result identical to `false` denies; exceptions allow. */
-function identicalFalseDenies(args: readonly ArgumentRule[]): CallbackSpec {
+function identicalFalseDenies(args: ArgumentRules): CallbackSpec {
   return {
     combine: firstDecisive({ isNeutral: (r) => r !== false, fallback: () => true }),
     onError: ignoreAndLog(),
@@ -59,7 +55,7 @@ function identicalFalseDenies(args: readonly ArgumentRule[]): CallbackSpec {
   };
 }
 
-function notification(args: readonly ArgumentRule[]): CallbackSpec {
+function notification(args: ArgumentRules): CallbackSpec {
   return { combine: runAll(), onError: ignoreAndLog(), args };
 }
 

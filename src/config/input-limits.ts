@@ -115,8 +115,8 @@ function valueProblem(
 }
 
 /** C0 controls other than tab, LF and CR, DEL, and lone surrogates: never in a configuration. */
-// eslint-disable-next-line no-control-regex
 const CONTROL =
+  // eslint-disable-next-line no-control-regex
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 function firstControl(text: string): { index: number; code: number; count: number } | undefined {

@@ -31,6 +31,8 @@ export function withDeadline(
       late = true;
       resolve(onTimeout());
     }, ms);
+    // The request itself (its socket, or the host.fetch caller) is what keeps a process alive.
+    timer.unref();
     void pending.then((response) => {
       if (!late) {
         clearTimeout(timer);

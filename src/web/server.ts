@@ -194,9 +194,15 @@ export class WebServer {
       socket.once('close', () => this.sockets.delete(socket));
     });
     // `Expect: 100-continue`: refuse an oversized upload before the client sends it.
+    // Only a body a handler may read is invited: a 404, 405 or malformed request is answered
+    // without the client sending it.
     server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
       const length = declaredLength(req.headers['content-length']);
-      if (length === undefined || length <= this.dispatcher.maxBodySize) res.writeContinue();
+      if (
+        (length === undefined || length <= this.dispatcher.maxBodySize) &&
+        this.routesToHandler(req)
+      )
+        res.writeContinue();
       this.onRequest(req, res);
     });
     // CONNECT (authority-form) never reaches 'request'; unanswered, Node would just drop it.
@@ -257,6 +263,12 @@ export class WebServer {
       });
     });
     return this.closing;
+  }
+
+  private routesToHandler(req: IncomingMessage): boolean {
+    const checked = checkRequest(req.method ?? 'GET', req.url ?? '/', req.rawHeaders);
+    if (typeof checked !== 'string') return false;
+    return this.dispatcher.route(req.method ?? 'GET', checked, this.draining) instanceof Target;
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {

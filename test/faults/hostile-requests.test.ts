@@ -7,6 +7,7 @@
  */
 import { expect } from 'chai';
 import { A, harness, rawSocket, readUntilClosed, type Harness } from '../web/helpers.js';
+import { ServeProcess } from './serve-process.js';
 
 /** A small deterministic PRNG (mulberry32), so a failure names a seed that reproduces it. */
 function prng(seed: number): () => number {
@@ -65,10 +66,10 @@ const HOSTS: (string | undefined)[] = [
   undefined,
 ];
 
-function hostileRequest(rand: () => number): string {
+function hostileRequest(rand: () => number, resource = '/r'): string {
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
   const method = rand() < 0.25 ? pick(ODD_METHODS) : pick(METHODS);
-  const target = pick(TARGETS);
+  const target = pick(TARGETS).replace(/\/r(?=[/?#%]|$)/, resource);
   const lines = [`${method} ${target} HTTP/1.1`];
   const host = pick(HOSTS);
   if (host !== undefined) lines.push(`Host: ${host}`);
@@ -136,6 +137,32 @@ describe('faults: generated hostile requests over a real socket', function () {
     expect(statuses.get(200) ?? 0).to.be.greaterThan(20);
     expect(statuses.get(400) ?? 0).to.be.greaterThan(20);
     expect(statuses.get(501) ?? 0).to.be.greaterThan(5);
+  });
+
+  it('holds in a real modhost serve process: no 500, no error logged', async () => {
+    const serve = await ServeProcess.start('test/faults/fixtures/ping.yaml');
+    try {
+      const seed = 7;
+      const rand = prng(seed);
+      let reachedHandler = 0;
+      for (let i = 0; i < 150; i++) {
+        const raw = hostileRequest(rand, '/_synapse/client/ping/touch');
+        const socket = await rawSocket(serve.url);
+        const reply = readUntilClosed(socket);
+        socket.end(raw);
+        const text = await reply;
+        const status = Number(/^HTTP\/1\.[01] (\d{3}) /.exec(text)?.[1] ?? 0);
+        if (status === 200) reachedHandler++;
+        const ok = (status >= 200 && status < 500) || status === 501;
+        expect(ok, `request #${i} (seed ${seed}):\n${raw}\ngot:\n${text.slice(0, 300)}`).to.equal(
+          true,
+        );
+      }
+      expect(reachedHandler).to.be.greaterThan(10);
+      expect(serve.errorLines).to.deep.equal([]);
+    } finally {
+      serve.kill();
+    }
   });
 
   it('names the problem: bad Host, duplicate Host, credentials in the target, TRACE', async () => {

@@ -49,6 +49,18 @@ describe('faults: unread request bodies are not drained without bound', function
     expect(reply).to.match(/^HTTP\/1\.1 404 [\s\S]*connection: close/i);
   });
 
+  it('does not invite the body (100 Continue) of a request nobody will read', async () => {
+    const socket = await rawSocket(h.url);
+    const reply = readUntilClosed(socket);
+    socket.write(
+      'POST /nothing-here HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nExpect: 100-continue\r\n' +
+        'Connection: close\r\n\r\n',
+    );
+    const text = await reply;
+    expect(text).to.match(/^HTTP\/1\.1 404 /);
+    expect(text).to.not.include('100 Continue');
+  });
+
   it('keeps the connection for a small unread body within the limit', async () => {
     const socket = await rawSocket(h.url);
     const reply = readUntilClosed(socket);

@@ -25,8 +25,7 @@ export type FetchHandler<Params extends Readonly<Record<string, string>> = Route
 ) => Response | Promise<Response>;
 /** A function, or an object with one function per method (`{ GET, POST }`). */
 export type WebHandler<Params extends Readonly<Record<string, string>> = RouteParamsAny> =
-  | FetchHandler<Params>
-  | Partial<Record<string, FetchHandler<Params>>>;
+  FetchHandler<Params> | Partial<Record<string, FetchHandler<Params>>>;
 
 type RouteParamsAny = Readonly<Record<string, string>>;
 

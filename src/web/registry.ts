@@ -146,7 +146,10 @@ export class WebRegistry implements WebRegistrar {
     }
     this.byPath.set(key, resource);
     if (prefix) this.trie.setPrefix(key, resource);
-    else this.exact.set(key, resource);
+    else {
+      this.exact.set(key, resource);
+      if (key.length > this.longestExact) this.longestExact = key.length;
+    }
   }
 
   /** The parsed pattern of a parameter path, or the load error saying what is wrong with it. */
@@ -194,12 +197,15 @@ export class WebRegistry implements WebRegistrar {
     return out;
   }
 
+  /** The length of the longest exact path. */
+  private longestExact = 0;
   /** The raw path the last exactResource() call missed (match() need not look it up again). */
   private exactChecked: string | undefined;
 
   /** The exact resource registered at `path`, compared as is. */
   exactResource(path: string): WebResource | undefined {
-    const found = this.exact.get(path);
+    // A path longer than every exact path cannot be one: no need to hash it (14 KB paths).
+    const found = path.length > this.longestExact ? undefined : this.exact.get(path);
     this.exactChecked = found === undefined ? path : undefined;
     return found;
   }
@@ -211,7 +217,10 @@ export class WebRegistry implements WebRegistrar {
    */
   match(path: string, raw: string = path): WebMatch | undefined {
     // The dispatcher looked the raw path up already: when normalising changed nothing, skip it.
-    const exact = path === raw && this.exactChecked === raw ? undefined : this.exact.get(path);
+    const exact =
+      (path === raw && this.exactChecked === raw) || path.length > this.longestExact
+        ? undefined
+        : this.exact.get(path);
     if (exact !== undefined) return { resource: exact, subpath: '', params: NO_PARAMS };
     const hit = this.trie.find(path, this.hit);
     const prefix = hit.prefix;

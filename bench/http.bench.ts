@@ -14,51 +14,20 @@
  * Env: HTTP_BENCH_ROUNDS (default 8), HTTP_BENCH_SECONDS per run (default 2),
  * HTTP_BENCH_CONNECTIONS (default 50).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { BENCH_PATH, READY_PREFIX } from './http/body.js';
+import { BENCH_PATH } from './http/body.js';
+import { type Child, cpuOf, startChild } from './http/child.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const ROUNDS = Number(process.env.HTTP_BENCH_ROUNDS ?? 8);
 const SECONDS = Number(process.env.HTTP_BENCH_SECONDS ?? 2);
 const CONNECTIONS = Number(process.env.HTTP_BENCH_CONNECTIONS ?? 50);
 const BUDGET = 0.9;
-
-interface Child {
-  name: string;
-  process: ChildProcess;
-  url: string;
-}
 
 interface Run {
   /** requests/s */
   rate: number;
   /** CPU µs the server spent per request */
   cpuPerRequest: number;
-}
-
-function startChild(name: string, script: string, args: string[] = []): Promise<Child> {
-  const child = spawn(process.execPath, [path.join(here, 'http', script), ...args], {
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      const line = buffered.split('\n').find((l) => l.startsWith(READY_PREFIX));
-      if (line) resolve({ name, process: child, url: line.slice(READY_PREFIX.length).trim() });
-    });
-    child.once('exit', (code) => reject(new Error(`${name} server exited early (${code})`)));
-  });
-}
-
-function cpuOf(child: Child): Promise<number> {
-  return new Promise((resolve) => {
-    child.process.once('message', (m: { cpu: number }) => resolve(m.cpu));
-    child.process.send('cpu');
-  });
 }
 
 async function load(child: Child, seconds: number): Promise<Run> {

@@ -8,44 +8,18 @@
  * costs before any routing. Env: ROUTING_BENCH_LONG_ROUNDS (default 5),
  * ROUTING_BENCH_LONG_SECONDS per run (default 1).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { READY_PREFIX } from '../http/body.js';
 import { median, printRatio } from '../cache/report.js';
+import { type Child, cpuOf, startChild } from '../http/child.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const ROUNDS = Number(process.env.ROUTING_BENCH_LONG_ROUNDS ?? 5);
 const SECONDS = Number(process.env.ROUTING_BENCH_LONG_SECONDS ?? 1);
 
 const LONG = '/_synapse/client/m1/rooms' + '/a'.repeat(7000);
 const SHORT = '/_synapse/client/m1/nothing';
 
-function start(script: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [path.join(here, script)], {
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      const line = buffered.split('\n').find((l) => l.startsWith(READY_PREFIX));
-      if (line) resolve({ child, url: line.slice(READY_PREFIX.length).trim().replace(/\/$/, '') });
-    });
-    child.once('exit', (code) => reject(new Error(`routing server exited early (${code})`)));
-  });
-}
-
-function cpuOf(child: ChildProcess): Promise<number> {
-  return new Promise((resolve) => {
-    child.once('message', (m: { cpu: number }) => resolve(m.cpu));
-    child.send('cpu');
-  });
-}
-
 /** Server CPU µs per request for `target`. */
-async function load(child: ChildProcess, url: string, target: string, seconds: number) {
+async function load(child: Child, url: string, target: string, seconds: number) {
   const before = await cpuOf(child);
   const result = await autocannon({ url: url + target, connections: 10, duration: seconds });
   const after = await cpuOf(child);
@@ -56,7 +30,8 @@ async function load(child: ChildProcess, url: string, target: string, seconds: n
 
 /** Median CPU µs per request of the long and the short path, and of their per-round ratio. */
 async function compare(script: string) {
-  const { child, url } = await start(script);
+  const child = await startChild(script, script);
+  const url = child.url.replace(/\/$/, '');
   try {
     await load(child, url, LONG, 0.5);
     await load(child, url, SHORT, 0.5);
@@ -73,13 +48,13 @@ async function compare(script: string) {
       ratio: median(long.map((v, i) => v / short[i]!)),
     };
   } finally {
-    child.kill('SIGTERM');
+    child.process.kill('SIGTERM');
   }
 }
 
 export async function measureLongPath(): Promise<void> {
-  const ours = await compare('server.js');
-  const raw = await compare('../http/raw-server.js');
+  const ours = await compare('../routing/server.js');
+  const raw = await compare('raw-server.js');
   printRatio(
     'routing: 404 for a 14 KB path of 7,000 segments vs a short 404 (server CPU/request)',
     ours.ratio,

@@ -5,11 +5,13 @@
  *  - a prefix invalidation covering every entry of a tree cache,
  *  - invalidateAll (also what a cluster reconnect does),
  * runs while a setImmediate ping loop records the gaps between its turns: the longest gap is the
- * longest the event loop was blocked. The budgeted figure is the process's CPU time over the
- * worst gap, median over RUNS fresh caches: on a shared machine a wall-clock gap also holds the
- * time the OS gave to other processes (wall figures are printed beside it); process CPU
- * includes GC helper threads, so it errs high. Everything runs once on a small cache first, so
- * the first-ever slice's JIT warm-up is not counted as maintenance.
+ * longest the event loop was blocked. On a loaded machine neither clock alone measures the main
+ * thread: a wall-clock gap also holds time the OS gave other processes, and the process's CPU
+ * time also holds its GC and compiler threads' work. Both bound the main thread's time from
+ * above, so each gap counts as the smaller of the two; the figure is the longest gap of a run,
+ * median over RUNS fresh caches (each run's wall and CPU for that gap printed beside it).
+ * Everything runs once on a small cache first, so the first-ever slice's JIT warm-up is not
+ * counted as maintenance.
  * Budget ≤ 5 ms. Env: CACHE_MAINT_SIZES (default 100000,1000000), CACHE_MAINT_RUNS (default 3).
  */
 import { cachedFunction, coreOf } from '../src/cache/cached-function.js';
@@ -22,18 +24,21 @@ const BUDGET_MS = 5;
 interface Block {
   wall: number;
   cpu: number;
+  /** min(wall, cpu): an upper bound of the main thread's time in the gap. */
+  main: number;
 }
 
 /** Runs `start` (synchronously) and pings until `done()`; the longest block seen. */
 async function longestBlock(start: () => void, done: () => boolean): Promise<Block> {
-  let worst: Block = { wall: 0, cpu: 0 };
+  let worst: Block = { wall: 0, cpu: 0, main: 0 };
   let lastWall = performance.now();
   let lastCpu = process.cpuUsage();
   const record = () => {
     const wall = performance.now() - lastWall;
     const cpu = process.cpuUsage(lastCpu);
-    const block = { wall, cpu: (cpu.user + cpu.system) / 1000 };
-    if (block.cpu > worst.cpu) worst = block;
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    const block = { wall, cpu: cpuMs, main: Math.min(wall, cpuMs) };
+    if (block.main > worst.main) worst = block;
     lastWall = performance.now();
     lastCpu = process.cpuUsage();
   };
@@ -98,11 +103,11 @@ for (const size of SIZES) {
   for (const what of SCENARIOS) {
     const blocks: Block[] = [];
     for (let i = 0; i < RUNS; i++) blocks.push(await run(what, size));
-    const cpu = median(blocks.map((b) => b.cpu));
-    const pass = cpu <= BUDGET_MS;
+    const main = median(blocks.map((b) => b.main));
+    const pass = main <= BUDGET_MS;
     process.stdout.write(
       `cache maintenance: ${what}, ${size.toLocaleString('en-US')} entries: longest event-loop block ` +
-        `${cpu.toFixed(2)} ms CPU  (budget <= ${BUDGET_MS} ms)  ${pass ? 'PASS' : 'FAIL'}   per run: ` +
+        `${main.toFixed(2)} ms  (budget <= ${BUDGET_MS} ms)  ${pass ? 'PASS' : 'FAIL'}   per run: ` +
         `${blocks.map((b) => `${b.cpu.toFixed(1)} ms CPU / ${b.wall.toFixed(1)} ms wall`).join(', ')}\n`,
     );
   }

@@ -19,6 +19,7 @@
  */
 import FindMyWay from 'find-my-way';
 import { Bench } from 'tinybench';
+import { DEFAULT_RESERVED_PREFIXES } from '../src/config/host-schema.js';
 import { createLogger } from '../src/logging/logger.js';
 import { normalisePath } from '../src/web/path.js';
 import { WebRegistry } from '../src/web/registry.js';
@@ -29,14 +30,6 @@ import { measureLongPath } from './routing/long-path.js';
 const ROUNDS = Number(process.env.ROUTING_BENCH_ROUNDS ?? 9);
 const TIME = Number(process.env.ROUTING_BENCH_MS ?? 100);
 const CALLS = 256;
-const RESERVED = [
-  '/_matrix/client',
-  '/_matrix/federation',
-  '/_matrix/key',
-  '/_matrix/media',
-  '/_synapse/admin',
-  '/_synapse/replication',
-];
 const base = (i: number) => `/_synapse/client/m${i}`;
 
 type Kind = 'exact' | 'prefix' | 'parameter' | '404';
@@ -50,7 +43,7 @@ const TAILS: Record<Kind, string> = {
 function build(n: number) {
   const handler = () => new Response('ok');
   const registry = new WebRegistry({
-    reservedPrefixes: RESERVED,
+    reservedPrefixes: DEFAULT_RESERVED_PREFIXES,
     logger: createLogger({ level: 'silent', pretty: false }),
   });
   const fmw = FindMyWay({ ignoreTrailingSlash: false });

@@ -3,47 +3,23 @@
  * a 404 for a 14 KB path of 7,000 segments against a 404 for a short path, both through a real
  * socket to a full host with 1,000 routes of each kind, in its own process. The figure is the
  * server's CPU time per request (steadier than latency on a shared machine), median of
- * interleaved rounds. Budget ≤ 3×. Env: ROUTING_BENCH_LONG_ROUNDS (default 5),
+ * interleaved rounds. Budget ≤ 3×. The same two requests against a bare `node:http` server that
+ * answers 404 to everything are printed beside it: what reading and parsing a 14 KB request line
+ * costs before any routing. Env: ROUTING_BENCH_LONG_ROUNDS (default 5),
  * ROUTING_BENCH_LONG_SECONDS per run (default 1).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { READY_PREFIX } from '../http/body.js';
 import { median, printRatio } from '../cache/report.js';
+import { type Child, cpuOf, startChild } from '../http/child.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const ROUNDS = Number(process.env.ROUTING_BENCH_LONG_ROUNDS ?? 5);
 const SECONDS = Number(process.env.ROUTING_BENCH_LONG_SECONDS ?? 1);
 
 const LONG = '/_synapse/client/m1/rooms' + '/a'.repeat(7000);
 const SHORT = '/_synapse/client/m1/nothing';
 
-function start(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [path.join(here, 'server.js')], {
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      const line = buffered.split('\n').find((l) => l.startsWith(READY_PREFIX));
-      if (line) resolve({ child, url: line.slice(READY_PREFIX.length).trim().replace(/\/$/, '') });
-    });
-    child.once('exit', (code) => reject(new Error(`routing server exited early (${code})`)));
-  });
-}
-
-function cpuOf(child: ChildProcess): Promise<number> {
-  return new Promise((resolve) => {
-    child.once('message', (m: { cpu: number }) => resolve(m.cpu));
-    child.send('cpu');
-  });
-}
-
 /** Server CPU µs per request for `target`. */
-async function load(child: ChildProcess, url: string, target: string, seconds: number) {
+async function load(child: Child, url: string, target: string, seconds: number) {
   const before = await cpuOf(child);
   const result = await autocannon({ url: url + target, connections: 10, duration: seconds });
   const after = await cpuOf(child);
@@ -52,8 +28,10 @@ async function load(child: ChildProcess, url: string, target: string, seconds: n
   return (after - before) / Math.max(1, result.requests.total);
 }
 
-export async function measureLongPath(): Promise<void> {
-  const { child, url } = await start();
+/** Median CPU µs per request of the long and the short path, and of their per-round ratio. */
+async function compare(script: string) {
+  const child = await startChild(script, script);
+  const url = child.url.replace(/\/$/, '');
   try {
     await load(child, url, LONG, 0.5);
     await load(child, url, SHORT, 0.5);
@@ -64,13 +42,24 @@ export async function measureLongPath(): Promise<void> {
       long.push(await load(child, url, LONG, SECONDS));
       if (round % 2 === 0) short.push(await load(child, url, SHORT, SECONDS));
     }
-    printRatio(
-      'routing: 404 for a 14 KB path of 7,000 segments vs a short 404 (server CPU/request)',
-      median(long.map((v, i) => v / short[i]!)),
-      3.0,
-      `${median(long).toFixed(1)} µs vs ${median(short).toFixed(1)} µs`,
-    );
+    return {
+      long: median(long),
+      short: median(short),
+      ratio: median(long.map((v, i) => v / short[i]!)),
+    };
   } finally {
-    child.kill('SIGTERM');
+    child.process.kill('SIGTERM');
   }
+}
+
+export async function measureLongPath(): Promise<void> {
+  const ours = await compare('../routing/server.js');
+  const raw = await compare('raw-server.js');
+  printRatio(
+    'routing: 404 for a 14 KB path of 7,000 segments vs a short 404 (server CPU/request)',
+    ours.ratio,
+    3.0,
+    `${ours.long.toFixed(1)} µs vs ${ours.short.toFixed(1)} µs; bare node:http 404s: ` +
+      `${raw.long.toFixed(1)} µs vs ${raw.short.toFixed(1)} µs (${raw.ratio.toFixed(2)}x)`,
+  );
 }

@@ -44,11 +44,25 @@ export function normalisePath(raw: string): string | undefined {
 }
 
 function resolveSegments(path: string): string {
-  const parts = path.split('/');
+  return resolveParts(path.split('/'), (part) => part)!;
+}
+
+/**
+ * Joins `parts` (index 0 is before the leading slash) as a normalised path: empty and "."
+ * segments dropped, ".." removing the segment before it (never above the root), a trailing
+ * slash kept. `segment` maps each part first (undefined: the path is malformed); the dot test
+ * applies to what it returns.
+ */
+function resolveParts(
+  parts: readonly string[],
+  segment: (part: string) => string | undefined,
+  encode: (part: string) => string = (part) => part,
+): string | undefined {
   const out: string[] = [];
   let trailingSlash = false;
   for (let i = 1; i < parts.length; i++) {
-    const part = parts[i]!;
+    const part = segment(parts[i]!);
+    if (part === undefined) return undefined;
     const last = i === parts.length - 1;
     if (part === '' || part === '.') {
       trailingSlash = last;
@@ -56,7 +70,7 @@ function resolveSegments(path: string): string {
       out.pop();
       trailingSlash = last;
     } else {
-      out.push(part);
+      out.push(encode(part));
       trailingSlash = false;
     }
   }
@@ -96,28 +110,17 @@ const ENCODED_SLASH = /%2f|%5c/i;
  */
 export function encodedSlashRoutePath(raw: string): string | undefined {
   if (!raw.includes('%') || !ENCODED_SLASH.test(raw)) return undefined;
-  const parts = raw.split(/[/\\]/);
-  const out: string[] = [];
-  let trailingSlash = false;
-  for (let i = 1; i < parts.length; i++) {
-    let part: string;
-    try {
-      part = decodeURIComponent(parts[i]!);
-    } catch {
-      return undefined;
-    }
-    const last = i === parts.length - 1;
-    if (part === '' || part === '.') {
-      trailingSlash = last;
-    } else if (part === '..') {
-      out.pop();
-      trailingSlash = last;
-    } else {
-      out.push(part.replace(/[%/\\]/g, encodeSeparator));
-      trailingSlash = false;
-    }
+  return resolveParts(raw.split(/[/\\]/), decodeSegment, (part) =>
+    part.replace(/[%/\\]/g, encodeSeparator),
+  );
+}
+
+function decodeSegment(part: string): string | undefined {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return undefined;
   }
-  return `/${out.join('/')}${trailingSlash && out.length > 0 ? '/' : ''}`;
 }
 
 function encodeSeparator(c: string): string {

@@ -114,6 +114,7 @@ export class WebRegistry implements WebRegistrar {
         webHandlerInvalid(owner.name, path, 'options.prefix must be true or false'),
       );
     const prefix = options.prefix === true;
+    this.exactChecked = undefined;
     const pattern = hasParams(path) ? this.checkPattern(owner, path, prefix) : undefined;
     // Validates the handler and methods even when the path is taken, so mistakes surface.
     const resource = new WebResource(owner, path, handler, options, prefix);
@@ -145,7 +146,10 @@ export class WebRegistry implements WebRegistrar {
     }
     this.byPath.set(key, resource);
     if (prefix) this.trie.setPrefix(key, resource);
-    else this.exact.set(key, resource);
+    else {
+      this.exact.set(key, resource);
+      if (key.length > this.longestExact) this.longestExact = key.length;
+    }
   }
 
   /** The parsed pattern of a parameter path, or the load error saying what is wrong with it. */
@@ -193,9 +197,17 @@ export class WebRegistry implements WebRegistrar {
     return out;
   }
 
+  /** The length of the longest exact path. */
+  private longestExact = 0;
+  /** The raw path the last exactResource() call missed (match() need not look it up again). */
+  private exactChecked: string | undefined;
+
   /** The exact resource registered at `path`, compared as is. */
   exactResource(path: string): WebResource | undefined {
-    return this.exact.get(path);
+    // A path longer than every exact path cannot be one: no need to hash it (14 KB paths).
+    const found = path.length > this.longestExact ? undefined : this.exact.get(path);
+    this.exactChecked = found === undefined ? path : undefined;
+    return found;
   }
 
   /**
@@ -204,13 +216,18 @@ export class WebRegistry implements WebRegistrar {
    * parameter values containing an encoded slash (see encodedSlashSegments).
    */
   match(path: string, raw: string = path): WebMatch | undefined {
-    const exact = this.exact.get(path);
+    // The dispatcher looked the raw path up already: when normalising changed nothing, skip it.
+    const exact =
+      (path === raw && this.exactChecked === raw) || path.length > this.longestExact
+        ? undefined
+        : this.exact.get(path);
     if (exact !== undefined) return { resource: exact, subpath: '', params: NO_PARAMS };
     const hit = this.trie.find(path, this.hit);
     const prefix = hit.prefix;
     if (prefix === RESERVED) return undefined;
     if (this.trie.routes > 0) {
-      const encoded = encodedSlashRoutePath(raw);
+      // An unchanged path had nothing to decode, so no encoded slash either.
+      const encoded = path === raw ? undefined : encodedSlashRoutePath(raw);
       const route = encoded === undefined ? hit.route : this.trie.find(encoded, hit).route;
       if (route !== undefined)
         return this.paramMatch(route, encoded ?? path, encoded !== undefined);

@@ -1,11 +1,24 @@
 /** Shared test setup: a registry and a real server on loopback, plus raw-HTTP helpers. */
 import { request as httpRequest } from 'node:http';
+import { expect } from 'chai';
+import { ModhostError } from '../../src/errors/index.js';
 import { connect, type Socket } from 'node:net';
 import type { ServerConfig } from '../../src/config/types.js';
 import { createCapturingLogger, type LogRecord } from '../../src/logging/logger.js';
 import { createMetricsRegistry, type MetricsRegistry } from '../../src/metrics/registry.js';
 import { WebRegistry } from '../../src/web/registry.js';
 import { WebServer } from '../../src/web/server.js';
+
+/** The ModhostError `fn` throws (fails the test when it throws nothing or something else). */
+export function thrown(fn: () => void): ModhostError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).to.be.instanceOf(ModhostError);
+    return err as ModhostError;
+  }
+  expect.fail('expected an error');
+}
 
 export const A = { name: 'a', index: 0 };
 export const B = { name: 'b', index: 1 };

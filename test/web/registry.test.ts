@@ -1,24 +1,14 @@
 import { expect } from 'chai';
-import { ErrorCode, ModhostError } from '../../src/errors/index.js';
+import { ErrorCode } from '../../src/errors/index.js';
 import { createCapturingLogger } from '../../src/logging/logger.js';
 import { WebRegistry } from '../../src/web/registry.js';
-import { A, B, DEFAULT_RESERVED } from './helpers.js';
+import { A, B, DEFAULT_RESERVED, thrown } from './helpers.js';
 
 const ok = () => new Response('ok');
 
 function registry() {
   const { logger, records } = createCapturingLogger();
   return { registry: new WebRegistry({ reservedPrefixes: DEFAULT_RESERVED, logger }), records };
-}
-
-function thrown(fn: () => void): ModhostError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).to.be.instanceOf(ModhostError);
-    return err as ModhostError;
-  }
-  expect.fail('expected an error');
 }
 
 describe('web/WebRegistry', () => {

@@ -1,30 +1,20 @@
 /** Routing cost (counted, never timed) and parameter routes. */
 import { expect } from 'chai';
 import { Module, WebResource } from '../../decorators/index.js';
-import { ErrorCode, ModhostError } from '../../src/errors/index.js';
+import { ErrorCode } from '../../src/errors/index.js';
 import type { RouteParams, WebRequestContext } from '../../src/index.js';
 import { createCapturingLogger } from '../../src/logging/logger.js';
 import { createTestHost } from '../../src/testing/index.js';
 import { normalisePath } from '../../src/web/path.js';
 import { WebRegistry } from '../../src/web/registry.js';
 import { rejectionOf } from '../helpers/rejection.js';
-import { A, B, DEFAULT_RESERVED } from './helpers.js';
+import { A, B, DEFAULT_RESERVED, thrown } from './helpers.js';
 
 const ok = () => new Response('ok');
 
 function registry(): WebRegistry {
   const { logger } = createCapturingLogger();
   return new WebRegistry({ reservedPrefixes: DEFAULT_RESERVED, logger });
-}
-
-function thrown(fn: () => void): ModhostError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).to.be.instanceOf(ModhostError);
-    return err as ModhostError;
-  }
-  expect.fail('expected an error');
 }
 
 /** Lookup work for one path (as the dispatcher routes it: normalised, raw beside it). */

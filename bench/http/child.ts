@@ -1,0 +1,40 @@
+/**
+ * Benchmark servers run in child processes: start one from a script in bench/http (or a path
+ * relative to it), wait for it to announce its URL, and ask it for its CPU time over IPC.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { READY_PREFIX } from './body.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export interface Child {
+  name: string;
+  process: ChildProcess;
+  /** The base URL it announced. */
+  url: string;
+}
+
+export function startChild(name: string, script: string, args: string[] = []): Promise<Child> {
+  const child = spawn(process.execPath, [path.join(here, script), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      const line = buffered.split('\n').find((l) => l.startsWith(READY_PREFIX));
+      if (line) resolve({ name, process: child, url: line.slice(READY_PREFIX.length).trim() });
+    });
+    child.once('exit', (code) => reject(new Error(`${name} server exited early (${code})`)));
+  });
+}
+
+/** The child's CPU time so far (µs), as answered by answerCpuQueries(). */
+export function cpuOf(child: Child): Promise<number> {
+  return new Promise((resolve) => {
+    child.process.once('message', (m: { cpu: number }) => resolve(m.cpu));
+    child.process.send('cpu');
+  });
+}

@@ -126,6 +126,9 @@ async function pump(
   } catch (err) {
     void reader.cancel(err).catch(() => undefined);
     if (res.destroyed && !res.writableFinished) return; // the client left; nobody to tell
+    // Node sends what was written on the next tick (corked); let it go out before the caller
+    // closes the connection, so the client sees the status and the data before the break.
+    if (res.headersSent) await new Promise((resolve) => setImmediate(resolve));
     throw err;
   } finally {
     res.off('close', onClose);

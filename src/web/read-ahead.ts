@@ -27,8 +27,15 @@ export async function readAhead(
   for (;;) {
     const next = reader.read();
     // The first read may wait (the body's first chunk); later ones only until the next turn.
-    const result =
-      chunks.length === 0 ? await next : await Promise.race([next, (turn ??= nextTurn())]);
+    // After the first chunk, a failing read is left to the writer (which has sent the status
+    // by then, as it would have streaming): reading ahead changes no outcome, only the length.
+    const result: ReadableStreamReadResult<Uint8Array> | typeof LATER =
+      chunks.length === 0
+        ? await next
+        : await soon(
+            next.then(undefined, (): typeof LATER => LATER),
+            () => (turn ??= nextTurn()),
+          );
     if (result === LATER) return { whole: undefined, chunks, pending: next };
     if (result.done) return { whole: concat(chunks, size), chunks: [], pending: undefined };
     const value = result.value as unknown;
@@ -40,6 +47,24 @@ export async function readAhead(
     chunks.push(value);
     size += value.byteLength;
   }
+}
+
+/**
+ * `read`'s result if it settles within a few microtask hops (data already queued, or the end),
+ * else whichever comes first of it and the next event-loop turn; the hops spare a timer in the
+ * common case of a body that is already complete.
+ */
+async function soon<T>(
+  read: Promise<T>,
+  later: () => Promise<typeof LATER>,
+): Promise<T | typeof LATER> {
+  let settled = false;
+  read.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  for (let hop = 0; hop < 4 && !settled; hop++) await undefined;
+  return settled ? read : Promise.race([read, later()]);
 }
 
 function nextTurn(): Promise<typeof LATER> {

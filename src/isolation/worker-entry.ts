@@ -161,6 +161,17 @@ async function boot(init: WorkerInit): Promise<Manifest> {
   if (failure !== undefined) throw failure;
   callbacks.open = false;
   web.open = false;
+  // What the host gets must cross intact too (values in registrations besides the functions).
+  for (const { category, callbacks: registered } of callbacks.recorded) {
+    const problem = crossingProblem(registered);
+    if (problem)
+      throw isolationErrors.cannotCross(
+        identity.name,
+        `the ${category} callbacks it registers`,
+        problem.where,
+        problem.problem,
+      );
+  }
   return {
     name: blueprint.name,
     callbacks: callbacks.recorded,

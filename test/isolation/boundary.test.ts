@@ -129,6 +129,22 @@ describe('isolation: what crosses the worker boundary', function () {
     expect(err.message).to.include('an instance of class Settings');
   });
 
+  it('carries functions nested in an imperative registration (auth_checkers)', async () => {
+    const host = await createTestHost({
+      modules: [{ module: `${FILE}#Authy`, isolation: 'worker' }],
+    });
+    try {
+      const check = (token: string) =>
+        host.callbacks.run('password_auth_provider', 'check_auth', 'bob', 'com.example.token', {
+          token,
+        });
+      expect(await check('let-me-in')).to.deep.equal(['@bob:x', null]);
+      expect(await check('wrong')).to.equal(null);
+    } finally {
+      await host.stop();
+    }
+  });
+
   it('loads an isolated module from YAML, its spec relative to the file', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'modhost-isolation-'));
     try {

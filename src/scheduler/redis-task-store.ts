@@ -6,7 +6,6 @@ import { createClient } from 'redis';
 import {
   type ClaimResult,
   type RunOutcome,
-  type TaskState,
   type TaskStore,
   toState,
 } from './task-store.js';

@@ -278,7 +278,7 @@ describe('argument rules of the built-in callbacks', () => {
     const seen: unknown[][] = [];
     f.registry.register(f.mod(0), 'audit', { on_export: (...a: unknown[]) => void seen.push(a) });
     const args = [{ a: 1 }, { b: [1] }, { c: 1 }];
-    await f.registry.run('audit', 'on_export', ...args);
+    await f.registry.run(audit.name, 'on_export', ...args);
     expect(Object.isFrozen(seen[0]![0])).to.equal(true);
     expect(seen[0]![1]).to.deep.equal(args[1]);
     expect(seen[0]![1]).to.not.equal(args[1]);

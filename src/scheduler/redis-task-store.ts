@@ -3,12 +3,7 @@
  * configuration has `cluster:`.
  */
 import { createClient } from 'redis';
-import {
-  type ClaimResult,
-  type RunOutcome,
-  type TaskStore,
-  toState,
-} from './task-store.js';
+import { type ClaimResult, type RunOutcome, type TaskStore, toState } from './task-store.js';
 
 const NOW = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;

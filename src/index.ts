@@ -52,3 +52,12 @@ export {
   ConfigValidationError,
   type ConfigProblem,
 } from './errors/index.js';
+export {
+  ModuleDatabase,
+  type Migration,
+  type Queryable,
+  type QueryResult,
+  type TransactionOptions,
+  type IsolationLevel,
+} from './database/index.js';
+export { DatabaseError } from './errors/database-messages.js';

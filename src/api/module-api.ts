@@ -10,6 +10,7 @@ import { ErrorCode } from '../errors/codes.js';
 import { timerDurationTooLongMessage } from '../errors/config-messages.js';
 import { ModhostError } from '../errors/modhost-error.js';
 import type { HttpClient } from './http-client.js';
+import type { ModuleDatabase } from '../database/types.js';
 import type {
   AccountDataCallbacks,
   AccountValidityCallbacks,
@@ -45,6 +46,8 @@ export interface ModuleApiContext {
   caches: CacheRegistrar;
   tasks: BackgroundTasks;
   http: HttpClient;
+  /** Hands out the module's SQL namespace (the engine opens on its first statement). */
+  databases?: { forModule(moduleName: string): ModuleDatabase };
 }
 
 export class ModuleApi {
@@ -62,6 +65,19 @@ export class ModuleApi {
     this.publicBaseUrl = ctx.publicBaseUrl;
     this.logger = ctx.logger;
     this.http = ctx.http;
+  }
+
+  private db?: ModuleDatabase;
+
+  /**
+   * The module's own SQL namespace (schema `mod_<name>`): `query`, `transaction`, `migrate`.
+   * Also injectable by type: `constructor(private readonly db: ModuleDatabase)`.
+   */
+  get database(): ModuleDatabase {
+    if (this.db) return this.db;
+    if (!this.ctx.databases) throw new Error(`module ${this.moduleName}: this host has no database`);
+    this.db = this.ctx.databases.forModule(this.moduleName);
+    return this.db;
   }
 
   /** Registers callbacks of `category` by name, as Synapse's `register_<category>_callbacks`. */

@@ -26,6 +26,8 @@ import { prepareModules, type PreparedModule } from './prepare.js';
 import { RedisBus } from '../cluster/redis-bus.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { wireDecorated } from './wiring.js';
+import { ModuleDatabase } from '../database/types.js';
+import { declaredMigrations } from '../database/declared-migrations.js';
 
 interface LiveModule {
   prepared: PreparedModule;
@@ -70,7 +72,11 @@ export class ModuleHost {
   private constructor(
     readonly config: HostConfig,
     private readonly prepared: readonly PreparedModule[],
-    options: Pick<HostOptions, 'categories' | 'providers'> & { logger: Logger; clock: Clock },
+    options: Pick<HostOptions, 'categories' | 'providers'> & {
+      logger: Logger;
+      clock: Clock;
+      baseDir: string;
+    },
   ) {
     this.logger = options.logger;
     this.clock = options.clock;
@@ -79,6 +85,7 @@ export class ModuleHost {
       clock: this.clock,
       categories: options.categories ?? [],
       providers: options.providers ?? [],
+      baseDir: options.baseDir,
     });
     this.metrics = this.runtime.metrics;
     this.callbacks = this.runtime.callbacks;
@@ -132,6 +139,7 @@ export class ModuleHost {
       ...options,
       logger,
       clock: options.clock ?? systemClock,
+      baseDir,
     });
   }
 
@@ -199,6 +207,14 @@ export class ModuleHost {
     return found.instance as T;
   }
 
+  /**
+   * A SQL namespace of the host application's own (schema `host_<name>`) in the modules'
+   * database, for state the application keeps beside its modules (docs/database.md).
+   */
+  database(name: string): ModuleDatabase {
+    return this.runtime.database.forHost(name);
+  }
+
   /** Describes modules and their registrations (what `modhost check` prints). */
   inspect(): HostDescription {
     return describeHost(this.config, this.prepared, this.runtime);
@@ -229,6 +245,7 @@ export class ModuleHost {
         caches: runtime.caches,
         tasks: runtime.tasks,
         http: runtime.http,
+        databases: runtime.database,
       });
       const container = createModuleContainer(runtime.container, blueprint, {
         api,
@@ -248,6 +265,14 @@ export class ModuleHost {
     await this.wire();
     try {
       await this.runtime.bus.start();
+      // Every module's declared migrations before any onStart, so no module meets old tables.
+      for (const m of this.live) {
+        const migrations = declaredMigrations(m.prepared.blueprint.cls);
+        if (migrations)
+          await (m.container.resolve(ModuleDatabase as never) as ModuleDatabase).migrate(
+            migrations,
+          );
+      }
       for (const m of this.live) {
         await this.runHook(m, 'onStart');
         m.started = true;
@@ -328,5 +353,8 @@ export class ModuleHost {
       await Promise.resolve(m.container.dispose()).catch(() => undefined);
     }
     this.live = [];
+    await runtime.database
+      .close()
+      .catch((err: Error) => this.logger.warn({ err }, 'closing the database failed'));
   }
 }

@@ -19,6 +19,7 @@ import { createMetricsRegistry, type MetricsRegistry } from '../metrics/registry
 import { WebRegistry } from '../web/registry.js';
 import { WebServer } from '../web/server.js';
 import { HttpClient } from '../api/http-client.js';
+import { DatabaseService } from '../database/database-service.js';
 
 export interface Runtime {
   metrics: MetricsRegistry;
@@ -29,6 +30,8 @@ export interface Runtime {
   tasks: BackgroundTaskRunner;
   bus: InvalidationBus;
   http: HttpClient;
+  /** Modules' and the host application's SQL namespaces; the engine opens on first use. */
+  database: DatabaseService;
   /** Parent of every module's container: the host's providers live here. */
   container: DependencyContainer;
 }
@@ -40,6 +43,8 @@ export function createRuntime(
     clock: Clock;
     categories: readonly CategoryDefinition[];
     providers: readonly Provider[];
+    /** Where a relative `database.path` resolves from (the config file's directory). */
+    baseDir: string;
   },
 ): Runtime {
   const { logger, clock } = extras;
@@ -78,5 +83,9 @@ export function createRuntime(
       metrics,
     }),
     http: new HttpClient(),
+    database: new DatabaseService(config.database, {
+      baseDir: extras.baseDir,
+      logger: logger.child({ component: 'database' }),
+    }),
   };
 }

@@ -11,6 +11,7 @@ import { injectionErrors } from '../errors/injection-messages.js';
 import type { Logger } from '../logging/logger.js';
 import type { ModuleBlueprint } from '../scanning/blueprint.js';
 import { MODULE_CONFIG, MODULE_LOGGER } from './tokens.js';
+import { ModuleDatabase } from '../database/types.js';
 
 export interface ModuleInjectables {
   api: ModuleApi;
@@ -28,6 +29,8 @@ export function createModuleContainer(
   child.register(ModuleApi, { useValue: injectables.api });
   child.register(MODULE_CONFIG, { useValue: injectables.config });
   child.register(MODULE_LOGGER, { useValue: injectables.logger });
+  // A factory: the namespace is made on first injection, not for every module.
+  child.register(ModuleDatabase as never, { useFactory: () => injectables.api.database });
   if (blueprint.configClass)
     child.register(blueprint.configClass, { useValue: injectables.config });
   return child;

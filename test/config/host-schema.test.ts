@@ -25,6 +25,7 @@ const DEFAULTS: HostConfig = {
   },
   instance: { name: 'main', run_background_tasks: true },
   caches: { global_factor: 1, per_cache_factors: {} },
+  database: { path: './data', pool_size: 10, query_timeout: 30_000, connect_timeout: 5_000 },
   log_level: 'info',
   modules: [],
 };

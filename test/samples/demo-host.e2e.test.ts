@@ -13,20 +13,13 @@ import { ModuleHost } from 'modhost';
 import { createCapturingLogger } from 'modhost/testing';
 import { Demo } from '../../samples/demo-host/demo.js';
 import { sharedSecretToken } from '../../samples/modules/shared-secret-auth.js';
+import { demoConfigFor } from './demo-helpers.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-async function demoConfigFor(port: number, dir: string): Promise<string> {
-  const original = await readFile(path.join(repoRoot, 'samples/demo-host/demo.yaml'), 'utf8');
-  const text = original
-    .replaceAll('127.0.0.1:8008', `127.0.0.1:${port}`)
-    .replaceAll('../../dist/', `${path.join(repoRoot, 'dist')}/`);
-  const file = path.join(dir, 'demo.yaml');
-  await writeFile(file, text);
-  return file;
-}
-
 describe('demo host, end to end over HTTP', function () {
+  // The first start of the embedded database in a fresh directory runs PGlite's initdb.
+  this.timeout(120_000);
   let demo: Demo;
   let base: string;
   let dir: string;

@@ -62,6 +62,12 @@ export class PostgresEngine implements DatabaseEngine {
     }
     const phase = { committing: false };
     let broken: Error | undefined;
+    // A checked-out client has no pool listener: its connection breaking must not crash the
+    // process. The statement in flight rejects on its own; the client is destroyed at release.
+    const onError = (err: Error) => {
+      broken ??= err;
+    };
+    client.on('error', onError);
     const run = async (sql: string, params?: readonly unknown[]) => {
       try {
         return await client.query(sql, params as unknown[] | undefined);
@@ -87,6 +93,7 @@ export class PostgresEngine implements DatabaseEngine {
       return await body(session, phase);
     } finally {
       // A broken connection is destroyed (release(err)); a healthy one goes back to the pool.
+      client.off('error', onError);
       client.release(broken ?? false);
     }
   }

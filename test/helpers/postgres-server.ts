@@ -129,23 +129,70 @@ export class PostgresServer {
     const child = this.child;
     if (!child) return;
     this.child = undefined;
+    const postmaster = this.postmasterPid();
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       killGroup(child.pid!, 'SIGKILL');
       await exited;
     }
+    // runuser may exit before the postmaster is reaped: wait for the server process itself.
+    if (postmaster) {
+      try {
+        process.kill(postmaster, 'SIGKILL');
+      } catch {
+        // gone
+      }
+      while (alive(postmaster)) await new Promise((r) => setTimeout(r, 20));
+    }
     running.delete(child);
-    // A killed postmaster leaves its pid file; the next start recovers from the WAL.
+    // A killed postmaster leaves its pid and socket lock files; the next start recovers from the WAL.
     rmSync(path.join(this.dir, 'data', 'postmaster.pid'), { force: true });
+    for (const name of readdirSync(this.dir))
+      if (name.startsWith('.s.PGSQL.')) rmSync(path.join(this.dir, name), { force: true });
+  }
+
+  private postmasterPid(): number | undefined {
+    try {
+      const pid = Number(readFileSync(path.join(this.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+      return pid > 0 ? pid : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Freezes the server and every backend (SIGSTOP): connections stay open, nothing answers. */
   pause(): void {
-    if (this.child?.pid) killGroup(this.child.pid, 'SIGSTOP');
+    this.signalServer('SIGSTOP');
   }
 
   resume(): void {
-    if (this.child?.pid) killGroup(this.child.pid, 'SIGCONT');
+    this.signalServer('SIGCONT');
+  }
+
+  /** The postmaster and every backend (runuser may put them in a process group of their own). */
+  private signalServer(signal: NodeJS.Signals): void {
+    const root = this.postmasterPid();
+    if (!root) return;
+    const parents = new Map<number, number>();
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      } catch {
+        // exited meanwhile
+      }
+    }
+    const tree = [root];
+    for (let i = 0; i < tree.length; i++)
+      for (const [pid, ppid] of parents) if (ppid === tree[i]) tree.push(pid);
+    for (const pid of tree) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // exited meanwhile
+      }
+    }
   }
 
   /** Starts again on the same port and data (after `kill`). */
@@ -196,6 +243,15 @@ export class PostgresServer {
     }
     await this.kill();
     throw new Error(`postgres on port ${this.port} did not start; its output:\n${this.output}`);
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 

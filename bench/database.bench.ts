@@ -75,7 +75,9 @@ async function compare(engine: string, moduleQuery: Query, bareQuery: Query): Pr
   return ok;
 }
 
-async function moduleSide(database: Record<string, unknown>): Promise<{ host: TestHost; query: Query }> {
+async function moduleSide(
+  database: Record<string, unknown>,
+): Promise<{ host: TestHost; query: Query }> {
   const host = await createTestHost({ modules: [{ module: BenchModule }], database });
   const { db } = host.module(BenchModule);
   return { host, query: (sql, params) => db.query(sql, params) };
@@ -106,9 +108,15 @@ async function postgres(): Promise<boolean> {
   const { host, query } = await moduleSide({ url: server.url, pool_size: 10 });
   // The module's schema exists now (migrated at start); the bare pool uses it the same way.
   const schema = host.module(BenchModule).db.schema;
-  const pool = new pg.Pool({ connectionString: server.url, max: 10, options: `-c search_path=${schema}` });
+  const pool = new pg.Pool({
+    connectionString: server.url,
+    max: 10,
+    options: `-c search_path=${schema}`,
+  });
   try {
-    return await compare('PostgreSQL (node-postgres)', query, (sql, params) => pool.query(sql, params));
+    return await compare('PostgreSQL (node-postgres)', query, (sql, params) =>
+      pool.query(sql, params),
+    );
   } finally {
     await pool.end();
     await host.stop();

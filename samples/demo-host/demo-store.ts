@@ -7,7 +7,14 @@
  * walkthrough survives a restart of the demo.
  */
 import type { Migration, ModuleDatabase, Queryable } from 'modhost';
-import type { ChatState, DemoEvent, DemoRoom, DemoUser, SentNotice, Session } from './chat-state.js';
+import type {
+  ChatState,
+  DemoEvent,
+  DemoRoom,
+  DemoUser,
+  SentNotice,
+  Session,
+} from './chat-state.js';
 
 export const DEMO_MIGRATIONS: Migration[] = [
   {
@@ -71,7 +78,9 @@ export class DemoStore {
       this.state.rooms.set(k, room);
       this.saved.rooms.set(k, roomJson(room));
     }
-    const notices = await this.db.query<{ data: SentNotice }>('select data from outbox order by seq');
+    const notices = await this.db.query<{ data: SentNotice }>(
+      'select data from outbox order by seq',
+    );
     this.state.outbox.push(...notices.rows.map((r) => r.data));
     this.savedOutbox = this.state.outbox.length;
   }
@@ -84,7 +93,9 @@ export class DemoStore {
 
   private async saveNow(): Promise<void> {
     const users = this.changes(this.saved.users, this.state.users, (u) => JSON.stringify(u));
-    const sessions = this.changes(this.saved.sessions, this.state.sessions, (s) => JSON.stringify(s));
+    const sessions = this.changes(this.saved.sessions, this.state.sessions, (s) =>
+      JSON.stringify(s),
+    );
     const rooms = this.changes(this.saved.rooms, this.state.rooms, roomJson);
     const notices = this.state.outbox.slice(this.savedOutbox);
     if (users.size + sessions.size + rooms.size + notices.length === 0) return;
@@ -94,7 +105,10 @@ export class DemoStore {
       await upsert(tx, 'sessions', 'token', sessions);
       await upsert(tx, 'rooms', 'room_id', rooms);
       for (const [i, notice] of notices.entries())
-        await tx.query('insert into outbox (seq, data) values ($1, $2)', [base + i, JSON.stringify(notice)]);
+        await tx.query('insert into outbox (seq, data) values ($1, $2)', [
+          base + i,
+          JSON.stringify(notice),
+        ]);
     });
     // Recorded only once committed: a failed save is retried whole by the next one.
     for (const [k, v] of users) this.saved.users.set(k, v!);

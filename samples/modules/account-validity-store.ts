@@ -48,7 +48,9 @@ export class AccountValidityStore {
   constructor(private readonly db: ModuleDatabase) {}
 
   async get(userId: string): Promise<ValidityRecord | undefined> {
-    const { rows } = await this.db.query<Row>('select * from validity where user_id = $1', [userId]);
+    const { rows } = await this.db.query<Row>('select * from validity where user_id = $1', [
+      userId,
+    ]);
     return rows[0] ? toRecord(rows[0]) : undefined;
   }
 

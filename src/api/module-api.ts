@@ -75,7 +75,8 @@ export class ModuleApi {
    */
   get database(): ModuleDatabase {
     if (this.db) return this.db;
-    if (!this.ctx.databases) throw new Error(`module ${this.moduleName}: this host has no database`);
+    if (!this.ctx.databases)
+      throw new Error(`module ${this.moduleName}: this host has no database`);
     this.db = this.ctx.databases.forModule(this.moduleName);
     return this.db;
   }

@@ -185,7 +185,8 @@ export const redisUrlCheck: Check<string> = {
 };
 
 export const postgresUrlCheck: Check<string> = {
-  expected: "a postgres:// or postgresql:// URL such as 'postgres://modhost@127.0.0.1:5432/modhost'",
+  expected:
+    "a postgres:// or postgresql:// URL such as 'postgres://modhost@127.0.0.1:5432/modhost'",
   parse: (v) => {
     const url = parseUrl(v);
     if (!url || (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')) return undefined;

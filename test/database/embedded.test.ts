@@ -50,9 +50,14 @@ describe('database: embedded engine (PGlite)', function () {
       const err = await h
         .module(Locked)
         .db.query('select 1')
-        .then(() => undefined, (e: unknown) => e as { code: string; message: string });
+        .then(
+          () => undefined,
+          (e: unknown) => e as { code: string; message: string },
+        );
       expect(err?.code).to.equal('MODHOST_DATABASE_IN_USE');
-      expect(err?.message).to.include(`in use by process ${process.ppid}`).and.include('database.url');
+      expect(err?.message)
+        .to.include(`in use by process ${process.ppid}`)
+        .and.include('database.url');
     } finally {
       await h.stop();
       rmSync(other, { recursive: true, force: true });

@@ -54,17 +54,25 @@ describe('database faults', function () {
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     let h: TestHost | undefined;
     try {
-      await until('200 committed transactions in the child', () => {
-        if (child.exitCode !== null) throw new Error(`writer exited: ${err}`);
-        return acked >= 200;
-      }, 150_000);
+      await until(
+        '200 committed transactions in the child',
+        () => {
+          if (child.exitCode !== null) throw new Error(`writer exited: ${err}`);
+          return acked >= 200;
+        },
+        150_000,
+      );
       child.kill('SIGKILL');
       await exited;
       // The dead child's lock is taken over; every acknowledged commit is there, both rows of it.
       h = await createTestHost({ modules: [{ module: Ledger }], database: { path: dir } });
       const { db } = h.module(Ledger);
       const count = async (t: string) =>
-        (await db.query<{ n: number; m: number }>(`select count(*)::int as n, coalesce(max(id), 0) as m from ${t}`)).rows[0]!;
+        (
+          await db.query<{ n: number; m: number }>(
+            `select count(*)::int as n, coalesce(max(id), 0) as m from ${t}`,
+          )
+        ).rows[0]!;
       const a = await count('a');
       const b = await count('b');
       expect(a.n).to.be.at.least(acked);
@@ -129,7 +137,9 @@ describe('database faults', function () {
     async function assertDurable(acked: number[]) {
       const { db } = h.module(Ledger);
       const present = new Set(
-        (await db.query<{ id: number }>('select a.id from a join b using (id)')).rows.map((r) => r.id),
+        (await db.query<{ id: number }>('select a.id from a join b using (id)')).rows.map(
+          (r) => r.id,
+        ),
       );
       expect(acked.filter((id) => !present.has(id))).to.deep.equal([]);
     }
@@ -144,7 +154,12 @@ describe('database faults', function () {
       await until('the same host writing again', () => w.acked.length >= beforeRestart + 50);
       await w.finish();
       const codes = new Set(w.errors.map((e) => e.code));
-      expect([...codes].every((c) => ['MODHOST_DATABASE_UNAVAILABLE', 'MODHOST_DATABASE_TIMEOUT'].includes(c)), [...codes].join()).to.equal(true);
+      expect(
+        [...codes].every((c) =>
+          ['MODHOST_DATABASE_UNAVAILABLE', 'MODHOST_DATABASE_TIMEOUT'].includes(c),
+        ),
+        [...codes].join(),
+      ).to.equal(true);
       const unavailable = w.errors.find((e) => e.code === 'MODHOST_DATABASE_UNAVAILABLE')!;
       expect(unavailable.message).to.match(/PostgreSQL at .*127\.0\.0\.1.* is unavailable/);
       for (const e of w.errors) expect(e.message).to.not.include(PG_PASSWORD);

@@ -51,15 +51,13 @@ export function moduleDatabaseSuite(e: SuiteEngine): void {
     const m = h.module(Notes);
     expect(m.db).to.equal(m.api.database);
     expect(m.db.engine).to.equal(e.engine);
-    await m.db.query('create table notes (id bigint primary key, body text not null, seen boolean)');
-    const inserted = await m.db.query('insert into notes values ($1, $2, $3), ($4, $5, $6) returning id', [
-      1,
-      "it's; drop table notes --",
-      true,
-      2,
-      'two',
-      null,
-    ]);
+    await m.db.query(
+      'create table notes (id bigint primary key, body text not null, seen boolean)',
+    );
+    const inserted = await m.db.query(
+      'insert into notes values ($1, $2, $3), ($4, $5, $6) returning id',
+      [1, "it's; drop table notes --", true, 2, 'two', null],
+    );
     expect(inserted.rowCount).to.equal(2);
     const { rows } = await m.db.query<{ id: string; body: string; seen: boolean | null }>(
       'select id, body, seen from notes where id = $1',
@@ -128,7 +126,9 @@ export function moduleDatabaseSuite(e: SuiteEngine): void {
       }),
     );
     expect(dup.sqlState).to.equal('23505');
-    expect((await db.query("select count(*)::int as c from t where k = 'd'")).rows[0]).to.deep.equal({ c: 0 });
+    expect(
+      (await db.query("select count(*)::int as c from t where k = 'd'")).rows[0],
+    ).to.deep.equal({ c: 0 });
     // A transaction handle used after its body ended is refused.
     let leaked: { query(sql: string): Promise<unknown> } | undefined;
     await db.transaction(async (tx) => {
@@ -207,7 +207,9 @@ export function moduleDatabaseSuite(e: SuiteEngine): void {
     // Neither migration of the failed batch is there: the fixed list applies both afresh.
     Broken.migrations = [good, { id: '002_typo', up: 'insert into ok values (1)' }];
     const fixed = await host([Broken]);
-    expect((await fixed.module(Broken).db.query('select v from ok')).rows).to.deep.equal([{ v: 1 }]);
+    expect((await fixed.module(Broken).db.query('select v from ok')).rows).to.deep.equal([
+      { v: 1 },
+    ]);
     // An applied migration that disappears from the list is refused, naming it.
     Broken.migrations = [good];
     await fixed.stop();
@@ -218,7 +220,10 @@ export function moduleDatabaseSuite(e: SuiteEngine): void {
   });
 
   it('refuses migration lists of the wrong shape, naming the entry', async () => {
-    const Bad = moduleClass('badlist', [{ id: 'x', up: 'select 1' }, { id: 'x', up: 'select 2' }]);
+    const Bad = moduleClass('badlist', [
+      { id: 'x', up: 'select 1' },
+      { id: 'x', up: 'select 2' },
+    ]);
     const h = await host([Bad], false);
     const err = await rejectionOf(h.start());
     expect(err.code).to.equal('MODHOST_DATABASE_MIGRATION_FAILED');

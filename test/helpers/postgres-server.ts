@@ -6,7 +6,15 @@
  * the package they are skipped with the reason, except under `CI=true`, where that is a failure.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -35,7 +43,8 @@ function command(bin: string, args: string[]): [string, string[]] {
 export function requirePostgres(context: Mocha.Context): void {
   if (binDir()) return;
   const reason = `PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/postgres); ${INSTALL_HINT}`;
-  if (process.env.CI === 'true') throw new Error(`${reason}. CI=true requires the PostgreSQL tests to run.`);
+  if (process.env.CI === 'true')
+    throw new Error(`${reason}. CI=true requires the PostgreSQL tests to run.`);
   const suite = context.test?.parent;
   if (suite) suite.title += ` (SKIPPED: ${reason})`;
   console.warn(`  skipping PostgreSQL tests: ${reason}`);
@@ -153,7 +162,9 @@ export class PostgresServer {
 
   private postmasterPid(): number | undefined {
     try {
-      const pid = Number(readFileSync(path.join(this.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+      const pid = Number(
+        readFileSync(path.join(this.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0],
+      );
       return pid > 0 ? pid : undefined;
     } catch {
       return undefined;

@@ -80,7 +80,10 @@ describe('sample account_validity: state in the database', function () {
       await a!.host.module(AccountValidity).sendRenewalNotice(alice);
       const token = (await c!.host.module(AccountValidity).store.get(alice))!.renewalToken!;
       const link = a!.host.module(AccountValidity).renewalUrl(token);
-      const [r1, r2] = await Promise.all([b!.host.fetch(new Request(link)), c!.host.fetch(new Request(link))]);
+      const [r1, r2] = await Promise.all([
+        b!.host.fetch(new Request(link)),
+        c!.host.fetch(new Request(link)),
+      ]);
       expect([r1.status, r2.status].sort()).to.deep.equal([200, 404]);
       expect(await expired(a!, alice)).to.equal(false);
 
@@ -88,9 +91,9 @@ describe('sample account_validity: state in the database', function () {
       const restarted = await instance(database, 'main');
       open.push(restarted);
       expect(await expired(restarted, alice)).to.equal(false);
-      expect((await restarted.host.module(AccountValidity).store.get(alice))!.expirationTs).to.equal(
-        NOW + 30 * DAY,
-      );
+      expect(
+        (await restarted.host.module(AccountValidity).store.get(alice))!.expirationTs,
+      ).to.equal(NOW + 30 * DAY);
     });
   });
 });

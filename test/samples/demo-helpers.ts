@@ -36,4 +36,3 @@ export async function demoConfigFor(port: number, dir: string): Promise<string> 
   await writeFile(file, text);
   return file;
 }
-

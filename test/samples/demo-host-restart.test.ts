@@ -25,7 +25,10 @@ async function startDemo(dir: string, port = 0): Promise<{ demo: Demo; base: str
 async function call(base: string, method: string, p: string, body?: unknown, token?: string) {
   const res = await fetch(`${base}${p}`, {
     method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, json: (await res.json()) as any };
@@ -47,12 +50,27 @@ describe('demo host: state survives a restart', function () {
     let started = await startDemo(dir);
     demo = started.demo;
     let base = started.base;
-    const alice = await call(base, 'POST', `${C}/register`, { username: 'alice', password: 'alice-pw' });
+    const alice = await call(base, 'POST', `${C}/register`, {
+      username: 'alice',
+      password: 'alice-pw',
+    });
     expect(alice.status, JSON.stringify(alice.json)).to.equal(200);
-    const room = await call(base, 'POST', `${C}/createRoom`, { name: 'team' }, alice.json.access_token);
+    const room = await call(
+      base,
+      'POST',
+      `${C}/createRoom`,
+      { name: 'team' },
+      alice.json.access_token,
+    );
     expect(room.status).to.equal(200);
     const roomPath = `${C}/rooms/${encodeURIComponent(room.json.room_id)}`;
-    const sent = await call(base, 'PUT', `${roomPath}/send/m.room.message/t1`, { msgtype: 'm.text', body: 'before the restart' }, alice.json.access_token);
+    const sent = await call(
+      base,
+      'PUT',
+      `${roomPath}/send/m.room.message/t1`,
+      { msgtype: 'm.text', body: 'before the restart' },
+      alice.json.access_token,
+    );
     expect(sent.status).to.equal(200);
     await demo.close();
     demo = undefined;
@@ -60,7 +78,13 @@ describe('demo host: state survives a restart', function () {
     started = await startDemo(dir);
     demo = started.demo;
     base = started.base;
-    const whoami = await call(base, 'GET', `${C}/account/whoami`, undefined, alice.json.access_token);
+    const whoami = await call(
+      base,
+      'GET',
+      `${C}/account/whoami`,
+      undefined,
+      alice.json.access_token,
+    );
     expect(whoami).to.deep.include({ status: 200 });
     expect(whoami.json.user_id).to.equal('@alice:localhost');
     const login = await call(base, 'POST', `${C}/login`, {
@@ -69,11 +93,19 @@ describe('demo host: state survives a restart', function () {
       password: 'alice-pw',
     });
     expect(login.status).to.equal(200);
-    const messages = await call(base, 'GET', `${roomPath}/messages`, undefined, alice.json.access_token);
+    const messages = await call(
+      base,
+      'GET',
+      `${roomPath}/messages`,
+      undefined,
+      alice.json.access_token,
+    );
     expect(messages.status).to.equal(200);
     expect(JSON.stringify(messages.json)).to.include('before the restart');
     // account_validity's record of alice came back too (is she expired? no: known, not null).
-    expect(await demo['host']!.callbacks.run('account_validity', 'is_user_expired', '@alice:localhost')).to.equal(false);
+    expect(
+      await demo['host']!.callbacks.run('account_validity', 'is_user_expired', '@alice:localhost'),
+    ).to.equal(false);
     const again = await call(base, 'POST', `${C}/register`, { username: 'alice', password: 'x' });
     expect(again.json.errcode).to.equal('M_USER_IN_USE');
   });

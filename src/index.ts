@@ -52,12 +52,4 @@ export {
   ConfigValidationError,
   type ConfigProblem,
 } from './errors/index.js';
-export {
-  ModuleDatabase,
-  type Migration,
-  type Queryable,
-  type QueryResult,
-  type TransactionOptions,
-  type IsolationLevel,
-} from './database/index.js';
-export { DatabaseError } from './errors/database-messages.js';
+export * from './database/index.js';

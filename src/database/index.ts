@@ -1,4 +1,4 @@
-/** The database service: a SQL namespace per module on PGlite or PostgreSQL (docs/database.md). */
+/** The database service's public face: a SQL namespace per module (docs/database.md). */
 export {
   ModuleDatabase,
   type Migration,
@@ -7,4 +7,4 @@ export {
   type TransactionOptions,
   type IsolationLevel,
 } from './types.js';
-export { DatabaseService } from './database-service.js';
+export { DatabaseError } from '../errors/database-messages.js';

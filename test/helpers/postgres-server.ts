@@ -19,6 +19,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from './ports.js';
+import { skipUnlessInstalled } from './skip-unless-installed.js';
 
 const INSTALL_HINT = 'install it with `apt-get install postgresql` (Debian/Ubuntu)';
 export const PG_PASSWORD = 'pg-test-s3cret';
@@ -41,14 +42,12 @@ function command(bin: string, args: string[]): [string, string[]] {
 
 /** In a `before` hook: skips the suite (saying why) when PostgreSQL is missing, or fails on CI. */
 export function requirePostgres(context: Mocha.Context): void {
-  if (binDir()) return;
-  const reason = `PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/postgres); ${INSTALL_HINT}`;
-  if (process.env.CI === 'true')
-    throw new Error(`${reason}. CI=true requires the PostgreSQL tests to run.`);
-  const suite = context.test?.parent;
-  if (suite) suite.title += ` (SKIPPED: ${reason})`;
-  console.warn(`  skipping PostgreSQL tests: ${reason}`);
-  context.skip();
+  skipUnlessInstalled(
+    context,
+    binDir() !== undefined,
+    'PostgreSQL',
+    `PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/postgres); ${INSTALL_HINT}`,
+  );
 }
 
 function accepts(port: number): Promise<boolean> {

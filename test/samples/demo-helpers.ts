@@ -36,3 +36,29 @@ export async function demoConfigFor(port: number, dir: string): Promise<string> 
   await writeFile(file, text);
   return file;
 }
+
+/** One request to the demo over HTTP: status, and the body as JSON (or text when it is not). */
+export async function callDemo(
+  base: string,
+  method: string,
+  p: string,
+  body?: unknown,
+  token?: string,
+): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${base}${p}`, {
+    method,
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: res.status, json };
+}

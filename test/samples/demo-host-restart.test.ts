@@ -9,7 +9,7 @@ import path from 'node:path';
 import { ModuleHost } from 'modhost';
 import { createCapturingLogger } from 'modhost/testing';
 import { Demo } from '../../samples/demo-host/demo.js';
-import { demoConfigFor } from './demo-helpers.js';
+import { callDemo, demoConfigFor } from './demo-helpers.js';
 
 const C = '/_matrix/client/v3';
 
@@ -22,17 +22,7 @@ async function startDemo(dir: string, port = 0): Promise<{ demo: Demo; base: str
   return { demo, base };
 }
 
-async function call(base: string, method: string, p: string, body?: unknown, token?: string) {
-  const res = await fetch(`${base}${p}`, {
-    method,
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, json: (await res.json()) as any };
-}
+const call = callDemo;
 
 describe('demo host: state survives a restart', function () {
   this.timeout(120_000);

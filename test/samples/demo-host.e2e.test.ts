@@ -13,7 +13,7 @@ import { ModuleHost } from 'modhost';
 import { createCapturingLogger } from 'modhost/testing';
 import { Demo } from '../../samples/demo-host/demo.js';
 import { sharedSecretToken } from '../../samples/modules/shared-secret-auth.js';
-import { demoConfigFor } from './demo-helpers.js';
+import { callDemo, demoConfigFor } from './demo-helpers.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -38,24 +38,8 @@ describe('demo host, end to end over HTTP', function () {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function call(method: string, p: string, body?: unknown, token?: string) {
-    const res = await fetch(`${base}${p}`, {
-      method,
-      headers: {
-        'content-type': 'application/json',
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let json: any;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = text;
-    }
-    return { status: res.status, json };
-  }
+  const call = (method: string, p: string, body?: unknown, token?: string) =>
+    callDemo(base, method, p, body, token);
   const C = '/_matrix/client/v3';
   const tokens: Record<string, string> = {};
   let roomId = '';

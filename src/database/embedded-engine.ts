@@ -68,7 +68,19 @@ export class EmbeddedEngine implements DatabaseEngine {
     }
   }
 
-  async query(
+  query(schema: string, sql: string, params?: readonly unknown[]): Promise<QueryResult<never>> {
+    // The hot path: engine free and already on this schema, so no wait and no switch.
+    if (!this.busy && !this.closed && this.searchPath === schema) {
+      this.busy = true;
+      const result = this.run(schema, sql, params);
+      const release = () => this.release();
+      result.then(release, release);
+      return result;
+    }
+    return this.queryQueued(schema, sql, params);
+  }
+
+  private async queryQueued(
     schema: string,
     sql: string,
     params?: readonly unknown[],
@@ -119,17 +131,17 @@ export class EmbeddedEngine implements DatabaseEngine {
     }
   }
 
-  private async run(
+  private run(
     schema: string,
     sql: string,
     params?: readonly unknown[],
   ): Promise<QueryResult<never>> {
-    try {
-      const result = await this.db.query<never>(sql, params as unknown[] | undefined);
-      return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
-    } catch (err) {
-      throw toDatabaseError(err, this.context(schema, sql));
-    }
+    return this.db.query<never>(sql, params as unknown[] | undefined).then(
+      (result) => ({ rows: result.rows, rowCount: result.affectedRows ?? result.rows.length }),
+      (err: unknown) => {
+        throw toDatabaseError(err, this.context(schema, sql));
+      },
+    );
   }
 
   private context(schema: string, sql: string) {

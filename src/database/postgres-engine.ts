@@ -37,17 +37,18 @@ export class PostgresEngine implements DatabaseEngine {
     return new PostgresEngine(pg, config, logger);
   }
 
-  async query(
-    schema: string,
-    sql: string,
-    params?: readonly unknown[],
-  ): Promise<QueryResult<never>> {
-    try {
-      const result = await this.pool(schema).query(sql, params as unknown[] | undefined);
-      return { rows: result.rows as never[], rowCount: result.rowCount ?? result.rows.length };
-    } catch (err) {
-      throw toDatabaseError(err, this.context(schema, sql));
-    }
+  query(schema: string, sql: string, params?: readonly unknown[]): Promise<QueryResult<never>> {
+    return this.pool(schema)
+      .query(sql, params as unknown[] | undefined)
+      .then(
+        (result) => ({
+          rows: result.rows as never[],
+          rowCount: result.rowCount ?? result.rows.length,
+        }),
+        (err: unknown) => {
+          throw toDatabaseError(err, this.context(schema, sql));
+        },
+      );
   }
 
   async session<T>(

@@ -59,3 +59,4 @@ export {
   ConfigValidationError,
   type ConfigProblem,
 } from './errors/index.js';
+export * from './database/index.js';

@@ -17,6 +17,7 @@ import { forwardToHost } from './fetch-bridge.js';
 import { Homeserver } from './homeserver.js';
 import { requestUrl, sendJson } from './http-util.js';
 import { errorBody } from './matrix-error.js';
+import { DemoStore } from './demo-store.js';
 
 export interface DemoOptions {
   serverName?: string;
@@ -36,6 +37,7 @@ export class Demo {
   readonly providers: Provider[];
   private readonly clientApi: ClientApi;
   private host?: ModuleHost;
+  private store?: DemoStore;
   private server?: Server;
   private baseUrl?: string;
 
@@ -61,11 +63,27 @@ export class Demo {
     return this.baseUrl;
   }
 
-  /** Starts the module host and routes module requests and callbacks to it. */
+  /**
+   * Starts the module host, loads the demo's state from its namespace of the host's database,
+   * and routes module requests and callbacks to the host.
+   */
   async attach(host: ModuleHost): Promise<void> {
     this.homeserver.attach(host);
     await host.start();
+    const store = new DemoStore(host.database('demo'), this.state);
+    try {
+      await store.load();
+    } catch (err) {
+      await host.stop();
+      throw err;
+    }
+    this.store = store;
     this.host = host;
+  }
+
+  /** Writes what changed to the database (each request does it before answering). */
+  async persist(): Promise<void> {
+    await this.store?.save();
   }
 
   /**
@@ -102,6 +120,10 @@ export class Demo {
       server.closeIdleConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+    // Loops may have changed state since the last request (notices sent).
+    await this.persist().catch((err: Error) =>
+      this.host?.logger.error({ err }, 'saving the demo state failed'),
+    );
     await this.host?.stop();
   }
 
@@ -111,15 +133,18 @@ export class Demo {
       if (url instanceof RequestProblem) return sendJson(res, url.status, url.body);
       if (url.pathname.startsWith(DEMO_PREFIX)) {
         const [status, body] = await this.services.handle(req, url);
+        await this.persist();
         return sendJson(res, status, body);
       }
       if (url.pathname.startsWith(`${CLIENT_PREFIX}/`)) {
-        const [status, body] = await this.clientApi.handle(req, url);
+        const [status, body] = await this.clientApi.handle(req, url).finally(() => this.persist());
         return sendJson(res, status, body);
       }
       if (!this.host)
         return sendJson(res, 503, { errcode: 'M_UNKNOWN', error: 'The module host is starting' });
       await forwardToHost(this.host, req, res, url);
+      // A module's resource may have changed the demo's state through its HomeserverApi.
+      await this.persist();
     } catch (error) {
       const { status, body } = errorBody(error);
       if (status === 500)

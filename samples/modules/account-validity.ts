@@ -11,7 +11,7 @@
 import { Callback, Inject, Module, WebResource } from 'modhost/decorators';
 import { ModuleApi, readJson, parseDuration } from 'modhost';
 import { AccountValidityConfig } from './account-validity.config.js';
-import { AccountValidityStore } from './account-validity-store.js';
+import { AccountValidityStore, VALIDITY_MIGRATIONS } from './account-validity-store.js';
 import { HOMESERVER_API, type HomeserverApi } from './homeserver-api.js';
 
 const BASE = '/_synapse/client/email_account_validity';
@@ -29,7 +29,9 @@ function matrixError(status: number, errcode: string, error: string): Response {
 
 @Module({ name: 'account_validity', config: AccountValidityConfig })
 export class AccountValidity {
-  readonly store = new AccountValidityStore();
+  /** Applied by the host at start, once across every instance sharing the database. */
+  static migrations = VALIDITY_MIGRATIONS;
+  readonly store: AccountValidityStore;
   private readonly periodMs: number;
   private readonly renewAtMs: number;
 
@@ -38,6 +40,7 @@ export class AccountValidity {
     private readonly config: AccountValidityConfig,
     @Inject(HOMESERVER_API) private readonly homeserver: HomeserverApi,
   ) {
+    this.store = new AccountValidityStore(api.database);
     this.periodMs = parseDuration(config.period, 'account_validity period');
     this.renewAtMs = parseDuration(config.renew_at, 'account_validity renew_at');
     // Synapse's module loops on every worker and relies on run_on_all_instances=False; so do we.
@@ -46,25 +49,25 @@ export class AccountValidity {
 
   @Callback('account_validity', 'is_user_expired')
   async isUserExpired(userId: string): Promise<boolean | null> {
-    const record = this.store.get(userId);
+    const record = await this.store.get(userId);
     // null: this module knows nothing of the user and lets other modules (or the host) decide.
     return record ? record.expirationTs <= this.api.now() : null;
   }
 
   @Callback('account_validity', 'on_user_registration')
   async onUserRegistration(userId: string): Promise<void> {
-    this.store.setExpiration(userId, this.api.now() + this.periodMs);
+    await this.store.setExpiration(userId, this.api.now() + this.periodMs);
   }
 
   /** Users who existed before the module was enabled get a period from their first login. */
   @Callback('account_validity', 'on_user_login')
   async onUserLogin(userId: string): Promise<void> {
-    if (!this.store.get(userId)) this.store.setExpiration(userId, this.api.now() + this.periodMs);
+    await this.store.setExpirationIfAbsent(userId, this.api.now() + this.periodMs);
   }
 
   /** One pass of the loop: notify every account expiring within `renew_at`. */
   async sendRenewalNotices(): Promise<number> {
-    const due = this.store.dueForNotice(this.api.now() + this.renewAtMs);
+    const due = await this.store.dueForNotice(this.api.now() + this.renewAtMs);
     let sent = 0;
     for (const record of due) {
       if (await this.sendRenewalNotice(record.userId)) sent += 1;
@@ -74,12 +77,12 @@ export class AccountValidity {
 
   /** Sends one notice (with a fresh renewal link when `send_links`); false if undeliverable. */
   async sendRenewalNotice(userId: string): Promise<boolean> {
-    const record = this.store.get(userId);
+    const record = await this.store.get(userId);
     if (!record) return false;
     const expires = new Date(record.expirationTs).toISOString();
     let text = `Your account ${userId} expires on ${expires}.`;
     if (this.config.send_links) {
-      const token = this.store.issueToken(userId);
+      const token = await this.store.issueToken(userId);
       text += ` Renew it by opening ${this.renewalUrl(token)}`;
     }
     const delivered = await this.homeserver.notifyUser(userId, {
@@ -87,7 +90,7 @@ export class AccountValidity {
       text,
     });
     // Marked as sent even when undeliverable: retrying every pass would only spam the logs.
-    record.noticeSentTs = this.api.now();
+    await this.store.markNoticeSent(userId, this.api.now());
     if (!delivered) this.api.logger.warn({ user_id: userId }, 'user has no address for notices');
     return delivered;
   }
@@ -98,18 +101,17 @@ export class AccountValidity {
   }
 
   /** Extends the account by a period from now, if the token is the user's current one. */
-  renew(token: string): { userId: string; expirationTs: number } | undefined {
-    const userId = this.store.userForToken(token);
-    if (!userId) return undefined;
-    const record = this.store.setExpiration(userId, this.api.now() + this.periodMs);
-    return { userId, expirationTs: record.expirationTs };
+  async renew(token: string): Promise<{ userId: string; expirationTs: number } | undefined> {
+    const expirationTs = this.api.now() + this.periodMs;
+    const userId = await this.store.renewByToken(token, expirationTs);
+    return userId ? { userId, expirationTs } : undefined;
   }
 
   @WebResource(`${BASE}/renew`, { methods: ['GET'] })
-  renewResource(request: Request): Response {
+  async renewResource(request: Request): Promise<Response> {
     const token = new URL(request.url).searchParams.get('token');
     if (!token) return html(400, 'Missing token', 'The renewal link has no token.');
-    const renewed = this.renew(token);
+    const renewed = await this.renew(token);
     if (!renewed)
       return html(404, 'Invalid link', 'This renewal link is invalid or was already used.');
     const until = new Date(renewed.expirationTs).toISOString();
@@ -120,7 +122,7 @@ export class AccountValidity {
   async sendMailResource(request: Request): Promise<Response> {
     const requester = await this.homeserver.getUserByRequest(request);
     if (!requester) return matrixError(401, 'M_MISSING_TOKEN', 'An access token is required');
-    if (!this.store.get(requester.userId))
+    if (!(await this.store.get(requester.userId)))
       return matrixError(404, 'M_NOT_FOUND', 'Account validity is not tracked for this user');
     await this.sendRenewalNotice(requester.userId);
     return Response.json({});
@@ -139,7 +141,7 @@ export class AccountValidity {
       return matrixError(400, 'M_INVALID_PARAM', 'expiration_ts must be an integer (ms)');
     const expirationTs =
       (body.expiration_ts as number | undefined) ?? this.api.now() + this.periodMs;
-    this.store.setExpiration(body.user_id, expirationTs);
+    await this.store.setExpiration(body.user_id, expirationTs);
     return Response.json({ expiration_ts: expirationTs });
   }
 }

@@ -16,6 +16,7 @@ import type { HttpClient } from './http-client.js';
 import type { RouteParams } from '../web/route-pattern.js';
 import type { ScheduleTaskOptions, ScheduledFn } from '../scheduler/schedule-options.js';
 import type { TaskHandle } from '../scheduler/scheduler.js';
+import type { ModuleDatabase } from '../database/types.js';
 import type {
   AccountDataCallbacks,
   AccountValidityCallbacks,
@@ -54,6 +55,8 @@ export interface ModuleApiContext {
   http: HttpClient;
   /** Absent in hosts built without a scheduler: scheduleTask then says so. */
   scheduler?: TaskScheduling;
+  /** Hands out the module's SQL namespace (the engine opens on its first statement). */
+  databases?: { forModule(moduleName: string): ModuleDatabase };
 }
 
 export class ModuleApi {
@@ -76,6 +79,20 @@ export class ModuleApi {
     this.publicBaseUrl = ctx.publicBaseUrl;
     this.logger = ctx.logger;
     this.http = ctx.http;
+  }
+
+  private db?: ModuleDatabase;
+
+  /**
+   * The module's own SQL namespace (schema `mod_<name>`): `query`, `transaction`, `migrate`.
+   * Also injectable by type: `constructor(private readonly db: ModuleDatabase)`.
+   */
+  get database(): ModuleDatabase {
+    if (this.db) return this.db;
+    if (!this.ctx.databases)
+      throw new Error(`module ${this.moduleName}: this host has no database`);
+    this.db = this.ctx.databases.forModule(this.moduleName);
+    return this.db;
   }
 
   /**

@@ -184,6 +184,29 @@ export const redisUrlCheck: Check<string> = {
   },
 };
 
+export const postgresUrlCheck: Check<string> = {
+  expected:
+    "a postgres:// or postgresql:// URL such as 'postgres://modhost@127.0.0.1:5432/modhost'",
+  parse: (v) => {
+    const url = parseUrl(v);
+    if (!url || (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')) return undefined;
+    return url.hostname !== '' ? (v as string) : undefined;
+  },
+};
+
+/** A file-system path (relative ones resolve against the config file's directory). */
+export const filePathCheck: Check<string> = {
+  expected: "a directory path such as './data'",
+  parse: (v) => (typeof v === 'string' && v.trim() !== '' ? v : undefined),
+};
+
+export const positiveIntegerCheck: Check<number> = {
+  expected: 'a positive whole number',
+  parse: (v) => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined),
+  hint: (v) =>
+    typeof v === 'string' && Number(v) > 0 ? 'write the number without quotes' : undefined,
+};
+
 export const pathPrefixCheck: Check<string> = {
   expected: "an absolute URL path such as '/_matrix/client'",
   parse: (v) => (typeof v === 'string' && v.startsWith('/') && !/\s/.test(v) ? v : undefined),

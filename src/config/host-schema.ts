@@ -20,16 +20,20 @@ import {
   pathPrefixCheck,
   portCheck,
   positiveNumberCheck,
+  positiveIntegerCheck,
   checkValue,
   readField,
   readList,
   redisUrlCheck,
   sizeCheck,
+  postgresUrlCheck,
+  filePathCheck,
 } from './field-checks.js';
 import { type ConfigSource, ProblemSink, isMapping, readMapping } from './problem-sink.js';
 import type {
   CachesConfig,
   ClusterConfig,
+  DatabaseConfig,
   HostConfig,
   InstanceConfig,
   MetricsConfig,
@@ -47,6 +51,7 @@ export const TOP_LEVEL_KEYS = [
   'cluster',
   'metrics',
   'caches',
+  'database',
   'callback_timeout',
   'start_timeout',
   'watchdog',
@@ -84,6 +89,7 @@ const INSTANCE_KEYS = ['name', 'run_background_tasks'];
 const CLUSTER_KEYS = ['redis_url', 'channel', 'lease_ttl', 'stall_timeout'];
 const METRICS_KEYS = ['bind', 'port'];
 const CACHES_KEYS = ['global_factor', 'per_cache_factors'];
+const DATABASE_KEYS = ['path', 'url', 'pool_size', 'query_timeout', 'connect_timeout'];
 const WATCHDOG_KEYS = ['enabled', 'blocked_timeout', 'exit'];
 const MODULE_KEYS = [
   'module',
@@ -128,6 +134,7 @@ export function validateHostConfig(
   }
   const metrics = readMetrics(sink, top.metrics, server);
   const caches = readCaches(sink, top.caches);
+  const database = readDatabase(sink, top.database);
   const callbackTimeout = readField(
     sink,
     [],
@@ -160,6 +167,7 @@ export function validateHostConfig(
     ...(cluster ? { cluster } : {}),
     ...(metrics ? { metrics } : {}),
     caches: caches!,
+    database: database!,
     ...(callbackTimeout !== undefined ? { callback_timeout: callbackTimeout } : {}),
     start_timeout: startTimeout,
     watchdog: watchdog!,
@@ -328,6 +336,35 @@ function readCaches(sink: ProblemSink, value: unknown): CachesConfig | undefined
   }
   // fromEntries defines own properties, so a cache named __proto__ cannot touch the prototype.
   return { global_factor, per_cache_factors: Object.fromEntries(factorEntries) };
+}
+
+/** Absent: the embedded engine under `./data` beside the config file. */
+function readDatabase(sink: ProblemSink, value: unknown): DatabaseConfig | undefined {
+  const path = ['database'];
+  const m = readMapping(sink, path, value, DATABASE_KEYS);
+  if (!m) return undefined;
+  const url = readField(sink, path, m, 'url', postgresUrlCheck, undefined);
+  return {
+    path: readField(sink, path, m, 'path', filePathCheck, './data'),
+    ...(url !== undefined ? { url } : {}),
+    pool_size: readField(sink, path, m, 'pool_size', positiveIntegerCheck, 10),
+    query_timeout: readField(
+      sink,
+      path,
+      m,
+      'query_timeout',
+      durationCheck({ positive: true }),
+      30_000,
+    ),
+    connect_timeout: readField(
+      sink,
+      path,
+      m,
+      'connect_timeout',
+      durationCheck({ positive: true }),
+      5_000,
+    ),
+  };
 }
 
 function readModules(sink: ProblemSink, value: unknown, fromFile: boolean): ModuleEntry[] {

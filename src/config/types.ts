@@ -66,6 +66,20 @@ export interface CachesConfig {
   per_cache_factors: Record<string, number>;
 }
 
+/** Where modules' tables live: the embedded engine under `path`, or PostgreSQL at `url`. */
+export interface DatabaseConfig {
+  /** The embedded engine's data directory; `:memory:` keeps it in memory (createTestHost). */
+  path: string;
+  /** `postgres://...`: every instance shares this PostgreSQL; `path` is then unused. */
+  url?: string;
+  /** Connections per namespace (PostgreSQL). */
+  pool_size: number;
+  /** ms a query may take (PostgreSQL: server `statement_timeout` and client-side). */
+  query_timeout: number;
+  /** ms to wait for a connection (PostgreSQL). */
+  connect_timeout: number;
+}
+
 export interface ModuleEntry {
   /** Position in `modules:`, for messages (`modules[2]`). */
   index: number;
@@ -106,6 +120,7 @@ export interface HostConfig {
   cluster?: ClusterConfig;
   metrics?: MetricsConfig;
   caches: CachesConfig;
+  database: DatabaseConfig;
   /** ms; absent means no timeout (as Synapse). */
   callback_timeout?: number;
   /** ms; every module's onStart must settle within it (a module entry may override it). */

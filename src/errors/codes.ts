@@ -77,6 +77,19 @@ export const ErrorCode = {
   MODULE_UNAVAILABLE: 'MODHOST_MODULE_UNAVAILABLE',
   /** An isolated module's worker ended (crashed, out of memory, terminated while stuck). */
   WORKER_EXITED: 'MODHOST_WORKER_EXITED',
+  // database
+  /** A statement failed in the database (its SQLSTATE is on the error as `sqlState`). */
+  DATABASE_QUERY_FAILED: 'MODHOST_DATABASE_QUERY_FAILED',
+  /** The database could not be reached, or the connection broke. */
+  DATABASE_UNAVAILABLE: 'MODHOST_DATABASE_UNAVAILABLE',
+  /** A statement, or the wait for a connection, took longer than `database.query_timeout`. */
+  DATABASE_TIMEOUT: 'MODHOST_DATABASE_TIMEOUT',
+  /** A module's migration failed at start; nothing of the batch was applied. */
+  DATABASE_MIGRATION_FAILED: 'MODHOST_DATABASE_MIGRATION_FAILED',
+  /** The embedded engine's data directory is held by another live process. */
+  DATABASE_IN_USE: 'MODHOST_DATABASE_IN_USE',
+  /** The database was used the wrong way (a statement after its transaction ended, …). */
+  DATABASE_MISUSE: 'MODHOST_DATABASE_MISUSE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

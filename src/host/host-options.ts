@@ -41,6 +41,8 @@ export interface HostOptions {
   cluster?: Record<string, unknown>;
   metrics?: Record<string, unknown>;
   caches?: Record<string, unknown>;
+  /** `{ path }` (embedded engine) or `{ url: 'postgres://...' }`; see docs/database.md. */
+  database?: Record<string, unknown>;
   callback_timeout?: number | string;
   log_level?: string;
   /** Use this logger instead of creating one. */

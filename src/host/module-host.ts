@@ -35,6 +35,8 @@ import type { Watchdog } from '../watchdog/watchdog.js';
 import { wireDecorated } from './wiring.js';
 import { IsolatedModule } from '../isolation/isolated-module.js';
 import { isolationErrors } from '../errors/isolation-messages.js';
+import { ModuleDatabase } from '../database/types.js';
+import { declaredMigrations } from '../database/declared-migrations.js';
 
 interface LiveModule {
   prepared: PreparedModule;
@@ -129,6 +131,7 @@ export class ModuleHost {
       categories: options.categories ?? [],
       providers: options.providers ?? [],
       parts: options.parts,
+      baseDir: options.baseDir,
     });
     this.metrics = this.runtime.metrics;
     this.callbacks = this.runtime.callbacks;
@@ -275,6 +278,14 @@ export class ModuleHost {
     return found.instance as T;
   }
 
+  /**
+   * A SQL namespace of the host application's own (schema `host_<name>`) in the modules'
+   * database, for state the application keeps beside its modules (docs/database.md).
+   */
+  database(name: string): ModuleDatabase {
+    return this.runtime.database.forHost(name);
+  }
+
   /** Describes modules and their registrations (what `modhost check` prints). */
   inspect(): HostDescription {
     return describeHost(
@@ -357,6 +368,7 @@ export class ModuleHost {
         tasks: runtime.tasks,
         scheduler: runtime.scheduler,
         http: overrides.http ?? runtime.http,
+        databases: runtime.database,
       });
       const built = createModuleContainer(runtime.container, blueprint, {
         api,
@@ -428,6 +440,14 @@ export class ModuleHost {
     try {
       await this.runtime.bus.start();
       await this.runtime.gate.start();
+      // Every module's declared migrations before any onStart, so no module meets old tables.
+      for (const m of this.live) {
+        const migrations = declaredMigrations(m.prepared.blueprint.cls);
+        if (migrations)
+          await (
+            m.container?.resolve(ModuleDatabase as never) as ModuleDatabase | undefined
+          )?.migrate(migrations);
+      }
       for (const m of this.live) {
         await this.runHook(m, 'onStart');
         m.started = true;
@@ -555,6 +575,9 @@ export class ModuleHost {
       await Promise.resolve(m.container?.dispose()).catch(() => undefined);
     }
     this.live = [];
+    await runtime.database
+      .close()
+      .catch((err: Error) => this.logger.warn({ err }, 'closing the database failed'));
   }
 }
 

@@ -22,6 +22,7 @@ import { WebRegistry } from '../web/registry.js';
 import { WebServer } from '../web/server.js';
 import { HttpClient } from '../api/http-client.js';
 import type { OptionalParts } from './optional-parts.js';
+import { DatabaseService } from '../database/database-service.js';
 
 export interface Runtime {
   metrics: MetricsRegistry;
@@ -36,6 +37,8 @@ export interface Runtime {
   /** `api.scheduleTask`: once per period across the deployment. */
   scheduler: TaskScheduler;
   http: HttpClient;
+  /** Modules' and the host application's SQL namespaces; the engine opens on first use. */
+  database: DatabaseService;
   /** Parent of every module's container: the host's providers live here. */
   container: DependencyContainer;
 }
@@ -49,6 +52,8 @@ export function createRuntime(
     providers: readonly Provider[];
     /** What loadOptionalParts imported for this config. */
     parts: OptionalParts;
+    /** Where a relative `database.path` resolves from (the config file's directory). */
+    baseDir: string;
   },
 ): Runtime {
   const { logger, clock } = extras;
@@ -126,5 +131,9 @@ export function createRuntime(
       metrics,
     }),
     http: new HttpClient(),
+    database: new DatabaseService(config.database, {
+      baseDir: extras.baseDir,
+      logger: logger.child({ component: 'database' }),
+    }),
   };
 }

@@ -15,6 +15,7 @@ import type { ModuleBlueprint } from '../scanning/blueprint.js';
 import { type ModuleProvider, ModuleProviders } from './module-providers.js';
 import { resolveArguments } from './resolve.js';
 import { MODULE_CONFIG, MODULE_LOGGER } from './tokens.js';
+import { ModuleDatabase } from '../database/types.js';
 
 export interface ModuleInjectables {
   api: ModuleApi;
@@ -41,6 +42,8 @@ export function createModuleContainer(
   child.register(ModuleApi, { useValue: injectables.api });
   child.register(MODULE_CONFIG, { useValue: injectables.config });
   child.register(MODULE_LOGGER, { useValue: injectables.logger });
+  // A factory: the namespace is made on first injection, not for every module.
+  child.register(ModuleDatabase as never, { useFactory: () => injectables.api.database });
   if (blueprint.configClass)
     child.register(blueprint.configClass, { useValue: injectables.config });
   for (const [token, get] of injectables.imports ?? [])

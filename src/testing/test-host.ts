@@ -23,12 +23,14 @@ export interface TestHost extends ModuleHost {
 }
 
 export async function createTestHost(options: TestHostOptions): Promise<TestHost> {
-  const { now, listen = false, start = true, server, ...rest } = options;
+  const { now, listen = false, start = true, server, database, ...rest } = options;
   const clock = new FakeClock(now);
   const { logger, records } = createCapturingLogger();
   const host = await ModuleHost.create({
     ...rest,
     server: { port: 0, ...server, listen },
+    // A fresh, empty database per test host, in memory, unless the test names one.
+    database: database ?? { path: ':memory:' },
     clock,
     logger,
   });

@@ -29,6 +29,7 @@ const DEFAULTS: HostConfig = {
   caches: { global_factor: 1, per_cache_factors: {} },
   start_timeout: 30_000,
   watchdog: { enabled: true, blocked_timeout: 10_000, exit: true },
+  database: { path: './data', pool_size: 10, query_timeout: 30_000, connect_timeout: 5_000 },
   log_level: 'info',
   modules: [],
 };

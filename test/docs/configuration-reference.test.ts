@@ -56,6 +56,7 @@ const SECTIONS: [heading: string, raw: unknown][] = [
   ['`metrics` (optional)', { metrics: { zz_unknown: 1 } }],
   ['`caches`', { caches: { zz_unknown: 1 } }],
   ['`watchdog`', { watchdog: { zz_unknown: 1 } }],
+  ['`database`', { database: { zz_unknown: 1 } }],
   ['`modules[]`', { modules: [{ module: './x.js#X', zz_unknown: 1 }] }],
 ];
 
@@ -78,6 +79,7 @@ describe('docs/configuration.md', () => {
       ['`metrics` (optional)', config!.metrics as unknown as Record<string, unknown>],
       ['`caches`', config!.caches as unknown as Record<string, unknown>],
       ['`watchdog`', config!.watchdog as unknown as Record<string, unknown>],
+      ['`database`', config!.database as unknown as Record<string, unknown>],
       ['Top-level keys', config as unknown as Record<string, unknown>],
     ];
     for (const [heading, values] of sections)
@@ -89,7 +91,7 @@ describe('docs/configuration.md', () => {
   });
 
   it('documents every top-level key', () => {
-    const sections = ['server', 'instance', 'cluster', 'metrics', 'caches', 'modules'];
+    const sections = ['server', 'instance', 'cluster', 'metrics', 'caches', 'database', 'modules'];
     const topLevel = documentedKeys('Top-level keys');
     for (const key of TOP_LEVEL_KEYS)
       expect(sections.includes(key) || topLevel.includes(key), key).to.equal(true);

@@ -7,6 +7,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { freePort } from './ports.js';
+import { skipUnlessInstalled } from './skip-unless-installed.js';
 
 export { freePort };
 
@@ -22,15 +23,12 @@ export function redisServerInstalled(): boolean {
 
 /** In a `before` hook: skips the suite (saying why) when redis-server is missing, or fails on CI. */
 export function requireRedisServer(context: Mocha.Context): void {
-  if (redisServerInstalled()) return;
-  const reason = `redis-server is not installed; ${INSTALL_HINT}`;
-  if (process.env.CI === 'true') {
-    throw new Error(`${reason}. CI=true requires the Redis tests to run.`);
-  }
-  const suite = context.test?.parent;
-  if (suite) suite.title += ` (SKIPPED: ${reason})`;
-  console.warn(`  skipping Redis tests: ${reason}`);
-  context.skip();
+  skipUnlessInstalled(
+    context,
+    redisServerInstalled(),
+    'Redis',
+    `redis-server is not installed; ${INSTALL_HINT}`,
+  );
 }
 
 /** Resolves true once something on `port` answers PING with PONG. */

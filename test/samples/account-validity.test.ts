@@ -50,7 +50,7 @@ describe('sample account_validity', () => {
     const renewed = await t.host.fetch(new Request(link));
     expect(renewed.status).to.equal(200);
     expect(await renewed.text()).to.include('renewed');
-    const record = t.host.module(AccountValidity).store.get(user_id)!;
+    const record = (await t.host.module(AccountValidity).store.get(user_id))!;
     expect(record.expirationTs).to.equal(t.host.clock.now() + 30 * DAY);
     expect((await t.host.fetch(new Request(link))).status).to.equal(404);
     await t.host.clock.advance(29 * DAY);

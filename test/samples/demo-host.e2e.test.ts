@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,20 +13,13 @@ import { ModuleHost } from 'modhost';
 import { createCapturingLogger } from 'modhost/testing';
 import { Demo } from '../../samples/demo-host/demo.js';
 import { sharedSecretToken } from '../../samples/modules/shared-secret-auth.js';
+import { callDemo, demoConfigFor } from './demo-helpers.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-async function demoConfigFor(port: number, dir: string): Promise<string> {
-  const original = await readFile(path.join(repoRoot, 'samples/demo-host/demo.yaml'), 'utf8');
-  const text = original
-    .replaceAll('127.0.0.1:8008', `127.0.0.1:${port}`)
-    .replaceAll('../../dist/', `${path.join(repoRoot, 'dist')}/`);
-  const file = path.join(dir, 'demo.yaml');
-  await writeFile(file, text);
-  return file;
-}
-
 describe('demo host, end to end over HTTP', function () {
+  // The first start of the embedded database in a fresh directory runs PGlite's initdb.
+  this.timeout(120_000);
   let demo: Demo;
   let base: string;
   let dir: string;
@@ -45,24 +38,8 @@ describe('demo host, end to end over HTTP', function () {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function call(method: string, p: string, body?: unknown, token?: string) {
-    const res = await fetch(`${base}${p}`, {
-      method,
-      headers: {
-        'content-type': 'application/json',
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let json: any;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = text;
-    }
-    return { status: res.status, json };
-  }
+  const call = (method: string, p: string, body?: unknown, token?: string) =>
+    callDemo(base, method, p, body, token);
   const C = '/_matrix/client/v3';
   const tokens: Record<string, string> = {};
   let roomId = '';

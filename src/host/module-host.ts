@@ -33,7 +33,7 @@ import { createRuntime, type Runtime } from './runtime.js';
 import { enterActivity, leaveActivity, recurringActivityId } from '../watchdog/activity.js';
 import type { Watchdog } from '../watchdog/watchdog.js';
 import { wireDecorated } from './wiring.js';
-import { IsolatedModule } from '../isolation/isolated-module.js';
+import type { IsolatedModule } from '../isolation/isolated-module.js';
 import { isolationErrors } from '../errors/isolation-messages.js';
 import { ModuleDatabase } from '../database/types.js';
 import { declaredMigrations } from '../database/declared-migrations.js';
@@ -341,6 +341,8 @@ export class ModuleHost {
       const { blueprint, identity } = prepared;
       if (prepared.entry.worker) {
         try {
+          // Worker machinery is imported only by a host that isolates a module.
+          const { IsolatedModule } = await import('../isolation/isolated-module.js');
           const isolated = await IsolatedModule.create(prepared, {
             runtime,
             clock: this.clock,

@@ -325,9 +325,12 @@ describe('RedisBus (real redis-server)', function () {
       { cache: 'm.lost', all: true },
     ]);
     expect(a!.logs.some((r) => r.msg.includes('could not be sent'))).to.equal(true);
-    expect(await a!.metrics.metrics()).to.contain(
-      'modhost_cluster_invalidation_messages_dropped_total 1',
+    // At least this message (under load a stall probe may also have found the link down and
+    // dropped another batch of the same burst).
+    const dropped = /modhost_cluster_invalidation_messages_dropped_total(?:\{[^}]*\})? (\d+)/.exec(
+      await a!.metrics.metrics(),
     );
+    expect(Number(dropped?.[1])).to.be.at.least(1);
   });
 
   it('stays degraded, saying why, while Redis refuses the channel, and connects once allowed', async () => {

@@ -489,7 +489,18 @@ function answerRawAndClose(socket: Duplex, status: 501): void {
  */
 function unreadBodyUnbounded(req: IncomingMessage, limit: number): boolean {
   if (req.complete) return false;
-  const length = declaredLength(req.headers['content-length']);
+  // A handler answering synchronously runs before Node's parser marks even a bodiless request
+  // complete: look at the framing headers (scanning rawHeaders spares building `req.headers`).
+  // Without Content-Length or Transfer-Encoding a request has no body (RFC 9112 §6.3).
+  const raw = req.rawHeaders;
+  let contentLength: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') return true;
+    if (name.length === 14 && name.toLowerCase() === 'content-length') contentLength = raw[i + 1];
+  }
+  if (contentLength === undefined) return false;
+  const length = declaredLength(contentLength);
   return length === undefined || length > limit;
 }
 

@@ -51,6 +51,8 @@ export {
   RequestProblem,
   listenFailedError,
   installFastGlobals,
+  ConnectionDrain,
+  type DrainOptions,
 } from './web/index.js';
 export {
   ErrorCode,

@@ -4,10 +4,16 @@
  * hands every other request to the module host, which serves the modules' web resources (and
  * /health). The module host itself does not listen (`server.listen: false` in demo.yaml).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { listenFailedError, RequestProblem, type ModuleHost, type Provider } from 'modhost';
+import {
+  ConnectionDrain,
+  listenFailedError,
+  RequestProblem,
+  type ModuleHost,
+  type Provider,
+} from 'modhost';
 import { HOMESERVER_API } from '../modules/homeserver-api.js';
 import { ChatState } from './chat-state.js';
 import { CLIENT_PREFIX, ClientApi } from './client-api.js';
@@ -38,7 +44,7 @@ export class Demo {
   private readonly clientApi: ClientApi;
   private host?: ModuleHost;
   private store?: DemoStore;
-  private server?: Server;
+  private connections?: ConnectionDrain;
   private baseUrl?: string;
 
   constructor(options: DemoOptions = {}) {
@@ -92,6 +98,7 @@ export class Demo {
    */
   listen(port: number, bind = '127.0.0.1', settings?: string): Promise<string> {
     const server = createServer((req, res) => void this.onRequest(req, res));
+    const connections = new ConnectionDrain(server);
     // CONNECT never reaches 'request': answer it as the module host does, then close.
     server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
       socket.on('error', () => undefined);
@@ -105,21 +112,22 @@ export class Demo {
         server.off('error', onError);
         const address = server.address() as AddressInfo;
         const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-        this.server = server;
+        this.connections = connections;
         this.baseUrl = `http://${host}:${address.port}`;
         resolve(this.baseUrl);
       });
     });
   }
 
-  /** Stops listening, then stops the module host (onStop, loops). */
+  /**
+   * Stops listening and drains as the module host's own server does (answers carry
+   * `Connection: close`, idle keep-alive connections close without dropping a request on its
+   * way, within `server.drain_timeout`), then stops the module host (onStop, loops).
+   */
   async close(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (server) {
-      server.closeIdleConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    const connections = this.connections;
+    this.connections = undefined;
+    await connections?.close({ timeout: this.host?.config.server.drain_timeout ?? 10_000 });
     // Loops may have changed state since the last request (notices sent).
     await this.persist().catch((err: Error) =>
       this.host?.logger.error({ err }, 'saving the demo state failed'),

@@ -5,3 +5,4 @@ export { parseRequestTarget, RequestProblem } from './request-target.js';
 export { readJson, jsonResponse, textResponse, bytesResponse } from './json.js';
 export { normalisePath } from './path.js';
 export { installFastGlobals, installFastResponseJson } from './fast-globals.js';
+export { ConnectionDrain, type DrainOptions } from './drain.js';

@@ -21,22 +21,12 @@ const LATER = Symbol('later');
 export async function readAhead(
   reader: ReadableStreamDefaultReader<Uint8Array>,
 ): Promise<ReadAhead> {
+  // The first read may wait (the body's first chunk); later ones only until the next turn.
+  let result = await reader.read();
   const chunks: Uint8Array[] = [];
   let size = 0;
   let turn: Promise<typeof LATER> | undefined;
   for (;;) {
-    const next = reader.read();
-    // The first read may wait (the body's first chunk); later ones only until the next turn.
-    // After the first chunk, a failing read is left to the writer (which has sent the status
-    // by then, as it would have streaming): reading ahead changes no outcome, only the length.
-    const result: ReadableStreamReadResult<Uint8Array> | typeof LATER =
-      chunks.length === 0
-        ? await next
-        : await soon(
-            next.then(undefined, (): typeof LATER => LATER),
-            () => (turn ??= nextTurn()),
-          );
-    if (result === LATER) return { whole: undefined, chunks, pending: next };
     if (result.done) return { whole: concat(chunks, size), chunks: [], pending: undefined };
     const value = result.value as unknown;
     // Not bytes (a hand-made stream of strings): leave it to the writer, which will refuse it.
@@ -46,25 +36,34 @@ export async function readAhead(
     }
     chunks.push(value);
     size += value.byteLength;
+    const next = reader.read();
+    // After the first chunk, a failing read is left to the writer (which has sent the status
+    // by then, as it would have streaming): reading ahead changes no outcome, only the length.
+    // Its result if it settles within a few microtask hops (data already queued, or the end),
+    // LATER if it fails, undefined if still pending: the hops spare a timer in the common case
+    // of a body that is already complete.
+    let settled: ReadableStreamReadResult<Uint8Array> | typeof LATER | undefined;
+    next.then(
+      (r) => (settled = r),
+      () => (settled = LATER),
+    );
+    for (let hop = 0; hop < 4 && settled === undefined; hop++) await undefined;
+    if (settled !== undefined && settled !== LATER) {
+      result = settled;
+      continue;
+    }
+    if (settled === undefined) {
+      const raced = await Promise.race([
+        next.then(undefined, (): typeof LATER => LATER),
+        (turn ??= nextTurn()),
+      ]);
+      if (raced !== LATER) {
+        result = raced;
+        continue;
+      }
+    }
+    return { whole: undefined, chunks, pending: next };
   }
-}
-
-/**
- * `read`'s result if it settles within a few microtask hops (data already queued, or the end),
- * else whichever comes first of it and the next event-loop turn; the hops spare a timer in the
- * common case of a body that is already complete.
- */
-async function soon<T>(
-  read: Promise<T>,
-  later: () => Promise<typeof LATER>,
-): Promise<T | typeof LATER> {
-  let settled = false;
-  read.then(
-    () => (settled = true),
-    () => (settled = true),
-  );
-  for (let hop = 0; hop < 4 && !settled; hop++) await undefined;
-  return settled ? read : Promise.race([read, later()]);
 }
 
 function nextTurn(): Promise<typeof LATER> {

@@ -4,7 +4,7 @@
  * body limits, slow-client timeouts, a graceful drain on close, and request metrics.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { Server as NetServer, type AddressInfo, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ServerConfig } from '../config/types.js';
 import type { Logger } from '../logging/logger.js';
@@ -29,6 +29,7 @@ import type { WebRegistry } from './registry.js';
 import { callerResponse } from './caller-response.js';
 import { realResponse } from './fast-response.js';
 import { installFastGlobals } from './fast-globals.js';
+import { ConnectionDrain } from './drain.js';
 
 export interface WebServerOptions {
   server: ServerConfig;
@@ -47,7 +48,7 @@ export class WebServer {
   private draining = false;
   private closing: Promise<void> | undefined;
   /** Open connections, for closing idle keep-alive ones safely during the drain. */
-  private readonly sockets = new Set<Socket>();
+  private connections: ConnectionDrain | undefined;
   /** Releases this listener's use of the fast globals (fast-globals.ts). */
   private releaseGlobals: (() => void) | undefined;
 
@@ -189,10 +190,7 @@ export class WebServer {
       (req, res) => this.onRequest(req, res),
     );
     server.keepAliveTimeout = c.keep_alive_timeout;
-    server.on('connection', (socket: Socket) => {
-      this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
-    });
+    this.connections = new ConnectionDrain(server);
     // `Expect: 100-continue`: refuse an oversized upload before the client sends it.
     // Only a body a handler may read is invited: a 404, 405 or malformed request is answered
     // without the client sending it.
@@ -232,35 +230,25 @@ export class WebServer {
   /**
    * Stops accepting connections, lets in-flight requests finish within `server.drain_timeout`,
    * then closes whatever is left. Every answer sent meanwhile carries `Connection: close`;
-   * keep-alive connections are closed once idle (see `closeIdleSafely`).
+   * keep-alive connections are closed once idle (see drain.ts).
    */
   close(): Promise<void> {
     const server = this.server;
     if (server === undefined) return Promise.resolve();
-    this.closing ??= new Promise<void>((resolve) => {
-      this.draining = true;
-      const timer = setTimeout(() => {
+    this.draining = true;
+    this.closing ??= this.connections!.close({
+      timeout: this.config.drain_timeout,
+      onTimeout: () =>
         this.logger.warn(
           { drain_timeout: this.config.drain_timeout },
           'Drain time is over; closing the connections still open',
-        );
-        server.closeAllConnections();
-      }, this.config.drain_timeout);
-      const sweep = closeIdleSafely(this.sockets, idleSweepInterval(this.config.drain_timeout));
-      // net.Server's close stops listening and waits for the connections; http.Server's own
-      // close would also destroy idle keep-alive sockets at once, resetting any request a
-      // client already sent on one (Node's checks of headers/request timeouts go on meanwhile).
-      NetServer.prototype.close.call(server, () => {
-        clearTimeout(timer);
-        clearInterval(sweep);
-        // No connection is left: http.Server's close now only stops its timeout checks.
-        server.close();
-        this.releaseGlobals?.();
-        this.releaseGlobals = undefined;
-        this.server = undefined;
-        this.baseUrl = undefined;
-        resolve();
-      });
+        ),
+    }).then(() => {
+      this.releaseGlobals?.();
+      this.releaseGlobals = undefined;
+      this.server = undefined;
+      this.connections = undefined;
+      this.baseUrl = undefined;
     });
     return this.closing;
   }
@@ -445,32 +433,6 @@ export function listenFailedError(
   });
 }
 
-/** How often the drain looks for idle connections: often, but a fraction of the drain time. */
-function idleSweepInterval(drainTimeout: number): number {
-  return Math.max(10, Math.min(250, Math.floor(drainTimeout / 8)));
-}
-
-/**
- * Closes keep-alive connections once they are idle, without dropping a request already on its
- * way: a connection is closed only when it had no request in progress and received no byte for
- * a whole sweep interval. Busy connections close themselves after their answer (which carries
- * `Connection: close` while draining). Returns the sweep's interval timer.
- */
-function closeIdleSafely(sockets: Set<Socket>, every: number): NodeJS.Timeout {
-  const seen = new WeakMap<Socket, number>();
-  const sweep = () => {
-    for (const socket of sockets) {
-      // Node keeps the response being written (or waited for) on the socket until it finishes.
-      const busy = (socket as Socket & { _httpMessage?: unknown })._httpMessage != null;
-      const read = socket.bytesRead;
-      if (!busy && seen.get(socket) === read) socket.destroy();
-      else seen.set(socket, read);
-    }
-  };
-  sweep();
-  return setInterval(sweep, every);
-}
-
 /** A minimal JSON error written straight to a socket the HTTP server handed over, then closed. */
 function answerRawAndClose(socket: Duplex, status: 501): void {
   const body = JSON.stringify(HttpErrors.methodNotImplemented('CONNECT'));
@@ -489,7 +451,18 @@ function answerRawAndClose(socket: Duplex, status: 501): void {
  */
 function unreadBodyUnbounded(req: IncomingMessage, limit: number): boolean {
   if (req.complete) return false;
-  const length = declaredLength(req.headers['content-length']);
+  // A handler answering synchronously runs before Node's parser marks even a bodiless request
+  // complete: look at the framing headers (scanning rawHeaders spares building `req.headers`).
+  // Without Content-Length or Transfer-Encoding a request has no body (RFC 9112 §6.3).
+  const raw = req.rawHeaders;
+  let contentLength: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') return true;
+    if (name.length === 14 && name.toLowerCase() === 'content-length') contentLength = raw[i + 1];
+  }
+  if (contentLength === undefined) return false;
+  const length = declaredLength(contentLength);
   return length === undefined || length > limit;
 }
 

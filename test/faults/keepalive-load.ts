@@ -4,7 +4,9 @@
  * the server goes away: answers, failed answers, resets (a request sent and never answered) and
  * refused connections (the server no longer listens: the client's cue to go elsewhere).
  */
+import { expect } from 'chai';
 import { Agent, request } from 'node:http';
+import type { ServeProcess } from './serve-process.js';
 
 export interface LoadResult {
   ok: number;
@@ -74,5 +76,44 @@ export async function keepAliveLoad(
   };
   await Promise.all(Array.from({ length: connections }, client));
   agent.destroy();
+  return result;
+}
+
+/**
+ * Runs the load against a child server, sends it SIGTERM after `after` answers, and checks that
+ * nothing was lost: 0 resets and failed answers, every client ends refused, exit 0, no error
+ * logged. Prints the figures under `label`.
+ */
+export async function expectCleanSigterm(
+  server: ServeProcess,
+  path: string,
+  label: string,
+  after: number,
+): Promise<LoadResult> {
+  const connections = 50;
+  let signalled = 0;
+  const result = await keepAliveLoad(server.url, path, connections, {
+    after,
+    fire: () => {
+      signalled = performance.now();
+      server.child.kill('SIGTERM');
+    },
+  });
+  const code = await server.exited;
+  const stopMs = performance.now() - signalled;
+  console.log(
+    `      ${label}, SIGTERM under ${connections} keep-alive connections: ${result.resets} resets, ` +
+      `${result.failedStatus} failed answers, ${result.ok} answered ` +
+      `(${result.closing} with Connection: close), ${result.refused} refused after close, ` +
+      `exit ${code} ${Math.round(stopMs)} ms after the signal`,
+  );
+  expect(result.resets, server.output).to.equal(0);
+  expect(result.failedStatus).to.equal(0);
+  expect(result.otherErrors).to.deep.equal([]);
+  expect(result.ok).to.be.at.least(after);
+  expect(result.closing, 'answers telling clients to go').to.be.at.least(1);
+  expect(result.refused).to.equal(connections); // every client ends by finding the port closed
+  expect(code, server.output).to.equal(0);
+  expect(server.errorLines).to.deep.equal([]);
   return result;
 }

@@ -61,6 +61,19 @@ describe('faults: unread request bodies are not drained without bound', function
     expect(text).to.not.include('100 Continue');
   });
 
+  it('keeps the connection for requests without a body answered at once', async () => {
+    // A synchronous handler runs before Node marks even a bodiless request complete.
+    const socket = await rawSocket(h.url);
+    const reply = readUntilClosed(socket);
+    socket.write('GET /only-get HTTP/1.1\r\nHost: x\r\n\r\n');
+    socket.write('DELETE /ignores-body HTTP/1.1\r\nHost: x\r\n\r\n');
+    socket.end('GET /only-get HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    const answers = (await reply).split(/(?=HTTP\/1\.1 )/);
+    expect(answers.map((a) => a.slice(0, 12))).to.deep.equal(Array(3).fill('HTTP/1.1 200'));
+    expect(answers[0]).to.not.match(/connection: close/i);
+    expect(answers[1]).to.not.match(/connection: close/i);
+  });
+
   it('keeps the connection for a small unread body within the limit', async () => {
     const socket = await rawSocket(h.url);
     const reply = readUntilClosed(socket);

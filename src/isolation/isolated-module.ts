@@ -11,6 +11,8 @@ import { Worker } from 'node:worker_threads';
 import { Counter, Gauge } from 'prom-client';
 import { ModuleApi } from '../api/module-api.js';
 import type { DelayedCallHandle, LoopHandle, ModuleIdentity } from '../api/services.js';
+import type { TaskRunContext } from '../scheduler/schedule-options.js';
+import type { TaskHandle } from '../scheduler/scheduler.js';
 import type { CacheDescription } from '../cache/registry.js';
 import { CallbackTimeoutError } from '../callbacks/invoke.js';
 import { type Clock, systemClock } from '../clock/clock.js';
@@ -39,6 +41,8 @@ const WORKER_URL = new URL('./worker-entry.js', import.meta.url);
 export const DEFAULT_HANDLER_TIMEOUT = 30_000;
 /** How long a loading worker may go without answering a ping (imports block its loop). */
 const BOOT_GRACE_MS = 15_000;
+/** How long a stopping worker may take to dispose the module's own providers. */
+const DISPOSE_TIMEOUT_MS = 5_000;
 /** How often deadlines and liveness are checked. */
 const TICK_MS = 100;
 
@@ -81,7 +85,7 @@ export class IsolatedModule {
   private restartTimer: NodeJS.Timeout | undefined;
   private pingSentAt: number | undefined;
   private lastPong = 0;
-  private readonly tasks = new Map<number, LoopHandle | DelayedCallHandle>();
+  private readonly tasks = new Map<number, LoopHandle | DelayedCallHandle | TaskHandle>();
   private nextRid = 1;
   private hostStarted = false;
   private readonly handlerTimeout: number;
@@ -146,11 +150,24 @@ export class IsolatedModule {
 
   /** Ends the worker for good (host stop). */
   async stop(): Promise<void> {
+    const wasRunning = this.state === 'running';
     this.state = 'stopped';
     clearTimeout(this.restartTimer);
     const worker = this.worker;
+    // The module's own providers get their onStop/dispose in the worker, bounded.
+    if (wasRunning && this.alive) await this.bounded(this.channel!.request('dispose', null));
     this.end('was stopped with the host', false);
     await worker?.terminate();
+  }
+
+  /** `work`, or nothing once DISPOSE_TIMEOUT_MS passed (a stuck worker is terminated anyway). */
+  private async bounded(work: Promise<unknown>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      work.catch(() => undefined),
+      new Promise((resolve) => (timer = setTimeout(resolve, DISPOSE_TIMEOUT_MS))),
+    ]);
+    clearTimeout(timer);
   }
 
   // ---- the worker -------------------------------------------------------------------------
@@ -266,11 +283,40 @@ export class IsolatedModule {
       };
       this.tasks.set(id, runtime.tasks.delayedCall(this.identity, delayMs, run));
     });
+    channel.handle('schedule', (body) => {
+      const { id, options } = body as { id: number; options: object };
+      const run = (context: TaskRunContext) => this.runScheduled(channel, id, context);
+      try {
+        this.tasks.set(id, runtime.scheduler.schedule(this.identity, options, run));
+      } catch (err) {
+        // Checked in the worker already; what is left is the host's own state (stopping).
+        this.logger.error({ module: this.name, err }, `module ${this.name}: ${String(err)}`);
+      }
+    });
     channel.handle('untask', (body) => {
       const id = (body as { id: number }).id;
       stopTask(this.tasks.get(id));
       this.tasks.delete(id);
     });
+  }
+
+  /** One run of a scheduled task in the worker; an abort of its signal is sent across. */
+  private async runScheduled(channel: Channel, id: number, context: TaskRunContext): Promise<void> {
+    const run = this.nextRid++;
+    const { signal, scheduledAt, taskId } = context;
+    const onAbort = () => {
+      const reason = signal.reason as Error | undefined;
+      channel.notify('abort-run', {
+        run,
+        reason: { name: reason?.name ?? 'AbortError', message: reason?.message ?? 'aborted' },
+      });
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await channel.request('scheduled', { id, run, scheduledAt, taskId, now: this.now() });
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
   }
 
   private relayLog(line: string): void {
@@ -528,7 +574,7 @@ export class IsolatedModule {
   }
 }
 
-function stopTask(t: LoopHandle | DelayedCallHandle | undefined): void {
+function stopTask(t: LoopHandle | DelayedCallHandle | TaskHandle | undefined): void {
   if (t === undefined) return;
   if ('stop' in t) t.stop();
   else t.cancel();

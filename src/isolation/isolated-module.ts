@@ -13,6 +13,8 @@ import { ModuleApi } from '../api/module-api.js';
 import type { DelayedCallHandle, LoopHandle, ModuleIdentity } from '../api/services.js';
 import type { TaskRunContext } from '../scheduler/schedule-options.js';
 import type { TaskHandle } from '../scheduler/scheduler.js';
+import type { CacheStats } from '../cache/cache-core.js';
+import { type NamedStats, reportCacheMetrics } from '../cache/cache-metrics.js';
 import type { CacheDescription } from '../cache/registry.js';
 import { CallbackTimeoutError } from '../callbacks/invoke.js';
 import { type Clock, systemClock } from '../clock/clock.js';
@@ -43,6 +45,8 @@ export const DEFAULT_HANDLER_TIMEOUT = 30_000;
 const BOOT_GRACE_MS = 15_000;
 /** How long a stopping worker may take to dispose the module's own providers. */
 const DISPOSE_TIMEOUT_MS = 5_000;
+/** How long a metrics scrape waits for an isolated module's cache counters. */
+const STATS_TIMEOUT_MS = 1_000;
 /** How often deadlines and liveness are checked. */
 const TICK_MS = 100;
 
@@ -89,6 +93,9 @@ export class IsolatedModule {
   private nextRid = 1;
   private hostStarted = false;
   private readonly handlerTimeout: number;
+  private readonly stopCacheMetrics: () => void;
+  /** The worker's cache counters as last reported (kept while it restarts or is down). */
+  private cacheCounts: NamedStats[] = [];
   private readonly callbackTimeout: number;
 
   private constructor(
@@ -109,6 +116,8 @@ export class IsolatedModule {
       if (m.cache.startsWith(prefix)) this.channel?.notify('bus', m);
     });
     ctx.runtime.bus.onStateChange((s) => this.channel?.notify('bus-state', s));
+    // The module's caches live in the worker: /metrics asks it for their counters.
+    this.stopCacheMetrics = reportCacheMetrics(ctx.runtime.metrics, () => this.cacheStats());
     // The background-task lease follows the host: the worker's api sees its changes.
     ctx.runtime.tasks.onBackgroundTasksChange((runs) =>
       this.channel?.notify('background', { runs }),
@@ -152,22 +161,25 @@ export class IsolatedModule {
   async stop(): Promise<void> {
     const wasRunning = this.state === 'running';
     this.state = 'stopped';
+    this.stopCacheMetrics();
     clearTimeout(this.restartTimer);
     const worker = this.worker;
     // The module's own providers get their onStop/dispose in the worker, bounded.
-    if (wasRunning && this.alive) await this.bounded(this.channel!.request('dispose', null));
+    if (wasRunning && this.alive)
+      await bounded(this.channel!.request('dispose', null), DISPOSE_TIMEOUT_MS);
     this.end('was stopped with the host', false);
     await worker?.terminate();
   }
 
-  /** `work`, or nothing once DISPOSE_TIMEOUT_MS passed (a stuck worker is terminated anyway). */
-  private async bounded(work: Promise<unknown>): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      work.catch(() => undefined),
-      new Promise((resolve) => (timer = setTimeout(resolve, DISPOSE_TIMEOUT_MS))),
-    ]);
-    clearTimeout(timer);
+  /** The worker's cache counters for a metrics scrape; the last known when it cannot answer. */
+  private async cacheStats(): Promise<NamedStats[]> {
+    if (this.state !== 'running' || !this.alive || this.manifest?.caches.length === 0)
+      return this.cacheCounts;
+    const asked = this.channel!.request<{ name: string; stats: CacheStats }[]>('cache-stats', null);
+    const got = await bounded(asked, STATS_TIMEOUT_MS);
+    if (got !== undefined)
+      this.cacheCounts = got.map(({ name, stats }) => ({ name, stats: () => stats }));
+    return this.cacheCounts;
   }
 
   // ---- the worker -------------------------------------------------------------------------
@@ -571,6 +583,19 @@ export class IsolatedModule {
           ? `its worker is restarting (${this.lastEnd.why})`
           : `its worker is ${this.state}`,
     );
+  }
+}
+
+/** What `work` gives, or undefined if it fails or takes longer than `ms`. */
+async function bounded<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([work.catch(() => undefined), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -72,6 +72,8 @@ let moduleName = '(loading)';
 const table = new FunctionTable();
 const aborts = new Map<number, AbortController>();
 let tasks: ForwardedTasks | undefined;
+/** The module's caches, whose counters the host asks for at each metrics scrape. */
+let caches: CacheRegistry | undefined;
 /** The host's time as of its last request, when the host runs a fake clock (tests). */
 let hostNow: number | undefined;
 
@@ -117,7 +119,7 @@ async function boot(init: WorkerInit): Promise<Manifest> {
   const clock = init.realClock ? systemClock : mirrorClock;
   const metrics = createMetricsRegistry();
   const bus = new ChannelBus(channel, init.bus.kind, init.bus.state);
-  const caches = new CacheRegistry({ caches: init.caches, clock, logger, metrics, bus });
+  caches = new CacheRegistry({ caches: init.caches, clock, logger, metrics, bus });
   const callbacks = new RecordingCallbacks(table);
   const web = new RecordingWeb(table);
   const forwarded = (tasks = new ForwardedTasks(channel));
@@ -248,6 +250,8 @@ channel.handle('scheduled', (body) => {
 });
 
 channel.handle('abort-run', (body) => tasks?.abortRun(body as never));
+
+channel.handle('cache-stats', () => caches?.stats() ?? []);
 
 channel.handle('ping', () => 'pong');
 /** Whether this instance runs background tasks now, as the host's gate last said. */

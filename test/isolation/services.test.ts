@@ -130,14 +130,24 @@ describe('isolation: host services in a worker', function () {
     }
   });
 
-  it('builds the module’s own providers in its worker and disposes them at stop', async () => {
+  it('builds the module’s own providers in its worker and disposes them at stop; its cache metrics reach the host', async () => {
     const host = await createTestHost({
       modules: [{ module: `${FILE}#Greeting`, isolation: 'worker' }],
     });
     try {
-      expect(await state(host, '/greeting')).to.deep.equal({
-        text: 'hello, bob (from greeting)',
-      });
+      for (let i = 0; i < 3; i++)
+        expect(await state(host, '/greeting')).to.deep.equal({
+          text: 'hello, bob (from greeting)',
+        });
+      // The cache lives in the worker; the host's /metrics carries its counters.
+      const text = await host.metrics.metrics();
+      const line = (name: string) =>
+        text
+          .split('\n')
+          .find((l) => l.startsWith(`${name}{`) && l.includes('cache="greeting.text"'));
+      expect(line('modhost_cache_misses_total')).to.match(/ 1$/);
+      expect(line('modhost_cache_hits_total')).to.match(/ 2$/);
+      expect(line('modhost_cache_size')).to.match(/ 1$/);
     } finally {
       await host.stop();
     }

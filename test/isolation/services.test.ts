@@ -16,6 +16,8 @@ const FILE = builtFixture('isolation/services.js');
 const url = (path: string) => `http://x/_synapse/client${path}`;
 const HOUR = 3_600_000;
 const START = Date.UTC(2026, 2, 1, 10, 0, 0);
+/** Generous: a worker's restart imports the module graph again on a loaded machine. */
+const LIMIT = 30_000;
 
 const runtimeOf = (host: TestHost) => (host as unknown as { runtime: Runtime }).runtime;
 
@@ -106,6 +108,35 @@ describe('isolation: host services in a worker', function () {
       await waitFor('the abort in the worker', async () => (await planned()).aborted.length === 2);
       expect((await planned()).aborted[1]!.message).to.include('lost the background-task lease');
     });
+  });
+
+  it('schedules the task again in the rebuilt worker after a restart, once', async () => {
+    const host = await createTestHost({
+      modules: [
+        {
+          module: `${FILE}#Planner`,
+          isolation: 'worker',
+          supervision: { restart_backoff: '10ms' },
+        },
+      ],
+      now: START,
+    });
+    try {
+      await host.fetch(new Request(url('/planner/exit'))).catch(() => undefined);
+      await waitFor(
+        'the restart',
+        () => host.logs.some((r) => r.msg.includes('restarted in a new worker thread')),
+        LIMIT,
+      );
+      expect(host.inspect().scheduledTasks.map((t) => t.id)).to.deep.equal(['planner.report']);
+      await host.clock.advance(1000);
+      await waitFor(
+        'the run in the new worker',
+        async () => (await state<{ runs: unknown[] }>(host, '/planner')).runs.length === 1,
+      );
+    } finally {
+      await host.stop();
+    }
   });
 
   it("follows the host's background-task lease: the initial answer and each change", async () => {

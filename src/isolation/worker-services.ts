@@ -23,7 +23,7 @@ import type {
 import { ErrorCode } from '../errors/codes.js';
 import { ModhostError } from '../errors/modhost-error.js';
 import type { CacheDescription } from '../cache/registry.js';
-import { scheduleInvalid } from '../errors/failover-messages.js';
+import { scheduleDuplicate } from '../errors/failover-messages.js';
 import { resolveSchedule, type ScheduledFn } from '../scheduler/schedule-options.js';
 import type { TaskHandle } from '../scheduler/scheduler.js';
 import type { Channel } from './protocol.js';
@@ -145,11 +145,7 @@ export class ForwardedTasks implements Pick<BackgroundTasks, 'loopingCall' | 'de
   /** Checked here (errors at the call, as in process), planned and run by the host. */
   scheduleTask(owner: ModuleIdentity, options: unknown, fn: unknown): TaskHandle {
     const spec = resolveSchedule(owner.name, options, fn);
-    if (this.scheduledIds.has(spec.id))
-      throw scheduleInvalid(
-        `module ${owner.name}: api.scheduleTask({ id: ${JSON.stringify(spec.id)} })`,
-        'a task with this id is already scheduled by this module; give each task its own id',
-      );
+    if (this.scheduledIds.has(spec.id)) throw scheduleDuplicate(owner.name, spec.id);
     this.scheduledIds.add(spec.id);
     const id = this.nextId++;
     this.scheduled.set(id, fn as ScheduledFn);

@@ -72,6 +72,8 @@ let moduleName = '(loading)';
 const table = new FunctionTable();
 const aborts = new Map<number, AbortController>();
 let tasks: ForwardedTasks | undefined;
+/** Runs `api.runInBackground` work here; its work in flight is awaited (bounded) at stop. */
+let runner: BackgroundTaskRunner | undefined;
 /** The module's caches, whose counters the host asks for at each metrics scrape. */
 let caches: CacheRegistry | undefined;
 /** The host's time as of its last request, when the host runs a fake clock (tests). */
@@ -123,11 +125,13 @@ async function boot(init: WorkerInit): Promise<Manifest> {
   const callbacks = new RecordingCallbacks(table);
   const web = new RecordingWeb(table);
   const forwarded = (tasks = new ForwardedTasks(channel));
-  const runner = new BackgroundTaskRunner({
+  runner = new BackgroundTaskRunner({
     clock,
     logger,
     runBackgroundTasks: init.runBackgroundTasks,
     instanceName: init.instanceName,
+    // Within the host's bound on disposing this worker, leaving the providers time too.
+    stopTimeoutMs: 3_000,
   });
   const backgroundTasks: BackgroundTasks = {
     loopingCall: (owner, fn, ms, options) => {
@@ -138,7 +142,7 @@ async function boot(init: WorkerInit): Promise<Manifest> {
       if (typeof fn !== 'function') throw taskNotAFunction(owner.name, 'delayedCall', fn);
       return forwarded.delayedCall(owner, ms, fn);
     },
-    runInBackground: (owner, description, fn) => runner.runInBackground(owner, description, fn),
+    runInBackground: (owner, description, fn) => runner!.runInBackground(owner, description, fn),
     shouldRunBackgroundTasks: () => runsBackgroundTasks,
     onBackgroundTasksChange: (handler) => {
       backgroundListeners.add(handler);
@@ -231,8 +235,10 @@ channel.handle('hook', async (body) => {
   if (typeof hook === 'function') await (hook as () => unknown).call(instance);
 });
 
-/** Host stop: what the module's container built is disposed here (onStop, then dispose). */
+/** Host stop: background work ends, and what the module's container built is disposed here. */
 channel.handle('dispose', async () => {
+  // As in process: background work in flight first (bounded), then the providers.
+  await runner?.stop();
   const done = built;
   built = undefined;
   await done?.providers.dispose((err) => moduleLogger?.error({ err }, err.message));

@@ -161,7 +161,7 @@ describe('isolation: host services in a worker', function () {
     }
   });
 
-  it('builds the module’s own providers in its worker and disposes them at stop; its cache metrics reach the host', async () => {
+  it('builds the module’s own providers in its worker and disposes them at stop after its background work; its cache metrics reach the host', async () => {
     const host = await createTestHost({
       modules: [{ module: `${FILE}#Greeting`, isolation: 'worker' }],
     });
@@ -182,8 +182,12 @@ describe('isolation: host services in a worker', function () {
     } finally {
       await host.stop();
     }
-    const stopped = host.logs.find((r) => r.msg === 'greeter stopped');
-    expect(stopped?.module).to.equal('greeting');
+    // onStop's background work ended first, then the providers were disposed, in the worker.
+    const lines = host.logs.filter((r) => r.module === 'greeting').map((r) => r.msg);
+    expect(lines.filter((m) => m === 'flushed' || m === 'greeter stopped')).to.deep.equal([
+      'flushed',
+      'greeter stopped',
+    ]);
   });
 
   it('refuses exports out of or into a worker at load, naming the module and the token', async () => {

@@ -35,6 +35,12 @@ export const isolationErrors = {
       ErrorCode.VALUE_CANNOT_CROSS,
       `module "${module}" needs ${tokenName(token)}, which module "${exporter}" exports, but ${importerIsolated ? `"${module}"` : `"${exporter}"`} runs in a worker thread (isolation: worker): exports do not cross threads; run both in process, or give "${module}" its own provider of ${tokenName(token)}`,
     ),
+  /** A testing-kit override aimed at an isolated module (its container is in the worker). */
+  overrideAcross: (module: string, token: unknown) =>
+    new ModhostError(
+      ErrorCode.VALUE_CANNOT_CROSS,
+      `module "${module}" runs in a worker thread (isolation: worker): the override of ${tokenName(token)} cannot reach its container in that thread; test the module in process to override its providers, or give it a host provider whose value can cross`,
+    ),
   noInstance: (module: string) =>
     new ModhostError(
       ErrorCode.HOST_STATE,

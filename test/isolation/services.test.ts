@@ -190,7 +190,7 @@ describe('isolation: host services in a worker', function () {
     ]);
   });
 
-  it('refuses exports out of or into a worker at load, naming the module and the token', async () => {
+  it('refuses exports out of or into a worker, and overrides of its providers, at load, naming the module and the token', async () => {
     const err = await rejectionOf(
       createTestHost({
         modules: [
@@ -217,5 +217,15 @@ describe('isolation: host services in a worker', function () {
       'modules[1].module: module "importer" needs Greeter, which module "exporter" exports, but "importer" runs in a worker thread',
     );
     expect(into.message).to.not.include('modules[0]');
+    // The testing kit's overrides cannot reach a worker's container either.
+    const overridden = await rejectionOf(
+      createTestHost({
+        modules: [{ module: `${FILE}#Greeting`, isolation: 'worker' }],
+        overrides: [{ module: 'greeting', provide: 'greeting', useValue: 'hey' }],
+      }),
+    );
+    expect(overridden.message).to.include(
+      'modules[0].module: module "greeting" runs in a worker thread (isolation: worker): the override of "greeting" cannot reach its container',
+    );
   });
 });

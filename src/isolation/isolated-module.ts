@@ -93,7 +93,7 @@ export class IsolatedModule {
   private nextRid = 1;
   private hostStarted = false;
   private readonly handlerTimeout: number;
-  private readonly stopCacheMetrics: () => void;
+  private stopCacheMetrics = (): void => undefined;
   /** The worker's cache counters as last reported (kept while it restarts or is down). */
   private cacheCounts: NamedStats[] = [];
   private readonly callbackTimeout: number;
@@ -116,8 +116,6 @@ export class IsolatedModule {
       if (m.cache.startsWith(prefix)) this.channel?.notify('bus', m);
     });
     ctx.runtime.bus.onStateChange((s) => this.channel?.notify('bus-state', s));
-    // The module's caches live in the worker: /metrics asks it for their counters.
-    this.stopCacheMetrics = reportCacheMetrics(ctx.runtime.metrics, () => this.cacheStats());
     // The background-task lease follows the host: the worker's api sees its changes.
     ctx.runtime.tasks.onBackgroundTasksChange((runs) =>
       this.channel?.notify('background', { runs }),
@@ -129,6 +127,8 @@ export class IsolatedModule {
     const m = new IsolatedModule(prepared, ctx);
     m.manifest = await m.spawn();
     m.register(m.manifest);
+    // The module's caches live in the worker: /metrics asks it for their counters.
+    m.stopCacheMetrics = reportCacheMetrics(ctx.runtime.metrics, () => m.cacheStats());
     m.state = 'running';
     moduleMetrics(ctx.runtime).up.set({ module: m.name }, 1);
     return m;
@@ -302,7 +302,7 @@ export class IsolatedModule {
         this.tasks.set(id, runtime.scheduler.schedule(this.identity, options, run));
       } catch (err) {
         // Checked in the worker already; what is left is the host's own state (stopping).
-        this.logger.error({ module: this.name, err }, `module ${this.name}: ${String(err)}`);
+        this.logger.error({ module: this.name, err }, (err as Error).message);
       }
     });
     channel.handle('untask', (body) => {

@@ -12,11 +12,13 @@ export interface NamedStats {
   stats(): CacheStats;
 }
 
-export type StatsSource = () => Iterable<NamedStats>;
+/** Sync for the host's own caches; a promise for an isolated module's (asked of its worker). */
+export type StatsSource = () => Iterable<NamedStats> | Promise<Iterable<NamedStats>>;
 
 const sourcesByRegistry = new WeakMap<MetricsRegistry, Set<StatsSource>>();
 
 type Pick = (s: CacheStats) => number;
+type Snapshot = Array<[string, CacheStats]>;
 
 const GAUGES: Array<[string, string, Pick]> = [
   [
@@ -53,10 +55,29 @@ export function reportCacheMetrics(registry: MetricsRegistry, source: StatsSourc
     const all = new Set<StatsSource>();
     sources = all;
     sourcesByRegistry.set(registry, all);
-    const snapshot = (): Array<[string, CacheStats]> => {
-      const out: Array<[string, CacheStats]> = [];
-      for (const s of all) for (const c of s()) out.push([c.name, c.stats()]);
-      return out;
+    /** One scrape's snapshot: its metrics are collected together, so they share one answer. */
+    let asked: Promise<Snapshot> | undefined;
+    const snapshot = (): Snapshot | Promise<Snapshot> => {
+      const out: Snapshot = [];
+      const later: Promise<Iterable<NamedStats>>[] = [];
+      for (const s of all) {
+        const got = s();
+        if (got instanceof Promise) later.push(got);
+        else for (const c of got) out.push([c.name, c.stats()]);
+      }
+      if (later.length === 0) return out;
+      asked ??= Promise.all(later).then((sets) => {
+        asked = undefined;
+        for (const set of sets) for (const c of set) out.push([c.name, c.stats()]);
+        return out;
+      });
+      return asked;
+    };
+    /** `fill` with the snapshot, at once when every source answered synchronously. */
+    const collected = (fill: (snap: Snapshot) => void): void | Promise<void> => {
+      const snap = snapshot();
+      if (snap instanceof Promise) return snap.then(fill);
+      fill(snap);
     };
     for (const [name, help, pick] of GAUGES) {
       new Gauge({
@@ -65,8 +86,10 @@ export function reportCacheMetrics(registry: MetricsRegistry, source: StatsSourc
         labelNames: ['cache'],
         registers: [registry],
         collect() {
-          this.reset();
-          for (const [cache, stats] of snapshot()) this.set({ cache }, pick(stats));
+          return collected((snap) => {
+            this.reset();
+            for (const [cache, stats] of snap) this.set({ cache }, pick(stats));
+          });
         },
       });
     }
@@ -77,8 +100,10 @@ export function reportCacheMetrics(registry: MetricsRegistry, source: StatsSourc
         labelNames: ['cache'],
         registers: [registry],
         collect() {
-          this.reset();
-          for (const [cache, stats] of snapshot()) this.inc({ cache }, pick(stats));
+          return collected((snap) => {
+            this.reset();
+            for (const [cache, stats] of snap) this.inc({ cache }, pick(stats));
+          });
         },
       });
     }

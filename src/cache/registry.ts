@@ -23,7 +23,7 @@ import {
 } from '../errors/cache-messages.js';
 import type { Logger } from '../logging/logger.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
-import { CacheCore } from './cache-core.js';
+import { CacheCore, type CacheStats } from './cache-core.js';
 import { reportCacheMetrics } from './cache-metrics.js';
 import { buildCachedFunction, type CachedFunction, coreOf } from './cached-function.js';
 import { checkKeyLength, checkKeyParts, keyPartsOf } from './key-parts.js';
@@ -72,6 +72,11 @@ export class CacheRegistry implements CacheRegistrar {
     this.bus.onMessage((message) => this.receive(message));
     this.bus.onStateChange((state) => this.busStateChanged(state));
     this.stopMetrics = reportCacheMetrics(options.metrics, () => this.byCore.keys());
+  }
+
+  /** Every cache's counters now, by name (an isolated module's worker sends them to the host). */
+  stats(): { name: string; stats: CacheStats }[] {
+    return [...this.byCore.keys()].map((core) => ({ name: core.name, stats: core.stats() }));
   }
 
   wireInstance(owner: ModuleIdentity, instance: object, members: readonly CachedMetadata[]): void {

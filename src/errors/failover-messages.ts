@@ -27,6 +27,14 @@ export function scheduleInvalid(where: string, problem: string): ModhostError {
   return new ModhostError(ErrorCode.SCHEDULE_INVALID, `${where}: ${problem}`);
 }
 
+/** A second `api.scheduleTask` with an id the module already uses. */
+export function scheduleDuplicate(moduleName: string, id: string): ModhostError {
+  return scheduleInvalid(
+    `module ${moduleName}: api.scheduleTask({ id: ${JSON.stringify(id)} })`,
+    'a task with this id is already scheduled by this module; give each task its own id',
+  );
+}
+
 /** A cron expression's problem, located by field (1-based) and the text of that field. */
 export function cronFieldProblem(
   expression: string,

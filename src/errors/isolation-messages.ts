@@ -1,6 +1,7 @@
 /** Messages for isolated modules (`isolation: worker`) and their supervision. */
 import { ErrorCode } from './codes.js';
 import { ModhostError } from './modhost-error.js';
+import { tokenName } from './injection-messages.js';
 
 export function workerOnlyKeyMessage(key: string): string {
   return `${key} applies only to isolated modules; add isolation: worker to this entry or remove ${key}`;
@@ -22,6 +23,24 @@ export const isolationErrors = {
     new ModhostError(ErrorCode.MODULE_UNAVAILABLE, `module ${module} is unavailable: ${why}`),
   exited: (module: string, why: string) =>
     new ModhostError(ErrorCode.WORKER_EXITED, `the worker thread of module ${module} ${why}`),
+  /** `@Module({ exports })` of a module in a worker: the exported object lives in that thread. */
+  exportFromWorker: (module: string, token: unknown) =>
+    new ModhostError(
+      ErrorCode.VALUE_CANNOT_CROSS,
+      `module "${module}" runs in a worker thread (isolation: worker) and exports ${tokenName(token)}: an exported service is an object in the worker and cannot reach modules in other threads; drop the export, or run "${module}" in process, or provide the service to both as a host provider`,
+    ),
+  /** A module needs an export of a module on the other side of a thread boundary. */
+  importAcross: (module: string, token: unknown, exporter: string, importerIsolated: boolean) =>
+    new ModhostError(
+      ErrorCode.VALUE_CANNOT_CROSS,
+      `module "${module}" needs ${tokenName(token)}, which module "${exporter}" exports, but ${importerIsolated ? `"${module}"` : `"${exporter}"`} runs in a worker thread (isolation: worker): exports do not cross threads; run both in process, or give "${module}" its own provider of ${tokenName(token)}`,
+    ),
+  /** A testing-kit override aimed at an isolated module (its container is in the worker). */
+  overrideAcross: (module: string, token: unknown) =>
+    new ModhostError(
+      ErrorCode.VALUE_CANNOT_CROSS,
+      `module "${module}" runs in a worker thread (isolation: worker): the override of ${tokenName(token)} cannot reach its container in that thread; test the module in process to override its providers, or give it a host provider whose value can cross`,
+    ),
   noInstance: (module: string) =>
     new ModhostError(
       ErrorCode.HOST_STATE,

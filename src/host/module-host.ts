@@ -340,6 +340,14 @@ export class ModuleHost {
     for (const prepared of this.prepared) {
       const { blueprint, identity } = prepared;
       if (prepared.entry.worker) {
+        // The testing kit's overrides are objects of this thread: refused, not silently unused.
+        const refused = this.overrides.find(
+          (o) => o.module === blueprint.name || o.module === blueprint.cls,
+        );
+        if (refused) {
+          report(identity.index, isolationErrors.overrideAcross(blueprint.name, refused.provide));
+          continue;
+        }
         try {
           // Worker machinery is imported only by a host that isolates a module.
           const { IsolatedModule } = await import('../isolation/isolated-module.js');

@@ -11,6 +11,7 @@ import type { ConfigProblem } from '../errors/index.js';
 import { loadingErrors } from '../errors/loading-messages.js';
 import { ConfigValidationError } from '../errors/modhost-error.js';
 import { checkModuleExports } from '../injection/module-exports.js';
+import { checkIsolatedExports } from '../isolation/exports-check.js';
 import { loadModuleClass } from '../loading/loader.js';
 import type { ModuleBlueprint } from '../scanning/blueprint.js';
 import { scanModule } from '../scanning/scanner.js';
@@ -99,9 +100,12 @@ async function prepareAll(
       );
     } else seen.set(p.blueprint.name, p.entry.index);
   }
+  const valid = prepared.filter((p): p is PreparedModule => p !== undefined);
+  // Exports stay within a thread: across one, each pairing is its own clear problem.
   checkModuleExports(
-    prepared.filter((p): p is PreparedModule => p !== undefined),
+    valid.filter((p) => !p.entry.worker),
     sink,
   );
+  checkIsolatedExports(valid, sink);
   return { prepared, sink };
 }

@@ -11,6 +11,10 @@ import { Worker } from 'node:worker_threads';
 import { Counter, Gauge } from 'prom-client';
 import { ModuleApi } from '../api/module-api.js';
 import type { DelayedCallHandle, LoopHandle, ModuleIdentity } from '../api/services.js';
+import type { TaskRunContext } from '../scheduler/schedule-options.js';
+import type { TaskHandle } from '../scheduler/scheduler.js';
+import type { CacheStats } from '../cache/cache-core.js';
+import { type NamedStats, reportCacheMetrics } from '../cache/cache-metrics.js';
 import type { CacheDescription } from '../cache/registry.js';
 import { CallbackTimeoutError } from '../callbacks/invoke.js';
 import { type Clock, systemClock } from '../clock/clock.js';
@@ -39,6 +43,10 @@ const WORKER_URL = new URL('./worker-entry.js', import.meta.url);
 export const DEFAULT_HANDLER_TIMEOUT = 30_000;
 /** How long a loading worker may go without answering a ping (imports block its loop). */
 const BOOT_GRACE_MS = 15_000;
+/** How long a stopping worker may take to dispose the module's own providers. */
+const DISPOSE_TIMEOUT_MS = 5_000;
+/** How long a metrics scrape waits for an isolated module's cache counters. */
+const STATS_TIMEOUT_MS = 1_000;
 /** How often deadlines and liveness are checked. */
 const TICK_MS = 100;
 
@@ -81,10 +89,13 @@ export class IsolatedModule {
   private restartTimer: NodeJS.Timeout | undefined;
   private pingSentAt: number | undefined;
   private lastPong = 0;
-  private readonly tasks = new Map<number, LoopHandle | DelayedCallHandle>();
+  private readonly tasks = new Map<number, LoopHandle | DelayedCallHandle | TaskHandle>();
   private nextRid = 1;
   private hostStarted = false;
   private readonly handlerTimeout: number;
+  private stopCacheMetrics = (): void => undefined;
+  /** The worker's cache counters as last reported (kept while it restarts or is down). */
+  private cacheCounts: NamedStats[] = [];
   private readonly callbackTimeout: number;
 
   private constructor(
@@ -116,6 +127,8 @@ export class IsolatedModule {
     const m = new IsolatedModule(prepared, ctx);
     m.manifest = await m.spawn();
     m.register(m.manifest);
+    // The module's caches live in the worker: /metrics asks it for their counters.
+    m.stopCacheMetrics = reportCacheMetrics(ctx.runtime.metrics, () => m.cacheStats());
     m.state = 'running';
     moduleMetrics(ctx.runtime).up.set({ module: m.name }, 1);
     return m;
@@ -146,11 +159,27 @@ export class IsolatedModule {
 
   /** Ends the worker for good (host stop). */
   async stop(): Promise<void> {
+    const wasRunning = this.state === 'running';
     this.state = 'stopped';
+    this.stopCacheMetrics();
     clearTimeout(this.restartTimer);
     const worker = this.worker;
+    // The module's own providers get their onStop/dispose in the worker, bounded.
+    if (wasRunning && this.alive)
+      await bounded(this.channel!.request('dispose', null), DISPOSE_TIMEOUT_MS);
     this.end('was stopped with the host', false);
     await worker?.terminate();
+  }
+
+  /** The worker's cache counters for a metrics scrape; the last known when it cannot answer. */
+  private async cacheStats(): Promise<NamedStats[]> {
+    if (this.state !== 'running' || !this.alive || this.manifest?.caches.length === 0)
+      return this.cacheCounts;
+    const asked = this.channel!.request<{ name: string; stats: CacheStats }[]>('cache-stats', null);
+    const got = await bounded(asked, STATS_TIMEOUT_MS);
+    if (got !== undefined)
+      this.cacheCounts = got.map(({ name, stats }) => ({ name, stats: () => stats }));
+    return this.cacheCounts;
   }
 
   // ---- the worker -------------------------------------------------------------------------
@@ -266,11 +295,40 @@ export class IsolatedModule {
       };
       this.tasks.set(id, runtime.tasks.delayedCall(this.identity, delayMs, run));
     });
+    channel.handle('schedule', (body) => {
+      const { id, options } = body as { id: number; options: object };
+      const run = (context: TaskRunContext) => this.runScheduled(channel, id, context);
+      try {
+        this.tasks.set(id, runtime.scheduler.schedule(this.identity, options, run));
+      } catch (err) {
+        // Checked in the worker already; what is left is the host's own state (stopping).
+        this.logger.error({ module: this.name, err }, (err as Error).message);
+      }
+    });
     channel.handle('untask', (body) => {
       const id = (body as { id: number }).id;
       stopTask(this.tasks.get(id));
       this.tasks.delete(id);
     });
+  }
+
+  /** One run of a scheduled task in the worker; an abort of its signal is sent across. */
+  private async runScheduled(channel: Channel, id: number, context: TaskRunContext): Promise<void> {
+    const run = this.nextRid++;
+    const { signal, scheduledAt, taskId } = context;
+    const onAbort = () => {
+      const reason = signal.reason as Error | undefined;
+      channel.notify('abort-run', {
+        run,
+        reason: { name: reason?.name ?? 'AbortError', message: reason?.message ?? 'aborted' },
+      });
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await channel.request('scheduled', { id, run, scheduledAt, taskId, now: this.now() });
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
   }
 
   private relayLog(line: string): void {
@@ -528,7 +586,20 @@ export class IsolatedModule {
   }
 }
 
-function stopTask(t: LoopHandle | DelayedCallHandle | undefined): void {
+/** What `work` gives, or undefined if it fails or takes longer than `ms`. */
+async function bounded<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([work.catch(() => undefined), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function stopTask(t: LoopHandle | DelayedCallHandle | TaskHandle | undefined): void {
   if (t === undefined) return;
   if ('stop' in t) t.stop();
   else t.cancel();

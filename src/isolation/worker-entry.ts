@@ -20,7 +20,11 @@ import { taskNotAFunction } from '../errors/cluster-messages.js';
 import { isolationErrors } from '../errors/isolation-messages.js';
 import { ConfigValidationError } from '../errors/modhost-error.js';
 import { wireDecorated } from '../host/wiring.js';
-import { createModuleContainer, instantiateModule } from '../injection/injector.js';
+import {
+  createModuleContainer,
+  instantiateModule,
+  type ModuleContainer,
+} from '../injection/injector.js';
 import { CLOCK } from '../injection/tokens.js';
 import { loadModuleClass } from '../loading/loader.js';
 import { createMetricsRegistry } from '../metrics/registry.js';
@@ -61,10 +65,17 @@ export interface WorkerInit {
 installFastResponseJson();
 const channel = new Channel(parentPort!);
 let instance: Record<string, unknown> | undefined;
+/** The module's container and its own providers (`@Module({ providers })`), disposed at stop. */
+let built: ModuleContainer | undefined;
+let moduleLogger: { error(fields: object, msg: string): void } | undefined;
 let moduleName = '(loading)';
 const table = new FunctionTable();
 const aborts = new Map<number, AbortController>();
 let tasks: ForwardedTasks | undefined;
+/** Runs `api.runInBackground` work here; its work in flight is awaited (bounded) at stop. */
+let runner: BackgroundTaskRunner | undefined;
+/** The module's caches, whose counters the host asks for at each metrics scrape. */
+let caches: CacheRegistry | undefined;
 /** The host's time as of its last request, when the host runs a fake clock (tests). */
 let hostNow: number | undefined;
 
@@ -95,6 +106,8 @@ function checked(value: unknown, fn: number): unknown {
 async function boot(init: WorkerInit): Promise<Manifest> {
   const { identity } = init;
   moduleName = identity.name;
+  // Before anything awaits: a 'background' change sent while the module loads comes after.
+  runsBackgroundTasks = init.runBackgroundTasks;
   const logger = pino(
     { level: init.logLevel, base: undefined },
     { write: (line: string) => channel.notify('log', line) },
@@ -108,15 +121,17 @@ async function boot(init: WorkerInit): Promise<Manifest> {
   const clock = init.realClock ? systemClock : mirrorClock;
   const metrics = createMetricsRegistry();
   const bus = new ChannelBus(channel, init.bus.kind, init.bus.state);
-  const caches = new CacheRegistry({ caches: init.caches, clock, logger, metrics, bus });
+  caches = new CacheRegistry({ caches: init.caches, clock, logger, metrics, bus });
   const callbacks = new RecordingCallbacks(table);
   const web = new RecordingWeb(table);
   const forwarded = (tasks = new ForwardedTasks(channel));
-  const runner = new BackgroundTaskRunner({
+  runner = new BackgroundTaskRunner({
     clock,
     logger,
     runBackgroundTasks: init.runBackgroundTasks,
     instanceName: init.instanceName,
+    // Within the host's bound on disposing this worker, leaving the providers time too.
+    stopTimeoutMs: 3_000,
   });
   const backgroundTasks: BackgroundTasks = {
     loopingCall: (owner, fn, ms, options) => {
@@ -127,14 +142,13 @@ async function boot(init: WorkerInit): Promise<Manifest> {
       if (typeof fn !== 'function') throw taskNotAFunction(owner.name, 'delayedCall', fn);
       return forwarded.delayedCall(owner, ms, fn);
     },
-    runInBackground: (owner, description, fn) => runner.runInBackground(owner, description, fn),
+    runInBackground: (owner, description, fn) => runner!.runInBackground(owner, description, fn),
     shouldRunBackgroundTasks: () => runsBackgroundTasks,
     onBackgroundTasksChange: (handler) => {
       backgroundListeners.add(handler);
       return () => backgroundListeners.delete(handler);
     },
   };
-  runsBackgroundTasks = init.runBackgroundTasks;
   const api = new ModuleApi({
     identity,
     instanceName: init.instanceName,
@@ -146,17 +160,20 @@ async function boot(init: WorkerInit): Promise<Manifest> {
     caches,
     tasks: backgroundTasks,
     http: new HttpClient(),
+    scheduler: { schedule: (owner, options, fn) => forwarded.scheduleTask(owner, options, fn) },
   });
   const hostContainer = rootContainer.createChildContainer();
   hostContainer.register(CLOCK, { useValue: clock });
   for (const p of init.providers)
     hostContainer.register(p.symbol ? Symbol.for(p.token) : p.token, { useValue: p.value });
-  const container = createModuleContainer(hostContainer, blueprint, {
+  // The module's own providers are built here, in its thread (exports cannot cross: load error).
+  built = createModuleContainer(hostContainer, blueprint, {
     api,
     config: validated.value,
     logger,
   });
-  instance = instantiateModule(blueprint, container) as Record<string, unknown>;
+  moduleLogger = logger;
+  instance = instantiateModule(blueprint, built) as Record<string, unknown>;
   const [failure] = wireDecorated({ blueprint, identity }, instance, { caches, callbacks, web });
   if (failure !== undefined) throw failure;
   callbacks.open = false;
@@ -218,10 +235,29 @@ channel.handle('hook', async (body) => {
   if (typeof hook === 'function') await (hook as () => unknown).call(instance);
 });
 
+/** Host stop: background work ends, and what the module's container built is disposed here. */
+channel.handle('dispose', async () => {
+  // As in process: background work in flight first (bounded), then the providers.
+  await runner?.stop();
+  const done = built;
+  built = undefined;
+  await done?.providers.dispose((err) => moduleLogger?.error({ err }, err.message));
+  await Promise.resolve(done?.container.dispose()).catch(() => undefined);
+});
+
 channel.handle('task', async (body) => {
   sync(body);
   await tasks?.tasks.get((body as { id: number }).id)?.();
 });
+
+channel.handle('scheduled', (body) => {
+  sync(body);
+  return tasks?.runScheduled(body as never);
+});
+
+channel.handle('abort-run', (body) => tasks?.abortRun(body as never));
+
+channel.handle('cache-stats', () => caches?.stats() ?? []);
 
 channel.handle('ping', () => 'pong');
 /** Whether this instance runs background tasks now, as the host's gate last said. */

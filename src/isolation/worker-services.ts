@@ -23,6 +23,9 @@ import type {
 import { ErrorCode } from '../errors/codes.js';
 import { ModhostError } from '../errors/modhost-error.js';
 import type { CacheDescription } from '../cache/registry.js';
+import { scheduleDuplicate } from '../errors/failover-messages.js';
+import { resolveSchedule, type ScheduledFn } from '../scheduler/schedule-options.js';
+import type { TaskHandle } from '../scheduler/scheduler.js';
 import type { Channel } from './protocol.js';
 
 /** A function the host may call, by id: `{ $fn: 3 }` in a manifest stands for it. */
@@ -124,11 +127,63 @@ export class RecordingWeb implements WebRegistrar {
   }
 }
 
-/** Looping and delayed calls scheduled by the host's task runner (its clock, its instance). */
+/**
+ * Looping and delayed calls scheduled by the host's task runner (its clock, its instance), and
+ * `api.scheduleTask` tasks planned by the host's scheduler (its store, its lease): each run
+ * is a request into this worker, and an abort of the run's signal on the host a notification.
+ */
 export class ForwardedTasks implements Pick<BackgroundTasks, 'loopingCall' | 'delayedCall'> {
   readonly tasks = new Map<number, () => unknown>();
+  /** Scheduled tasks by forwarded id, and the ids this module used (unique per module). */
+  readonly scheduled = new Map<number, ScheduledFn>();
+  private readonly scheduledIds = new Set<string>();
+  /** Runs of scheduled tasks going on here, by run id: aborted when the host's signal is. */
+  readonly runs = new Map<number, AbortController>();
   private nextId = 1;
   constructor(private readonly channel: Channel) {}
+
+  /** Checked here (errors at the call, as in process), planned and run by the host. */
+  scheduleTask(owner: ModuleIdentity, options: unknown, fn: unknown): TaskHandle {
+    const spec = resolveSchedule(owner.name, options, fn);
+    if (this.scheduledIds.has(spec.id)) throw scheduleDuplicate(owner.name, spec.id);
+    this.scheduledIds.add(spec.id);
+    const id = this.nextId++;
+    this.scheduled.set(id, fn as ScheduledFn);
+    this.channel.notify('schedule', { id, options: { ...(options as object) } });
+    return {
+      id: spec.key,
+      stop: () => {
+        if (!this.scheduled.delete(id)) return;
+        this.scheduledIds.delete(spec.id);
+        this.channel.notify('untask', { id });
+      },
+    };
+  }
+
+  /** One run the host's scheduler started: `fn` gets a signal the host can abort. */
+  async runScheduled(body: {
+    id: number;
+    run: number;
+    scheduledAt: number;
+    taskId: string;
+  }): Promise<void> {
+    const fn = this.scheduled.get(body.id);
+    if (fn === undefined) return;
+    const controller = new AbortController();
+    this.runs.set(body.run, controller);
+    try {
+      await fn({ signal: controller.signal, scheduledAt: body.scheduledAt, taskId: body.taskId });
+    } finally {
+      this.runs.delete(body.run);
+    }
+  }
+
+  /** The host aborted a run's signal (timeout, lease lost, stop): abort it here, same reason. */
+  abortRun(body: { run: number; reason: { name: string; message: string } }): void {
+    const reason = new Error(body.reason.message);
+    reason.name = body.reason.name;
+    this.runs.get(body.run)?.abort(reason);
+  }
 
   loopingCall(
     _owner: ModuleIdentity,

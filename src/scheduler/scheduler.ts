@@ -15,7 +15,7 @@ import type { ModuleIdentity } from '../api/services.js';
 import type { Clock, TimerHandle } from '../clock/clock.js';
 import type { Logger } from '../logging/logger.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
-import { scheduleInvalid } from '../errors/failover-messages.js';
+import { scheduleDuplicate } from '../errors/failover-messages.js';
 import { resolveSchedule, type ScheduledFn, type ScheduleSpec } from './schedule-options.js';
 import type { TaskState, TaskStore } from './task-store.js';
 
@@ -445,10 +445,7 @@ export class TaskScheduler {
   schedule(owner: ModuleIdentity, options: unknown, fn: unknown): TaskHandle {
     const spec = resolveSchedule(owner.name, options, fn);
     if (this.tasks.has(spec.key)) {
-      throw scheduleInvalid(
-        `module ${owner.name}: api.scheduleTask({ id: ${JSON.stringify(spec.id)} })`,
-        'a task with this id is already scheduled by this module; give each task its own id',
-      );
+      throw scheduleDuplicate(owner.name, spec.id);
     }
     if (this.stopped) {
       this.logger.warn(

@@ -21,7 +21,6 @@ import FindMyWay from 'find-my-way';
 import { Bench } from 'tinybench';
 import { DEFAULT_RESERVED_PREFIXES } from '../src/config/host-schema.js';
 import { createLogger } from '../src/logging/logger.js';
-import { normalisePath } from '../src/web/path.js';
 import { WebRegistry } from '../src/web/registry.js';
 import type { Target } from '../src/web/resource.js';
 import { median, printRatio } from './cache/report.js';
@@ -62,12 +61,10 @@ function build(n: number) {
   registry.close();
   /** Dispatcher.route's lookup, up to the handler for the method. */
   const route = (method: string, raw: string): Target | undefined => {
-    const exact = registry.exactResource(raw);
-    if (exact !== undefined) return exact.targetFor(method, '');
-    const path = normalisePath(raw);
-    if (path === undefined) return undefined;
-    const match = registry.match(path, raw);
-    return match?.resource.targetFor(method, match.subpath, match.params);
+    if (raw.charCodeAt(0) !== 0x2f) return undefined;
+    const match = registry.resolve(raw);
+    if (typeof match !== 'object') return undefined;
+    return match.resource.targetFor(method, match.subpath, match.params);
   };
   return { route, fmw };
 }

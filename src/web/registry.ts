@@ -66,7 +66,6 @@ export class WebRegistry implements WebRegistrar {
     prefix: undefined,
     prefixEnd: 0,
     route: undefined,
-    exact: undefined,
   };
   /** Every accepted resource by its registered path (exact and prefix share one namespace). */
   private readonly byPath = new Map<string, WebResource>();
@@ -153,7 +152,6 @@ export class WebRegistry implements WebRegistrar {
     if (prefix) this.trie.setPrefix(key, resource);
     else {
       this.exact.set(key, resource);
-      this.trie.setExact(key, resource);
       if (key.length > this.longestExact) this.longestExact = key.length;
     }
   }
@@ -210,16 +208,21 @@ export class WebRegistry implements WebRegistrar {
    * Where the raw request path `raw` (starting with "/") goes: its WebMatch, undefined (404),
    * BAD_PATH when it is malformed (400), or HOST_ENDPOINT when it normalises to one the host
    * serves itself. A plain, already normal path (nearly every request) is checked and looked up
-   * in one walk over its characters; any other is normalised first, then matched.
+   * in one walk (RouteTrie.walkRaw); any other is normalised first, then matched.
    */
   resolve(raw: string): WebMatch | typeof BAD_PATH | typeof HOST_ENDPOINT | undefined {
+    // Registered exact paths are normalised and plain, so a raw path equal to one is one: a
+    // single hash, the cheapest hit. Longer paths cannot be one and are not hashed (14 KB).
+    if (raw.length <= this.longestExact) {
+      const exact = this.exact.get(raw);
+      if (exact !== undefined) return { resource: exact, subpath: '', params: NO_PARAMS };
+    }
     const hit = this.hit;
     if (!this.trie.walkRaw(raw, hit)) {
       const path = normalisePath(raw);
       if (path === undefined) return BAD_PATH;
       return this.match(path, raw) ?? this.hostEndpoint(path);
     }
-    if (hit.exact !== undefined) return { resource: hit.exact, subpath: '', params: NO_PARAMS };
     const prefix = hit.prefix;
     if (prefix === RESERVED) return this.hostEndpoint(raw);
     const route = hit.route;

@@ -28,23 +28,11 @@ class Node<T, R> {
   /** Static children's segments and nodes while there are few: compared with `startsWith`. */
   keys: string[] = [];
   nodes: Array<Node<T, R>> = [];
-  /** The segmentHash of each of `keys`, so the raw walk compares one number per child. */
-  keyHashes: number[] = [];
   /** Static children once there are more than SCAN_LIMIT. */
   children: Map<string, Node<T, R>> | undefined = undefined;
-  /**
-   * The same children by segmentHash (colliding ones chained through `sameHash`): the raw walk
-   * hashes a segment while scanning it, so it looks a child up without slicing the path.
-   */
-  hashed: Map<number, Node<T, R>> | undefined = undefined;
-  /** This node's own segment, and the next sibling with the same hash. */
-  segment = '';
-  sameHash: Node<T, R> | undefined = undefined;
   param: Node<T, R> | undefined = undefined;
   prefix: T | typeof RESERVED | undefined = undefined;
   route: R | undefined = undefined;
-  /** The exact resource registered at this node's path. */
-  exact: T | undefined = undefined;
 
   staticChild(segment: string): Node<T, R> | undefined {
     if (this.children !== undefined) return this.children.get(segment);
@@ -56,45 +44,31 @@ class Node<T, R> {
     const found = this.staticChild(segment);
     if (found !== undefined) return found;
     const child = new Node<T, R>();
-    child.segment = segment;
     if (this.children !== undefined) {
       this.children.set(segment, child);
-      this.hash(child);
     } else if (this.keys.length < SCAN_LIMIT) {
       this.keys.push(segment);
       this.nodes.push(child);
-      this.keyHashes.push(segmentHash(segment));
     } else {
       this.children = new Map(this.keys.map((k, i) => [k, this.nodes[i]!]));
       this.children.set(segment, child);
-      this.hashed = new Map();
-      for (const node of this.children.values()) this.hash(node);
       this.keys = [];
       this.nodes = [];
-      this.keyHashes = [];
     }
     return child;
   }
 
-  private hash(child: Node<T, R>): void {
-    const h = segmentHash(child.segment);
-    child.sameHash = this.hashed!.get(h);
-    this.hashed!.set(h, child);
-  }
-
-  /** The static child for the segment [start, end) of `path`, whose segmentHash is `h`. */
-  rawChild(path: string, start: number, end: number, h: number): Node<T, R> | undefined {
+  /**
+   * The static child for the segment [start, end) of `path`: hashed (sliced) among many
+   * children, else compared in place, length first.
+   */
+  rawChild(path: string, start: number, end: number): Node<T, R> | undefined {
+    const children = this.children;
+    if (children !== undefined) return children.get(path.slice(start, end));
+    const keys = this.keys;
     const length = end - start;
-    const hashed = this.hashed;
-    if (hashed !== undefined) {
-      for (let c = hashed.get(h); c !== undefined; c = c.sameHash)
-        if (c.segment.length === length && sameAt(path, start, c.segment)) return c;
-      return undefined;
-    }
-    const keyHashes = this.keyHashes;
-    for (let i = 0; i < keyHashes.length; i++) {
-      if (keyHashes[i] !== h) continue;
-      const key = this.keys[i]!;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
       if (key.length === length && sameAt(path, start, key)) return this.nodes[i];
     }
     return undefined;
@@ -114,8 +88,22 @@ export interface RouteHit<T, R> {
   prefixEnd: number;
   /** The parameter route matching the whole path, if any. */
   route: R | undefined;
-  /** The exact resource at the whole path (set by `walkRaw` only). */
-  exact: T | undefined;
+}
+
+/** Below this many characters a loop beats the native two-character scans' fixed cost. */
+const NATIVE_SCAN_LENGTH = 64;
+
+/** Whether `path` from `from` (a "/") has "//" or "/." (an empty or dot segment, maybe). */
+function hasEmptyOrDotSegment(path: string, from: number): boolean {
+  const length = path.length;
+  if (length - from >= NATIVE_SCAN_LENGTH)
+    return path.indexOf('//', from) !== -1 || path.indexOf('/.', from) !== -1;
+  for (let i = from; i < length - 1; i++) {
+    if (path.charCodeAt(i) !== 0x2f) continue;
+    const next = path.charCodeAt(i + 1);
+    if (next === 0x2f || next === 0x2e) return true;
+  }
+  return false;
 }
 
 /**
@@ -126,16 +114,6 @@ function sameAt(path: string, start: number, key: string): boolean {
   for (let i = 0; i < key.length; i++)
     if (path.charCodeAt(start + i) !== key.charCodeAt(i)) return false;
   return true;
-}
-
-/** Keeps hashes small integers (V8 Smis) so Map keys and scratch arrays stay unboxed. */
-const HASH_MASK = 0x3fffffff;
-
-/** The hash `walkRaw` computes over a segment's characters while scanning it. */
-export function segmentHash(segment: string): number {
-  let h = 0;
-  for (let i = 0; i < segment.length; i++) h = (Math.imul(h, 31) + segment.charCodeAt(i)) & HASH_MASK;
-  return h;
 }
 
 export class RouteTrie<T, R> {
@@ -151,19 +129,11 @@ export class RouteTrie<T, R> {
   /** Scratch for walkRaw: where each of the path's first segments starts and ends, its hash. */
   private readonly starts: number[] = [];
   private readonly ends: number[] = [];
-  private readonly hashes: number[] = [];
   /** Nodes on walkRaw's walk with a parameter child, and the index of the segment it takes. */
   private readonly rawForks: Array<Node<T, R>> = [];
   private readonly rawForkAt: number[] = [];
   private segmentCount = 0;
   private rawPath = '';
-
-  /** Sets the exact value at `path` (a normalised registration path). */
-  setExact(path: string, value: T): void {
-    let node = this.root;
-    for (const segment of path.slice(1).split('/')) node = node.addStatic(segment);
-    node.exact = value;
-  }
 
   /** Sets the prefix value at `prefix` (a path without trailing slash, or "/"). */
   setPrefix(prefix: string, value: T | typeof RESERVED): void {
@@ -189,67 +159,67 @@ export class RouteTrie<T, R> {
   }
 
   /**
-   * Normalisation check and lookup in one pass over `path` (a raw request path starting with
-   * "/"): false when the path is not already plain and normal (a "%", a backslash, a control
-   * character, "//" or a segment starting with "."), and the caller must normalise and `find`;
-   * else true with `out` set as `find` would for it, plus the exact resource at the whole path.
-   * Each character is read once: the segment being scanned is hashed on the way, so children are
-   * found without slicing; past the deepest trie node the scan only checks the characters (and
-   * records the first segments, for parameter routes).
+   * Normalisation check and lookup in one walk over `path` (a raw request path starting with
+   * "/", as node:http or a URL's pathname gives it: never with control characters, which both
+   * refuse or percent-encode). False when it is not already plain and normal (a "%", a
+   * backslash, "//" or a segment starting with "."): the caller must normalise it and `find`.
+   * Else true with `out` set as `find` would for it.
+   * The walk checks each segment's first character and reads only the segments the trie has (and
+   * past its deepest node, those a parameter route could still take); the rest of the path is
+   * checked by native scans, as find-my-way's sanitiser does.
    */
   walkRaw(path: string, out: RouteHit<T, R>): boolean {
+    const length = path.length;
+    this.steps += 2 * length;
+    if (path.indexOf('%') !== -1 || path.indexOf('\\') !== -1) return false;
     let node: Node<T, R> | undefined = this.root;
     out.prefix = node.prefix;
     out.prefixEnd = 0;
     out.route = undefined;
-    out.exact = undefined;
-    const length = path.length;
     const depth = this.routeDepth;
     const starts = this.starts;
     const ends = this.ends;
-    const hashes = this.hashes;
     const forks = this.rawForks;
     const forkAt = this.rawForkAt;
     let forkCount = 0;
     let count = 0;
     let start = 1;
     for (;;) {
-      let i = start;
-      if (i < length) {
-        const first = path.charCodeAt(i);
-        if (first === 0x2e /* . */ || first === 0x2f /* / */) return false;
-      }
-      let h = 0;
-      for (; i < length; i++) {
-        const c = path.charCodeAt(i);
-        if (c === 0x2f) break;
-        if (c === 0x25 /* % */ || c === 0x5c /* \ */ || c < 0x20 || c === 0x7f) return false;
-        h = (Math.imul(h, 31) + c) & HASH_MASK;
-      }
-      this.steps += i - start + 1;
+      // "//" or "/." (an empty or dot segment, or ".well-known": normalising decides).
+      const first = path.charCodeAt(start);
+      if (first === 0x2f || first === 0x2e) return false;
+      let end = path.indexOf('/', start);
+      if (end === -1) end = length;
+      this.steps += end - start + 1;
       if (count < depth) {
         starts[count] = start;
-        ends[count] = i;
-        hashes[count] = h;
+        ends[count] = end;
       }
       if (node !== undefined) {
         if (node.param !== undefined) {
           forks[forkCount] = node;
           forkAt[forkCount++] = count;
         }
-        node = node.rawChild(path, start, i, h);
+        node = node.rawChild(path, start, end);
         if (node !== undefined && node.prefix !== undefined) {
           out.prefix = node.prefix;
-          out.prefixEnd = i;
+          out.prefixEnd = end;
         }
       }
       count++;
-      if (i === length) break;
-      start = i + 1;
+      if (end === length) break;
+      // Off the trie with more segments than any pattern: nothing more can match.
+      if (node === undefined && (count >= depth || forkCount === 0)) {
+        // The rest is only checked, never split.
+        this.steps += 2 * (length - end);
+        if (hasEmptyOrDotSegment(path, end)) return false;
+        count = depth + 1;
+        break;
+      }
+      start = end + 1;
     }
     this.segmentCount = count;
     this.rawPath = path;
-    if (node !== undefined) out.exact = node.exact;
     if (forkCount === 0 || out.prefix === RESERVED || count > depth) return true;
     for (let f = forkCount - 1; f >= 0; f--) {
       const k = forkAt[f]!;
@@ -269,7 +239,7 @@ export class RouteTrie<T, R> {
     this.steps++;
     const start = this.starts[k]!;
     const end = this.ends[k]!;
-    const child = node.rawChild(this.rawPath, start, end, this.hashes[k]!);
+    const child = node.rawChild(this.rawPath, start, end);
     if (child !== undefined) {
       const found = this.rawBelow(child, k + 1);
       if (found !== undefined) return found;

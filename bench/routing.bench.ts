@@ -7,12 +7,13 @@
  *    find-my-way 9 (the prefix as `/files` plus `/files/*`). Each side gets the same path strings,
  *    built afresh for every call as a request's are (flat strings decoded from bytes, so no hash
  *    is cached from a previous lookup), cycling over 256 modules spread over the registry.
- *    modhost's side is what `Dispatcher.route` does to find the handler: the exact lookup of the
- *    raw path, normalisation, then exact, parameter and prefix lookup with the decoded params,
+ *    modhost's side is what `Dispatcher.route` does to find the handler: `registry.resolve` of
+ *    the raw path (normalisation check and exact, parameter and prefix lookup, with the params)
  *    and the method's handler (not the 404/405 answer it then builds: find-my-way builds none);
- *    find-my-way's is `find(method, path)`, its bare lookup without its URL sanitising (so the
- *    cheaper of its two entry points). Interleaved rounds, alternating order; medians of
- *    per-round ratios.
+ *    find-my-way's is `find(method, path)`: its sanitiser (native scans for `%`, `?`, `#`) and
+ *    lookup, without `lookup()`'s request handling (so the cheaper of its two entry points).
+ *    Both sides take the same raw path, which needs no decoding. Interleaved rounds,
+ *    alternating order; medians of per-round ratios.
  * 2. Long path: see routing/long-path.ts (HTTP, server CPU per request).
  *
  * Env: ROUTING_BENCH_ROUNDS (default 9), ROUTING_BENCH_MS per task per round (default 100).

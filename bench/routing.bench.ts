@@ -7,12 +7,13 @@
  *    find-my-way 9 (the prefix as `/files` plus `/files/*`). Each side gets the same path strings,
  *    built afresh for every call as a request's are (flat strings decoded from bytes, so no hash
  *    is cached from a previous lookup), cycling over 256 modules spread over the registry.
- *    modhost's side is what `Dispatcher.route` does to find the handler: the exact lookup of the
- *    raw path, normalisation, then exact, parameter and prefix lookup with the decoded params,
+ *    modhost's side is what `Dispatcher.route` does to find the handler: `registry.resolve` of
+ *    the raw path (normalisation check and exact, parameter and prefix lookup, with the params)
  *    and the method's handler (not the 404/405 answer it then builds: find-my-way builds none);
- *    find-my-way's is `find(method, path)`, its bare lookup without its URL sanitising (so the
- *    cheaper of its two entry points). Interleaved rounds, alternating order; medians of
- *    per-round ratios.
+ *    find-my-way's is `find(method, path)`: its sanitiser (native scans for `%`, `?`, `#`) and
+ *    lookup, without `lookup()`'s request handling (so the cheaper of its two entry points).
+ *    Both sides take the same raw path, which needs no decoding. Interleaved rounds,
+ *    alternating order; medians of per-round ratios.
  * 2. Long path: see routing/long-path.ts (HTTP, server CPU per request).
  *
  * Env: ROUTING_BENCH_ROUNDS (default 9), ROUTING_BENCH_MS per task per round (default 100).
@@ -21,7 +22,6 @@ import FindMyWay from 'find-my-way';
 import { Bench } from 'tinybench';
 import { DEFAULT_RESERVED_PREFIXES } from '../src/config/host-schema.js';
 import { createLogger } from '../src/logging/logger.js';
-import { normalisePath } from '../src/web/path.js';
 import { WebRegistry } from '../src/web/registry.js';
 import type { Target } from '../src/web/resource.js';
 import { median, printRatio } from './cache/report.js';
@@ -62,12 +62,10 @@ function build(n: number) {
   registry.close();
   /** Dispatcher.route's lookup, up to the handler for the method. */
   const route = (method: string, raw: string): Target | undefined => {
-    const exact = registry.exactResource(raw);
-    if (exact !== undefined) return exact.targetFor(method, '');
-    const path = normalisePath(raw);
-    if (path === undefined) return undefined;
-    const match = registry.match(path, raw);
-    return match?.resource.targetFor(method, match.subpath, match.params);
+    if (raw.charCodeAt(0) !== 0x2f) return undefined;
+    const match = registry.resolve(raw);
+    if (typeof match !== 'object') return undefined;
+    return match.resource.targetFor(method, match.subpath, match.params);
   };
   return { route, fmw };
 }

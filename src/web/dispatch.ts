@@ -13,8 +13,7 @@ import {
 import { isBodyTooLarge, isClientClosed } from './body.js';
 import { isHandlerTimeout } from './handler-deadline.js';
 import { isBadJson } from './json.js';
-import { normalisePath } from './path.js';
-import type { WebRegistry } from './registry.js';
+import { BAD_PATH, HOST_ENDPOINT, type WebRegistry } from './registry.js';
 import { Target, type WebResource } from './resource.js';
 import { jsonResponse, textResponse } from './responses.js';
 import { knownSource } from './fast-response.js';
@@ -54,15 +53,12 @@ export class Dispatcher {
 
   /** Where a request goes: a Target, or the response the server gives itself (errors, health). */
   route(method: string, rawPath: string, draining: boolean): Target | Answer {
-    // Registered exact paths are normalised and plain, so a raw path equal to one needs no work.
-    const exact = this.registry.exactResource(rawPath);
-    if (exact !== undefined) return this.target(exact, method, '');
     if (rawPath.charCodeAt(0) !== 0x2f /* / */) return this.notOriginForm(method, rawPath);
-    const path = normalisePath(rawPath);
-    if (path === undefined) return new Answer(errorResponse(400, HttpErrors.badPath), UNMATCHED);
-    if (path === HEALTH_PATH) return new Answer(this.health(method, draining), HEALTH_PATH);
-    const match = this.registry.match(path, rawPath);
+    const match = this.registry.resolve(rawPath);
     if (match === undefined) return new Answer(errorResponse(404, HttpErrors.notFound), UNMATCHED);
+    if (match === BAD_PATH) return new Answer(errorResponse(400, HttpErrors.badPath), UNMATCHED);
+    // HOST_ENDPOINTS holds /health only.
+    if (match === HOST_ENDPOINT) return new Answer(this.health(method, draining), HEALTH_PATH);
     return this.target(match.resource, method, match.subpath, match.params);
   }
 

@@ -20,6 +20,7 @@ import {
 import {
   encodedSlashRoutePath,
   isUnder,
+  normalisePath,
   registrationPathProblem,
   trimTrailingSlash,
 } from './path.js';
@@ -35,6 +36,10 @@ import { paramsAt, RESERVED, type RouteHit, RouteTrie } from './router.js';
 
 /** Endpoints the host serves itself; always reserved. */
 export const HOST_ENDPOINTS: readonly string[] = ['/health'];
+
+/** What `resolve` answers for a malformed path (400) and for a host endpoint's path. */
+export const BAD_PATH = Symbol('bad path');
+export const HOST_ENDPOINT = Symbol('host endpoint');
 
 export interface WebMatch {
   resource: WebResource;
@@ -114,7 +119,6 @@ export class WebRegistry implements WebRegistrar {
         webHandlerInvalid(owner.name, path, 'options.prefix must be true or false'),
       );
     const prefix = options.prefix === true;
-    this.exactChecked = undefined;
     const pattern = hasParams(path) ? this.checkPattern(owner, path, prefix) : undefined;
     // Validates the handler and methods even when the path is taken, so mistakes surface.
     const resource = new WebResource(owner, path, handler, options, prefix);
@@ -199,32 +203,55 @@ export class WebRegistry implements WebRegistrar {
 
   /** The length of the longest exact path. */
   private longestExact = 0;
-  /** The raw path the last exactResource() call missed (match() need not look it up again). */
-  private exactChecked: string | undefined;
 
-  /** The exact resource registered at `path`, compared as is. */
-  exactResource(path: string): WebResource | undefined {
-    // A path longer than every exact path cannot be one: no need to hash it (14 KB paths).
-    const found = path.length > this.longestExact ? undefined : this.exact.get(path);
-    this.exactChecked = found === undefined ? path : undefined;
-    return found;
+  /**
+   * Where the raw request path `raw` (starting with "/") goes: its WebMatch, undefined (404),
+   * BAD_PATH when it is malformed (400), or HOST_ENDPOINT when it normalises to one the host
+   * serves itself. A plain, already normal path (nearly every request) is checked and looked up
+   * in one walk (RouteTrie.walkRaw); any other is normalised first, then matched.
+   */
+  resolve(raw: string): WebMatch | typeof BAD_PATH | typeof HOST_ENDPOINT | undefined {
+    // Registered exact paths are normalised and plain, so a raw path equal to one is one: a
+    // single hash, the cheapest hit. Longer paths cannot be one and are not hashed (14 KB).
+    if (raw.length <= this.longestExact) {
+      const exact = this.exact.get(raw);
+      if (exact !== undefined) return { resource: exact, subpath: '', params: NO_PARAMS };
+    }
+    const hit = this.hit;
+    if (!this.trie.walkRaw(raw, hit)) {
+      const path = normalisePath(raw);
+      if (path === undefined) return BAD_PATH;
+      return this.match(path, raw) ?? this.hostEndpoint(path);
+    }
+    const prefix = hit.prefix;
+    if (prefix === RESERVED) return this.hostEndpoint(raw);
+    const route = hit.route;
+    if (route !== undefined)
+      return {
+        resource: route.resource,
+        subpath: '',
+        params: this.trie.rawParams(route.indices, route.names),
+      };
+    if (prefix === undefined) return undefined;
+    return { resource: prefix, subpath: raw.slice(hit.prefixEnd), params: NO_PARAMS };
+  }
+
+  private hostEndpoint(path: string): typeof HOST_ENDPOINT | undefined {
+    return HOST_ENDPOINTS.includes(path) ? HOST_ENDPOINT : undefined;
   }
 
   /**
    * The resource serving the normalised `path`: an exact one, else a parameter route, else the
    * longest prefix; nothing at or below a reserved prefix. `raw` is the path as received, for
-   * parameter values containing an encoded slash (see encodedSlashSegments).
+   * parameter values containing an encoded slash (see encodedSlashRoutePath).
    */
   match(path: string, raw: string = path): WebMatch | undefined {
-    // The dispatcher looked the raw path up already: when normalising changed nothing, skip it.
-    const exact =
-      (path === raw && this.exactChecked === raw) || path.length > this.longestExact
-        ? undefined
-        : this.exact.get(path);
+    const exact = path.length > this.longestExact ? undefined : this.exact.get(path);
     if (exact !== undefined) return { resource: exact, subpath: '', params: NO_PARAMS };
     const hit = this.trie.find(path, this.hit);
     const prefix = hit.prefix;
     if (prefix === RESERVED) return undefined;
+    const prefixEnd = hit.prefixEnd;
     if (this.trie.routes > 0) {
       // An unchanged path had nothing to decode, so no encoded slash either.
       const encoded = path === raw ? undefined : encodedSlashRoutePath(raw);
@@ -233,7 +260,7 @@ export class WebRegistry implements WebRegistrar {
         return this.paramMatch(route, encoded ?? path, encoded !== undefined);
     }
     if (prefix === undefined) return undefined;
-    return { resource: prefix, subpath: path.slice(hit.prefixEnd), params: NO_PARAMS };
+    return { resource: prefix, subpath: path.slice(prefixEnd), params: NO_PARAMS };
   }
 
   /** Work done by lookups so far (characters compared or sliced, nodes entered): for tests. */

@@ -243,3 +243,77 @@ describe('web/router: parameter routes', () => {
     expect(err.message).to.include('"first"').and.include('"second"');
   });
 });
+
+describe('web/router: the one-walk lookup of raw paths (registry.resolve)', () => {
+  /** What resolve answers, in comparable form. */
+  const view = (m: ReturnType<WebRegistry['resolve']>) =>
+    typeof m === 'object'
+      ? { path: m.resource.path, subpath: m.subpath, params: { ...m.params } }
+      : String(m);
+
+  it('answers every path as normalising then matching does', () => {
+    const r = populated(20);
+    r.register(A, '/', ok);
+    r.register(A, '/_synapse/client/t/', ok);
+    r.register(B, '/_synapse/client/x/:key/value', ok);
+    r.register(B, '/_synapse/client/rooms', ok, { prefix: true });
+    const pieces = ['m1', 'm19', 'status', 'files', 'rooms', '!r:x', 'state', 't', 'x', 'value'];
+    const odd = ['', '.', '..', '%2F', 'a%2Fb', '%2e%2e', 'a\\b', '%zz', '.well-known', 'health'];
+    let seed = 7;
+    const pick = <T>(list: readonly T[]) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return list[seed % list.length]!;
+    };
+    const raws = [
+      ...[
+        '/',
+        '/health',
+        '//health',
+        '/health/',
+        '/_matrix/client/v3/login',
+        '/_synapse/client/t/',
+      ],
+      ...['/_synapse/client/m1/status', '/_synapse/client/m1/files', '/_synapse/client/m1/files/'],
+      ...['/_synapse/client/m1/files/a/b', '/_synapse/client/m1/rooms/!r:x/state/t'],
+      ...[
+        '/_synapse/client/x/k/value',
+        '/_synapse/client/rooms/a/b',
+        '/_synapse/client/x/a%2Fb/value',
+      ],
+    ];
+    for (let i = 0; i < 3000; i++) {
+      let raw = '/_synapse/client';
+      const n = 1 + (i % 7);
+      for (let k = 0; k < n; k++) raw += '/' + (k % 3 === 2 ? pick(odd) : pick(pieces));
+      raws.push(i % 5 === 0 ? raw + '/' : raw);
+    }
+    let hits = 0;
+    for (const raw of raws) {
+      const path = normalisePath(raw);
+      const expected =
+        path === undefined
+          ? 'Symbol(bad path)'
+          : path === '/health'
+            ? 'Symbol(host endpoint)'
+            : view(r.match(path, raw));
+      expect(view(r.resolve(raw)), raw).to.deep.equal(expected);
+      if (typeof expected === 'object') hits++;
+    }
+    expect(hits).to.be.at.least(300);
+  });
+
+  it('costs work proportional to the path length, at any number of routes', () => {
+    for (const routes of [10, 10_000]) {
+      const r = populated(routes);
+      for (const path of [
+        '/a'.repeat(7000),
+        '/_synapse/client/m1/rooms' + '/a'.repeat(7000),
+        '/_synapse/client/m1/files' + '/a'.repeat(7000),
+      ]) {
+        const before = r.lookupSteps;
+        r.resolve(path);
+        expect(r.lookupSteps - before, `${routes} routes`).to.be.at.most(5 * path.length);
+      }
+    }
+  });
+});

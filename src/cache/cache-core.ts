@@ -156,7 +156,7 @@ export class CacheCore implements ContextSource {
       head.next = entry;
     }
     this.hits++;
-    return Promise.resolve(entry.result);
+    return entry.promise ?? (entry.promise = Promise.resolve(entry.result));
   }
 
   /**

@@ -22,6 +22,7 @@ import { Entry, EntryAux } from './entry.js';
 import { checkKeyFunctionResult, checkKeyLength, checkKeyParts, keyPartsOf } from './key-parts.js';
 import type { CacheSettings } from './options.js';
 import * as tree from './key-tree.js';
+import { shardedIfBig } from './sharded-map.js';
 
 /** The key part used by caches keyed by no argument, so they share the one-level layout. */
 const NO_KEY = Symbol('modhost.cache.no-key');
@@ -541,6 +542,8 @@ export class CacheCore implements ContextSource {
   private insert(entry: Entry): void {
     if (this.levels === 1) this.root.set(entry.key, entry);
     else tree.insert(this.root, entry, this.levels);
+    // Big levels are sharded so no single Map rehash blocks the event loop (sharded-map.ts).
+    this.root = shardedIfBig(this.root);
   }
 
   /** Takes `entry` out of the tree if it is still the one stored at its key. */

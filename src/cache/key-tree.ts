@@ -9,7 +9,7 @@
  * Entries of multi-part caches keep their key parts array in `entry.key`.
  */
 import { Entry } from './entry.js';
-import { shardedIfBig } from './sharded-map.js';
+import { ShardedMap, shardedIfBig } from './sharded-map.js';
 
 export type Tree = Map<unknown, Tree | Entry>;
 
@@ -140,7 +140,16 @@ export class EntryWalker {
 
   constructor(node: Tree | Entry) {
     if (node instanceof Entry) this.first = node;
-    else this.stack.push(node.values());
+    else this.push(node);
+  }
+
+  private push(level: Tree): void {
+    if (level instanceof ShardedMap) {
+      for (const shard of (level as ShardedMap<unknown, Tree | Entry>).shardMaps)
+        this.stack.push(shard.values());
+    } else {
+      this.stack.push(level.values());
+    }
   }
 
   /** The next entry, or undefined when the walk is done. */
@@ -159,7 +168,7 @@ export class EntryWalker {
       }
       const value = step.value;
       if (value instanceof Entry) return value;
-      stack.push(value.values());
+      this.push(value);
     }
     return undefined;
   }

@@ -44,6 +44,11 @@ export class ShardedMap<K, V> extends Map<K, V> {
     for (const [k, v] of from) this.set(k, v);
   }
 
+  /** The shards themselves, for walks that should not pay for a generator per entry. */
+  get shardMaps(): ReadonlyArray<Map<K, V>> {
+    return this.shards;
+  }
+
   override get size(): number {
     return this.count;
   }

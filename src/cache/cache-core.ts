@@ -34,7 +34,7 @@ REMOVED.dead = true;
  * Maintenance (expiry sweeps, large invalidations and clears) runs in slices of at most this
  * many milliseconds of work, yielding to the event loop between them, whatever the cache size.
  */
-export const SLICE_MS = 2;
+export const SLICE_MS = 1;
 /** Entries handled between two looks at the time inside a slice. */
 const SLICE_CHECK = 256;
 

@@ -22,6 +22,7 @@ import { Entry, EntryAux } from './entry.js';
 import { checkKeyFunctionResult, checkKeyLength, checkKeyParts, keyPartsOf } from './key-parts.js';
 import type { CacheSettings } from './options.js';
 import * as tree from './key-tree.js';
+import { shardedIfBig } from './sharded-map.js';
 
 /** The key part used by caches keyed by no argument, so they share the one-level layout. */
 const NO_KEY = Symbol('modhost.cache.no-key');
@@ -33,7 +34,7 @@ REMOVED.dead = true;
  * Maintenance (expiry sweeps, large invalidations and clears) runs in slices of at most this
  * many milliseconds of work, yielding to the event loop between them, whatever the cache size.
  */
-export const SLICE_MS = 2;
+export const SLICE_MS = 1;
 /** Entries handled between two looks at the time inside a slice. */
 const SLICE_CHECK = 256;
 
@@ -156,7 +157,7 @@ export class CacheCore implements ContextSource {
       head.next = entry;
     }
     this.hits++;
-    return Promise.resolve(entry.result);
+    return entry.promise ?? (entry.promise = Promise.resolve(entry.result));
   }
 
   /**
@@ -541,6 +542,8 @@ export class CacheCore implements ContextSource {
   private insert(entry: Entry): void {
     if (this.levels === 1) this.root.set(entry.key, entry);
     else tree.insert(this.root, entry, this.levels);
+    // Big levels are sharded so no single Map rehash blocks the event loop (sharded-map.ts).
+    this.root = shardedIfBig(this.root);
   }
 
   /** Takes `entry` out of the tree if it is still the one stored at its key. */

@@ -1,15 +1,21 @@
 import type { CacheContext } from './cache-context.js';
 
 /**
- * One cache entry. Kept to five fields because memory per entry is budgeted against lru-cache:
+ * One cache entry. Kept to six fields because memory per entry is budgeted against lru-cache:
  * everything rare (pending state, TTL, iterable size, invalidation callbacks) lives in `aux`,
  * which completed entries of a plain cache do not have at all.
  */
 export class Entry {
   /** The single key part (one-part caches) or the array of key parts. */
   key: unknown;
-  /** The promise while pending; the value once completed (hits wrap it in a resolved promise). */
+  /** The promise while pending; the value once completed. */
   result: unknown;
+  /**
+   * A resolved promise of the completed value, made by the first hit and returned by every
+   * later one, so a hot entry costs no allocation per hit (as a memoiser storing promises) while
+   * entries never hit cost only this empty slot (the memory budget counts every entry).
+   */
+  promise: Promise<unknown> | undefined = undefined;
   /** LRU links; both null while the entry is pending (pending entries are not in the LRU list). */
   prev: Entry | null = null;
   next: Entry | null = null;

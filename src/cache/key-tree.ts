@@ -9,6 +9,7 @@
  * Entries of multi-part caches keep their key parts array in `entry.key`.
  */
 import { Entry } from './entry.js';
+import { ShardedMap, shardedIfBig } from './sharded-map.js';
 
 export type Tree = Map<unknown, Tree | Entry>;
 
@@ -48,12 +49,19 @@ export function lookup(root: Tree, parts: readonly unknown[], levels: number): E
 export function insert(root: Tree, entry: Entry, levels: number): void {
   const parts = entry.key as unknown[];
   let node: Tree = root;
+  let parent: Tree | undefined;
   for (let i = 0; i < levels; i++) {
     const child = node.get(parts[i]);
     if (child === undefined || i === levels - 1) {
       node.set(parts[i], entry);
+      // An inner level grown big is swapped for a sharded copy (the root: by the caller).
+      if (parent !== undefined) {
+        const level = shardedIfBig(node);
+        if (level !== node) parent.set(parts[i - 1], level);
+      }
       return;
     }
+    parent = node;
     if (child instanceof Entry) {
       // A second entry below this prefix: push the first one down a level and continue there.
       const level: Tree = new Map();
@@ -132,7 +140,16 @@ export class EntryWalker {
 
   constructor(node: Tree | Entry) {
     if (node instanceof Entry) this.first = node;
-    else this.stack.push(node.values());
+    else this.push(node);
+  }
+
+  private push(level: Tree): void {
+    if (level instanceof ShardedMap) {
+      for (const shard of (level as ShardedMap<unknown, Tree | Entry>).shardMaps)
+        this.stack.push(shard.values());
+    } else {
+      this.stack.push(level.values());
+    }
   }
 
   /** The next entry, or undefined when the walk is done. */
@@ -151,7 +168,7 @@ export class EntryWalker {
       }
       const value = step.value;
       if (value instanceof Entry) return value;
-      stack.push(value.values());
+      this.push(value);
     }
     return undefined;
   }

@@ -1,9 +1,10 @@
 /**
  * The Redis bus's wire format and the batch it builds during one tick. A batch holds, per cache,
  * either "everything" or a deduplicated set of keys, so any number of invalidations issued at
- * once travel as a single pub/sub message:
+ * once travel as a single pub/sub message. `seq` numbers the sender's batches (1, 2, ...) so
+ * receivers can acknowledge them (membership.ts); a batch without it needs no acknowledgement:
  *
- *   {"v":1,"from":"<sender id>","inv":[{"c":"mod.fn","k":[[1,"a"],[2,"b"]]},{"c":"mod.g","all":true}]}
+ *   {"v":1,"from":"<sender id>","seq":7,"inv":[{"c":"mod.fn","k":[[1,"a"],[2,"b"]]},{"c":"mod.g","all":true}]}
  */
 import type { InvalidationMessage } from './invalidation-bus.js';
 import { decodePart, encodePart, UNSENDABLE } from './key-codec.js';
@@ -82,8 +83,8 @@ export class InvalidationBatch {
     return [...this.entries.keys()];
   }
 
-  /** Renders the batch as one wire message and empties it. */
-  drain(from: string): string {
+  /** Renders the batch as one wire message and empties it; `seq` 0 asks for no acknowledgement. */
+  drain(from: string, seq = 0): string {
     const items: string[] = [];
     for (const [cache, entry] of this.entries) {
       const name = JSON.stringify(cache);
@@ -92,24 +93,31 @@ export class InvalidationBatch {
       );
     }
     this.entries = new Map();
-    return `{"v":${WIRE_VERSION},"from":${JSON.stringify(from)},"inv":[${items.join(',')}]}`;
+    const numbered = seq > 0 ? `,"seq":${seq}` : '';
+    return `{"v":${WIRE_VERSION},"from":${JSON.stringify(from)}${numbered},"inv":[${items.join(',')}]}`;
   }
 }
 
 export interface DecodedBatch {
   from: string;
+  /** The sender's batch number, to acknowledge; absent when none is asked for. */
+  seq?: number;
   messages: InvalidationMessage[];
 }
 
 /** Parses a wire message; throws a plain Error describing what is malformed. */
 export function decodeBatch(raw: string): DecodedBatch {
-  const parsed = JSON.parse(raw) as { v?: unknown; from?: unknown; inv?: unknown };
+  const parsed = JSON.parse(raw) as { v?: unknown; from?: unknown; seq?: unknown; inv?: unknown };
   if (parsed === null || typeof parsed !== 'object') throw new Error('not a JSON object');
   if (parsed.v !== WIRE_VERSION) {
     throw new Error(`wire version ${JSON.stringify(parsed.v)}, expected ${WIRE_VERSION}`);
   }
   if (typeof parsed.from !== 'string') throw new Error('no sender id');
   if (!Array.isArray(parsed.inv)) throw new Error('no list of invalidations');
+  const { seq } = parsed;
+  if (seq !== undefined && !(Number.isSafeInteger(seq) && (seq as number) > 0)) {
+    throw new Error('a batch number that is not a positive integer');
+  }
   const messages = parsed.inv.map((item: { c?: unknown; k?: unknown; all?: unknown }) => {
     if (!item || typeof item.c !== 'string') throw new Error('an invalidation without a cache');
     if (item.all === true) return { cache: item.c, all: true };
@@ -120,5 +128,7 @@ export function decodeBatch(raw: string): DecodedBatch {
     });
     return { cache: item.c, keys };
   });
-  return { from: parsed.from, messages };
+  return seq === undefined
+    ? { from: parsed.from, messages }
+    : { from: parsed.from, seq: seq as number, messages };
 }

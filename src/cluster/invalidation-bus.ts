@@ -22,13 +22,23 @@ export interface InvalidationBus {
    * message; a returned promise settles when the transport confirmed (or failed) delivery.
    */
   publish(message: InvalidationMessage): Promise<void> | void;
-  /** Messages from other instances (never this one's own). */
-  onMessage(handler: (message: InvalidationMessage) => void): void;
+  /**
+   * Messages from other instances (never this one's own). A handler that applies the message
+   * elsewhere (an isolated module's worker) returns a promise settled once applied: the Redis
+   * bus acknowledges a batch only after every handler's promise settled.
+   */
+  onMessage(handler: (message: InvalidationMessage) => void | Promise<unknown>): void;
   /** Called on every change of state; on `connected` after a gap, caches must be cleared. */
   onStateChange(handler: (state: BusState) => void): void;
   start(): Promise<void>;
   stop(): Promise<void>;
   describe(): string;
+  /**
+   * Re-checks this instance's deadlines synchronously (called before every request is handled):
+   * a process resumed after being frozen reads its sockets before its timers run, so it must
+   * not answer from a cache it stopped being entitled to while frozen.
+   */
+  verify?(): void;
   /** Whether the shared server answers now, as a sentence (`modhost check`); never throws. */
   probe?(): Promise<{ reachable: boolean; detail: string }>;
 }

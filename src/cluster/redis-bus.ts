@@ -9,8 +9,13 @@
  * back, so other instances never keep a value this one invalidated. Redis errors are logged and
  * retried forever (backoff capped at `reconnectMaxDelayMs`); they never reach the host.
  *
- * `publish()` resolves once Redis confirmed the PUBLISH (so every subscribed instance has been
- * sent the message) and rejects when that cannot happen within `stallTimeoutMs`. A frozen Redis
+ * `publish()` resolves once every instance that was a live member when the batch was published
+ * has applied it (acknowledged, see membership.ts and ack-tracker.ts) or has dropped out of the
+ * membership. It rejects with INVALIDATION_NOT_PUBLISHED when Redis does not confirm the publish
+ * within `stallTimeoutMs`, and with INVALIDATION_NOT_ACKNOWLEDGED, naming the instances, when
+ * they have not confirmed within twice that. The bus only counts as connected (caches used) while
+ * its own membership is current, so the others may stop waiting for it once its entry expired.
+ * A frozen Redis
  * (SIGSTOP, partition: sockets open, nothing answers) is noticed by PINGing both connections
  * every `stallTimeoutMs / 5`: no answer to anything sent within `stallTimeoutMs` marks the bus
  * disconnected, so caches are bypassed before any invalidation could have been acknowledged.
@@ -20,9 +25,24 @@ import { Counter, Gauge } from 'prom-client';
 import { createClient } from 'redis';
 import type { BusState, InvalidationBus, InvalidationMessage } from './invalidation-bus.js';
 import { decodeBatch, InvalidationBatch } from './invalidation-batch.js';
+import { AckTracker } from './ack-tracker.js';
+import {
+  ackChannel,
+  decodeAck,
+  encodeAck,
+  HEARTBEAT_SCRIPT,
+  membershipKeys,
+  OwnMembership,
+  parseHeartbeat,
+  parsePublish,
+  PUBLISH_SCRIPT,
+} from './membership.js';
 import { checkRedisUrl, redactRedisUrl } from './redis-url.js';
 import { redisUrlInvalid } from '../errors/cluster-messages.js';
-import { invalidationNotPublished } from '../errors/failover-messages.js';
+import {
+  invalidationNotAcknowledged,
+  invalidationNotPublished,
+} from '../errors/failover-messages.js';
 import type { Logger } from '../logging/logger.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
 
@@ -42,7 +62,8 @@ export interface RedisBusOptions {
   startWaitMs?: number;
   /**
    * `cluster.stall_timeout`: a connection with nothing answered for this long marks the bus
-   * disconnected; also the time a PUBLISH may take before `publish()` rejects, ms (default 500).
+   * disconnected; also the time a PUBLISH may take before `publish()` rejects, and the TTL of
+   * this instance's membership entry, ms (default 500). Acknowledgements may take twice as long.
    */
   stallTimeoutMs?: number;
 }
@@ -127,7 +148,9 @@ export class RedisBus implements InvalidationBus {
   /** Caches whose invalidations could not be sent; each becomes a clear-all on reconnect. */
   private readonly unsent = new Set<string>();
   private readonly inFlight = new Set<Promise<unknown>>();
-  private readonly messageHandlers: ((message: InvalidationMessage) => void)[] = [];
+  private readonly messageHandlers: ((
+    message: InvalidationMessage,
+  ) => void | Promise<unknown>)[] = [];
   private readonly stateHandlers: ((state: BusState) => void)[] = [];
   /** Settles `start()`'s wait: on the first connect or the first failure. */
   private firstOutcome: (() => void) | undefined;
@@ -146,6 +169,17 @@ export class RedisBus implements InvalidationBus {
   private readonly aliveAt: Record<Role, number> = { publisher: 0, subscriber: 0 };
   /** A connection that is open but whose PING went unanswered too long (frozen Redis, partition). */
   private readonly stalled: Record<Role, boolean> = { publisher: false, subscriber: false };
+  private readonly keys: ReturnType<typeof membershipKeys>;
+  /** Where the other instances acknowledge this one's batches. */
+  private readonly ackChannel: string;
+  /** Number of the last batch published (acknowledgements are cumulative per sender). */
+  private seq = 0;
+  private readonly acks: AckTracker;
+  private readonly own: OwnMembership;
+  private renewing = false;
+  /** Acknowledgements to send at the end of this tick: publisher id → highest seq applied. */
+  private readonly acksOut = new Map<string, number>();
+  private acksScheduled = false;
 
   constructor(options: RedisBusOptions) {
     this.options = {
@@ -164,6 +198,19 @@ export class RedisBus implements InvalidationBus {
     this.senderId = `${options.instanceName}:${randomBytes(6).toString('hex')}`;
     this.metrics = options.metrics ? createBusMetrics(options.metrics) : undefined;
     this.metrics?.connected.set(0);
+    this.keys = membershipKeys(options.channel);
+    this.ackChannel = ackChannel(options.channel, this.senderId);
+    this.own = new OwnMembership(this.options.stallTimeoutMs);
+    this.acks = new AckTracker(this.senderId, (caches, peers) =>
+      invalidationNotAcknowledged(caches, peers, this.publishTimeoutMs),
+    );
+  }
+
+  /** How long a batch may wait for its acknowledgements: twice the stall timeout, so a member
+   * that froze right after the publish has its entry expire (one stall timeout) and be seen
+   * gone (a heartbeat later) before this runs out. */
+  private get publishTimeoutMs(): number {
+    return 2 * this.options.stallTimeoutMs;
   }
 
   get state(): BusState {
@@ -218,7 +265,7 @@ export class RedisBus implements InvalidationBus {
     }
   }
 
-  onMessage(handler: (message: InvalidationMessage) => void): void {
+  onMessage(handler: (message: InvalidationMessage) => void | Promise<unknown>): void {
     this.messageHandlers.push(handler);
   }
 
@@ -236,6 +283,8 @@ export class RedisBus implements InvalidationBus {
     this.healthTimer = setInterval(() => {
       this.checkHealth('publisher');
       this.checkHealth('subscriber');
+      this.verify();
+      this.renewMembership();
     }, this.healthTickMs);
     this.healthTimer.unref();
     for (const client of [this.publisher, this.subscriber]) {
@@ -303,6 +352,14 @@ export class RedisBus implements InvalidationBus {
     this.flush();
     await this.withinTime(Promise.allSettled([...this.inFlight]), 1000);
     this.failPendingSends('the bus stopped');
+    this.acks.failAll((caches, peers) =>
+      invalidationNotAcknowledged(caches, peers, this.publishTimeoutMs),
+    );
+    // Leaving at once spares the others waiting for this entry to expire.
+    if (this.publisher?.isReady && !this.stalled.publisher) {
+      await this.withinTime(this.publisher.zRem(this.keys.members, this.senderId), 500);
+    }
+    this.own.reset();
     await Promise.all([this.closeClient(this.publisher), this.closeClient(this.subscriber)]);
     this.setState('disconnected');
   }
@@ -352,8 +409,11 @@ export class RedisBus implements InvalidationBus {
     }
     if (this.subscribing || !this.subscriber) return;
     this.subscribing = true;
-    this.subscriber
-      .subscribe(this.options.channel, (raw: string) => this.receive(raw))
+    const subscriber = this.subscriber;
+    Promise.all([
+      subscriber.subscribe(this.options.channel, (raw: string) => this.receive(raw)),
+      subscriber.subscribe(this.ackChannel, (raw: string) => this.receiveAck(raw)),
+    ])
       .then(() => {
         this.subscribed = true;
         this.refreshState();
@@ -435,15 +495,74 @@ export class RedisBus implements InvalidationBus {
     );
   }
 
-  private refreshState(): void {
-    if (this.stopped) return;
-    const live =
+  /** Both connections up and answering, and subscribed: pub/sub delivers to this instance. */
+  private transportLive(): boolean {
+    return (
       this.subscribed &&
       Boolean(this.subscriber?.isReady) &&
       Boolean(this.publisher?.isReady) &&
       !this.stalled.publisher &&
-      !this.stalled.subscriber;
-    this.setState(live ? 'connected' : 'disconnected');
+      !this.stalled.subscriber
+    );
+  }
+
+  private refreshState(): void {
+    if (this.stopped) return;
+    const transport = this.transportLive();
+    // Caches are used only while the others also wait for this instance's acknowledgements.
+    this.setState(transport && this.own.valid() ? 'connected' : 'disconnected');
+    if (transport && !this.own.valid()) this.renewMembership();
+  }
+
+  /**
+   * Leaves the connected state synchronously once this instance's membership may have expired
+   * for the others (they no longer wait for its acknowledgements). Runs on every health tick and
+   * before every request, because a process resumed from SIGSTOP handles the requests queued on
+   * its sockets before its timers fire.
+   */
+  verify(): void {
+    if (this.currentState !== 'connected' || this.own.valid()) return;
+    this.logger.warn(
+      { stall_timeout_ms: this.options.stallTimeoutMs },
+      'cluster membership not renewed in time (this process or Redis stalled): the other ' +
+        'instances stop waiting for it, so its cluster caches are bypassed until it renews',
+    );
+    this.refreshState();
+  }
+
+  /** Renews this instance's membership entry, while pub/sub reaches it (see membership.ts). */
+  private renewMembership(): void {
+    const publisher = this.publisher;
+    if (this.stopped || this.renewing || !publisher || !this.transportLive()) return;
+    this.renewing = true;
+    const sentAt = performance.now();
+    publisher
+      .eval(HEARTBEAT_SCRIPT, {
+        keys: [this.keys.members, this.keys.since],
+        arguments: [this.senderId, String(this.own.ttlMs)],
+      })
+      .then(
+        (reply: unknown) => {
+          this.renewing = false;
+          if (this.stopped) return;
+          const { added, live } = parseHeartbeat(reply);
+          const lost = this.own.renewed(sentAt, added);
+          this.acks.live(live);
+          if (lost) {
+            this.logger.warn(
+              'Redis lost this instance\'s cluster membership (restart without persistence, ' +
+                'FLUSHALL): cluster caches cleared, as invalidations may have skipped it',
+            );
+            // Through disconnected and back: the cache registry clears on each change.
+            this.setState('disconnected');
+          }
+          this.refreshState();
+        },
+        (err: unknown) => {
+          this.renewing = false;
+          this.logger.debug({ err: errorMessage(err) }, 'cluster membership renew failed');
+        },
+      );
   }
 
   private setState(next: BusState): void {
@@ -489,7 +608,8 @@ export class RedisBus implements InvalidationBus {
     this.flushScheduled = false;
     if (this.batch.size === 0) return;
     const caches = this.batch.caches();
-    const payload = this.batch.drain(this.senderId);
+    const seq = ++this.seq;
+    const payload = this.batch.drain(this.senderId, seq);
     const waiters = this.waiters;
     this.waiters = [];
     const publisher = this.publisher;
@@ -509,15 +629,25 @@ export class RedisBus implements InvalidationBus {
     };
     pending.timer.unref();
     this.pendingSends.add(pending);
-    const sending = publisher.publish(this.options.channel, payload).then(
-      () => {
-        this.metrics?.sent.inc();
-        if (!this.pendingSends.delete(pending)) return; // already failed (timed out)
-        clearTimeout(pending.timer);
-        for (const waiter of waiters) waiter.resolve();
-      },
-      (err: unknown) => this.failSend(pending, errorMessage(err)),
-    );
+    const started = performance.now();
+    // The snapshot of live members is taken in the same atomic step as the PUBLISH.
+    const sending = publisher
+      .eval(PUBLISH_SCRIPT, {
+        keys: [this.keys.members, this.keys.since],
+        arguments: [this.options.channel, payload, String(this.own.ttlMs)],
+      })
+      .then(
+        (reply: unknown) => {
+          this.metrics?.sent.inc();
+          if (!this.pendingSends.delete(pending)) return; // already failed (timed out)
+          clearTimeout(pending.timer);
+          if (waiters.length === 0) return; // a replay nobody awaits
+          const { graceMs, live } = parsePublish(reply);
+          const left = this.publishTimeoutMs - (performance.now() - started);
+          this.acks.expect(seq, caches, live, graceMs, waiters, left);
+        },
+        (err: unknown) => this.failSend(pending, errorMessage(err)),
+      );
     this.inFlight.add(sending);
     void sending.finally(() => this.inFlight.delete(sending));
   }
@@ -583,15 +713,59 @@ export class RedisBus implements InvalidationBus {
     }
     if (decoded.from === this.senderId) return;
     this.metrics?.received.inc();
+    let elsewhere: Promise<unknown>[] | undefined;
     for (const message of decoded.messages) {
       for (const handler of this.messageHandlers) {
         try {
-          handler(message);
+          const applying = handler(message);
+          if (applying instanceof Promise) (elsewhere ??= []).push(applying);
         } catch (err) {
           this.logger.error({ err, cache: message.cache }, 'an invalidation handler failed');
         }
       }
     }
+    const { from, seq } = decoded;
+    if (seq === undefined) return;
+    // Acknowledged once applied everywhere it goes (an isolated module's worker included); a
+    // handler that failed counts as applied: retrying would fail the same way.
+    if (elsewhere === undefined) this.queueAck(from, seq);
+    else void Promise.allSettled(elsewhere).then(() => this.queueAck(from, seq));
+  }
+
+  /** Acknowledges at the end of this tick: one message per publisher, however many batches. */
+  private queueAck(to: string, seq: number): void {
+    if ((this.acksOut.get(to) ?? 0) < seq) this.acksOut.set(to, seq);
+    if (this.acksScheduled) return;
+    this.acksScheduled = true;
+    queueMicrotask(() => this.flushAcks());
+  }
+
+  private flushAcks(): void {
+    this.acksScheduled = false;
+    const publisher = this.publisher;
+    const out = [...this.acksOut];
+    this.acksOut.clear();
+    // Unsent, the publisher stops waiting once this instance's entry expires (or times out).
+    if (this.stopped || !publisher?.isReady) return;
+    for (const [to, seq] of out) {
+      publisher
+        .publish(ackChannel(this.options.channel, to), encodeAck(seq, this.senderId))
+        .catch((err: unknown) =>
+          this.logger.debug({ err: errorMessage(err), to }, 'acknowledgement not sent'),
+        );
+    }
+  }
+
+  private receiveAck(raw: string): void {
+    const ack = decodeAck(raw);
+    if (ack === undefined) {
+      this.logger.warn(
+        { channel: this.ackChannel, message: raw.slice(0, 200) },
+        'ignoring a malformed acknowledgement',
+      );
+      return;
+    }
+    this.acks.ack(ack.from, ack.seq);
   }
 
   private async closeClient(client: RedisClient | undefined): Promise<void> {

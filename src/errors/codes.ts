@@ -65,6 +65,8 @@ export const ErrorCode = {
   DURATION_TOO_LONG: 'MODHOST_DURATION_TOO_LONG',
   /** Redis did not confirm an invalidation's PUBLISH in time; applied on this instance only. */
   INVALIDATION_NOT_PUBLISHED: 'MODHOST_INVALIDATION_NOT_PUBLISHED',
+  /** Published, but live instances did not confirm applying it within the publish timeout. */
+  INVALIDATION_NOT_ACKNOWLEDGED: 'MODHOST_INVALIDATION_NOT_ACKNOWLEDGED',
   /** A bad `api.scheduleTask` call: options, cron expression, duplicate id. */
   SCHEDULE_INVALID: 'MODHOST_SCHEDULE_INVALID',
   // module http client

@@ -22,6 +22,32 @@ export function invalidationNotPublished(
   );
 }
 
+/**
+ * Published, but not every instance live at that moment confirmed applying it in time. `peers`
+ * are their ids (instance name and process tag); empty when only the wait after Redis lost its
+ * membership data was left.
+ */
+export function invalidationNotAcknowledged(
+  caches: readonly string[],
+  peers: readonly string[],
+  publishTimeoutMs: number,
+): ModhostError {
+  const what = caches.length === 1 ? `cache ${caches[0]}` : `caches ${caches.join(', ')}`;
+  const who =
+    peers.length === 0
+      ? 'Redis lost its membership data (restart without persistence, FLUSHALL) too recently ' +
+        'to know every instance'
+      : `${peers.length === 1 ? 'instance' : 'instances'} ${peers.join(', ')} did not confirm ` +
+        `applying it within ${publishTimeoutMs} ms (twice cluster.stall_timeout) while still ` +
+        `registered as live in Redis; look for an overloaded or stuck process there`;
+  return new ModhostError(
+    ErrorCode.INVALIDATION_NOT_ACKNOWLEDGED,
+    `invalidation of ${what} was applied on this instance and published, but ${who}. They may ` +
+      `serve the old value until they read the message. Treat the change as not yet visible ` +
+      `everywhere (retry, or answer 503)`,
+  );
+}
+
 /** `where` is `module antispam: api.scheduleTask({ id: 'purge' })`. */
 export function scheduleInvalid(where: string, problem: string): ModhostError {
   return new ModhostError(ErrorCode.SCHEDULE_INVALID, `${where}: ${problem}`);

@@ -423,6 +423,8 @@ export class ModuleHost {
     }
     runtime.callbacks.seal();
     runtime.web.close();
+    const verify = runtime.bus.verify?.bind(runtime.bus);
+    if (verify) runtime.server.setBeforeHandler(verify);
     const isolated = this.live.flatMap((m) => (m.isolated ? [m.isolated] : []));
     if (isolated.length > 0)
       runtime.server.setHealthProblems(() =>

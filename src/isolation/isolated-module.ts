@@ -112,9 +112,11 @@ export class IsolatedModule {
       this.settings.handler_timeout ?? server.handler_timeout ?? DEFAULT_HANDLER_TIMEOUT;
     this.callbackTimeout = this.identity.callback_timeout ?? ctx.config.callback_timeout ?? 0;
     const prefix = `${this.name}.`;
-    ctx.runtime.bus.onMessage((m) => {
-      if (m.cache.startsWith(prefix)) this.channel?.notify('bus', m);
-    });
+    // A request, not an event: the bus acknowledges the batch once the worker applied it (a
+    // worker that is gone holds no cache, so its rejection counts as applied).
+    ctx.runtime.bus.onMessage((m) =>
+      m.cache.startsWith(prefix) ? this.channel?.request('bus', m) : undefined,
+    );
     ctx.runtime.bus.onStateChange((s) => this.channel?.notify('bus-state', s));
     // The background-task lease follows the host: the worker's api sees its changes.
     ctx.runtime.tasks.onBackgroundTasksChange((runs) =>

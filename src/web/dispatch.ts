@@ -44,6 +44,11 @@ export function errorResponse(
 export class Dispatcher {
   /** What /health reports as degraded (e.g. an isolated module that stays down); none by default. */
   healthProblems: () => readonly string[] = () => [];
+  /**
+   * Runs synchronously before every handler: the invalidation bus re-checks its deadlines there,
+   * so a process resumed from SIGSTOP never answers from a cache it stopped being entitled to.
+   */
+  beforeHandler: (() => void) | undefined = undefined;
 
   constructor(
     private readonly registry: WebRegistry,
@@ -112,6 +117,7 @@ export class Dispatcher {
     method: string,
   ): Response | Promise<Response> {
     let result: unknown;
+    this.beforeHandler?.();
     const previous = enterActivity(target.resource.activity);
     try {
       result = target.handler.fn.call(target.handler.receiver, request, context as never);

@@ -65,6 +65,11 @@ export class WebServer {
     this.dispatcher.healthProblems = problems;
   }
 
+  /** Runs synchronously before every handler (the invalidation bus's deadline check). */
+  setBeforeHandler(check: () => void): void {
+    this.dispatcher.beforeHandler = check;
+  }
+
   /** The base URL once listening, e.g. `http://127.0.0.1:12345`. */
   get url(): string | undefined {
     return this.baseUrl;

@@ -59,7 +59,7 @@ describe('RedisBus (real redis-server)', function () {
       stallTimeoutMs: 300,
     });
     const entry: TestBus = { bus, received: [], states: [], logs: records, metrics };
-    bus.onMessage((m) => entry.received.push(m));
+    bus.onMessage((m) => void entry.received.push(m));
     bus.onStateChange((s) => entry.states.push(s));
     buses.push(entry);
     return entry;

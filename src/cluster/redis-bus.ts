@@ -34,8 +34,7 @@ import {
   membershipKeys,
   OwnMembership,
   parseHeartbeat,
-  parsePublish,
-  PUBLISH_SCRIPT,
+  publishWithSnapshot,
 } from './membership.js';
 import { checkRedisUrl, redactRedisUrl } from './redis-url.js';
 import { redisUrlInvalid } from '../errors/cluster-messages.js';
@@ -148,9 +147,8 @@ export class RedisBus implements InvalidationBus {
   /** Caches whose invalidations could not be sent; each becomes a clear-all on reconnect. */
   private readonly unsent = new Set<string>();
   private readonly inFlight = new Set<Promise<unknown>>();
-  private readonly messageHandlers: ((
-    message: InvalidationMessage,
-  ) => void | Promise<unknown>)[] = [];
+  private readonly messageHandlers: ((message: InvalidationMessage) => void | Promise<unknown>)[] =
+    [];
   private readonly stateHandlers: ((state: BusState) => void)[] = [];
   /** Settles `start()`'s wait: on the first connect or the first failure. */
   private firstOutcome: (() => void) | undefined;
@@ -180,6 +178,8 @@ export class RedisBus implements InvalidationBus {
   /** Acknowledgements to send at the end of this tick: publisher id → highest seq applied. */
   private readonly acksOut = new Map<string, number>();
   private acksScheduled = false;
+  /** Per sender, the batches still being applied elsewhere (a worker): later acks wait for them. */
+  private readonly applying = new Map<string, Promise<void>>();
 
   constructor(options: RedisBusOptions) {
     this.options = {
@@ -550,7 +550,7 @@ export class RedisBus implements InvalidationBus {
           this.acks.live(live);
           if (lost) {
             this.logger.warn(
-              'Redis lost this instance\'s cluster membership (restart without persistence, ' +
+              "Redis lost this instance's cluster membership (restart without persistence, " +
                 'FLUSHALL): cluster caches cleared, as invalidations may have skipped it',
             );
             // Through disconnected and back: the cache registry clears on each change.
@@ -630,24 +630,24 @@ export class RedisBus implements InvalidationBus {
     pending.timer.unref();
     this.pendingSends.add(pending);
     const started = performance.now();
-    // The snapshot of live members is taken in the same atomic step as the PUBLISH.
-    const sending = publisher
-      .eval(PUBLISH_SCRIPT, {
-        keys: [this.keys.members, this.keys.since],
-        arguments: [this.options.channel, payload, String(this.own.ttlMs)],
-      })
-      .then(
-        (reply: unknown) => {
-          this.metrics?.sent.inc();
-          if (!this.pendingSends.delete(pending)) return; // already failed (timed out)
-          clearTimeout(pending.timer);
-          if (waiters.length === 0) return; // a replay nobody awaits
-          const { graceMs, live } = parsePublish(reply);
-          const left = this.publishTimeoutMs - (performance.now() - started);
-          this.acks.expect(seq, caches, live, graceMs, waiters, left);
-        },
-        (err: unknown) => this.failSend(pending, errorMessage(err)),
-      );
+    // The snapshot of live members is read right before the PUBLISH, in one round trip.
+    const sending = publishWithSnapshot(
+      publisher,
+      this.keys,
+      this.own.ttlMs,
+      this.options.channel,
+      payload,
+    ).then(
+      ({ graceMs, live }) => {
+        this.metrics?.sent.inc();
+        if (!this.pendingSends.delete(pending)) return; // already failed (timed out)
+        clearTimeout(pending.timer);
+        if (waiters.length === 0) return; // a replay nobody awaits
+        const left = this.publishTimeoutMs - (performance.now() - started);
+        this.acks.expect(seq, caches, live, graceMs, waiters, left);
+      },
+      (err: unknown) => this.failSend(pending, errorMessage(err)),
+    );
     this.inFlight.add(sending);
     void sending.finally(() => this.inFlight.delete(sending));
   }
@@ -727,9 +727,18 @@ export class RedisBus implements InvalidationBus {
     const { from, seq } = decoded;
     if (seq === undefined) return;
     // Acknowledged once applied everywhere it goes (an isolated module's worker included); a
-    // handler that failed counts as applied: retrying would fail the same way.
-    if (elsewhere === undefined) this.queueAck(from, seq);
-    else void Promise.allSettled(elsewhere).then(() => this.queueAck(from, seq));
+    // handler that failed counts as applied: retrying would fail the same way. Acks are
+    // cumulative, so one for this batch also waits for the sender's earlier batches still applying.
+    const earlier = this.applying.get(from);
+    if (elsewhere === undefined && earlier === undefined) {
+      this.queueAck(from, seq);
+      return;
+    }
+    const done: Promise<void> = Promise.allSettled([earlier, ...(elsewhere ?? [])]).then(() => {
+      if (this.applying.get(from) === done) this.applying.delete(from);
+      this.queueAck(from, seq);
+    });
+    this.applying.set(from, done);
   }
 
   /** Acknowledges at the end of this tick: one message per publisher, however many batches. */

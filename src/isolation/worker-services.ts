@@ -247,8 +247,9 @@ export class ChannelBus implements InvalidationBus {
     });
   }
 
-  publish(message: InvalidationMessage): void {
-    this.channel.notify('publish', message);
+  /** Settles as the host's bus does: once every instance applied it (or it could not be). */
+  publish(message: InvalidationMessage): Promise<void> {
+    return this.channel.request<void>('publish', message);
   }
   onMessage(handler: (message: InvalidationMessage) => void): void {
     this.messageHandlers.push(handler);

@@ -10,7 +10,7 @@ import { membershipKeys } from '../../src/cluster/membership.js';
 import { RedisBus } from '../../src/cluster/redis-bus.js';
 import { ModhostError } from '../../src/errors/modhost-error.js';
 import { createCapturingLogger, type LogRecord } from '../../src/logging/logger.js';
-import { RedisServer, requireRedisServer } from '../helpers/redis-server.js';
+import { useRedisServer } from '../helpers/redis-server.js';
 import { waitFor } from './wait-for.js';
 
 const STALL_MS = 300;
@@ -24,19 +24,12 @@ interface Peer {
 }
 
 describe('acknowledged invalidations (real redis-server)', function () {
-  let redis: RedisServer;
+  const server = useRedisServer();
   let channel: string;
   let peers: Peer[] = [];
   let raws: { destroy(): void }[] = [];
   let seq = 0;
 
-  before(async function () {
-    requireRedisServer(this);
-    redis = await RedisServer.start();
-  });
-  after(async () => {
-    await redis?.kill();
-  });
   beforeEach(() => {
     channel = `modhost-ack-${process.pid}-${seq++}`;
   });
@@ -51,7 +44,7 @@ describe('acknowledged invalidations (real redis-server)', function () {
   async function peer(name: string, applyLater = false): Promise<Peer> {
     const { logger, records } = createCapturingLogger();
     const bus = new RedisBus({
-      url: redis.url,
+      url: server().url,
       channel,
       instanceName: name,
       logger,
@@ -74,7 +67,7 @@ describe('acknowledged invalidations (real redis-server)', function () {
   }
 
   async function raw() {
-    const client = createClient({ url: redis.url });
+    const client = createClient({ url: server().url });
     client.on('error', () => {});
     raws.push(client);
     await client.connect();

@@ -163,6 +163,14 @@ export class HostProcess {
   }
 }
 
+/** Starts one `modhost serve` per name, configured alike but for the name. */
+export function startHosts(
+  names: readonly string[],
+  options: Omit<HostProcessOptions, 'name'>,
+): Promise<HostProcess[]> {
+  return Promise.all(names.map((name) => HostProcess.start({ ...options, name })));
+}
+
 /**
  * The `after` of a multi-process suite: thaws and stops every host (by pid), then kills Redis and
  * removes the temp dir.

@@ -11,7 +11,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from 'redis';
 import type { LookupResult } from '../fixtures/cluster/counter.js';
-import { HostProcess, printOutputOnFailure, tearDown } from '../cluster/host-process.js';
+import {
+  HostProcess,
+  printOutputOnFailure,
+  startHosts,
+  tearDown,
+} from '../cluster/host-process.js';
 import { waitFor } from '../cluster/wait-for.js';
 import { RedisServer, requireRedisServer } from '../helpers/redis-server.js';
 
@@ -33,19 +38,14 @@ describe('faults: an instance frozen (SIGSTOP) while another invalidates', funct
     requireRedisServer(this);
     redis = await RedisServer.start();
     dir = mkdtempSync(path.join(tmpdir(), 'modhost-peer-freeze-'));
-    hosts = await Promise.all(
-      ['a', 'b', 'c'].map((name) =>
-        HostProcess.start({
-          name,
-          runBackgroundTasks: false,
-          redisUrl: redis.url,
-          channel,
-          dir,
-          cluster: 'stall_timeout: 500ms',
-          modules: [counterModule],
-        }),
-      ),
-    );
+    hosts = await startHosts(['a', 'b', 'c'], {
+      runBackgroundTasks: false,
+      redisUrl: redis.url,
+      channel,
+      dir,
+      cluster: 'stall_timeout: 500ms',
+      modules: [counterModule],
+    });
     admin = createClient({ url: redis.url });
     admin.on('error', () => {});
     await admin.connect();

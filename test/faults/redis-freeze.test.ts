@@ -14,7 +14,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LookupResult } from '../fixtures/cluster/counter.js';
-import { HostProcess, printOutputOnFailure, tearDown } from '../cluster/host-process.js';
+import {
+  HostProcess,
+  printOutputOnFailure,
+  startHosts,
+  tearDown,
+} from '../cluster/host-process.js';
 import { waitFor } from '../cluster/wait-for.js';
 import { RedisServer, requireRedisServer } from '../helpers/redis-server.js';
 
@@ -48,19 +53,14 @@ describe('faults: Redis frozen (SIGSTOP) under reads and invalidations', functio
     redis = await RedisServer.start();
     dir = mkdtempSync(path.join(tmpdir(), 'modhost-freeze-'));
     const channel = `modhost-freeze-${process.pid}`;
-    hosts = await Promise.all(
-      ['a', 'b', 'c'].map((name) =>
-        HostProcess.start({
-          name,
-          runBackgroundTasks: false,
-          redisUrl: redis.url,
-          channel,
-          dir,
-          cluster: 'stall_timeout: 500ms',
-          modules: [counterModule],
-        }),
-      ),
-    );
+    hosts = await startHosts(['a', 'b', 'c'], {
+      runBackgroundTasks: false,
+      redisUrl: redis.url,
+      channel,
+      dir,
+      cluster: 'stall_timeout: 500ms',
+      modules: [counterModule],
+    });
     await waitFor('all three buses to connect', async () =>
       (await Promise.all(hosts.map((h) => h.busConnected()))).every(Boolean),
     );

@@ -16,6 +16,7 @@ import type { TaskHandle } from '../scheduler/scheduler.js';
 import type { CacheStats } from '../cache/cache-core.js';
 import { type NamedStats, reportCacheMetrics } from '../cache/cache-metrics.js';
 import type { CacheDescription } from '../cache/registry.js';
+import type { ModuleDatabase } from '../database/types.js';
 import { CallbackTimeoutError } from '../callbacks/invoke.js';
 import { type Clock, systemClock } from '../clock/clock.js';
 import type { HostConfig, WorkerSettings } from '../config/types.js';
@@ -32,7 +33,9 @@ import type { PreparedModule } from '../host/prepare.js';
 import type { Runtime } from '../host/runtime.js';
 import { errorResponse } from '../web/dispatch.js';
 import { crossingProblem } from './crossing.js';
+import { DatabaseServer } from './database-bridge.js';
 import { Channel } from './protocol.js';
+import { describeProvider, ProviderServer } from './provider-bridge.js';
 import { RestartPolicy } from './restart-policy.js';
 import { requestToWire, responseFromWire, type WireResponse } from './web-bridge.js';
 import type { WorkerInit } from './worker-entry.js';
@@ -97,6 +100,12 @@ export class IsolatedModule {
   /** The worker's cache counters as last reported (kept while it restarts or is down). */
   private cacheCounts: NamedStats[] = [];
   private readonly callbackTimeout: number;
+  /** The current worker's database ops and provider calls, served here. */
+  private databaseServer: DatabaseServer | undefined;
+  private providerServer: ProviderServer | undefined;
+  /** Host providers the worker reaches through proxies (their values stay here). */
+  private proxied: { label: string; value: object }[] = [];
+  private db: ModuleDatabase | undefined;
 
   private constructor(
     private readonly prepared: PreparedModule,
@@ -137,6 +146,17 @@ export class IsolatedModule {
   /** The module's caches (they live in the worker), for `host.inspect()`. */
   get caches(): CacheDescription[] {
     return this.manifest?.caches ?? [];
+  }
+
+  /** Transactions the current worker has open on the host (none outlive it). */
+  get openTransactions(): number {
+    return this.databaseServer?.openTransactions ?? 0;
+  }
+
+  /** The module's namespace of the host's database (its worker's statements run here). */
+  database(): ModuleDatabase {
+    this.db ??= this.ctx.runtime.database.forModule(this.name);
+    return this.db;
   }
 
   /** Why /health should report this module, or undefined while it serves. */
@@ -199,6 +219,7 @@ export class IsolatedModule {
       bus: { kind: runtime.bus.kind, state: runtime.bus.state },
       realClock: this.ctx.clock === systemClock,
       providers: this.crossingProviders(),
+      database: { schema: this.database().schema, engine: this.database().engine },
     };
   }
 
@@ -209,6 +230,7 @@ export class IsolatedModule {
     const local = new Set<unknown>([ModuleApi, MODULE_CONFIG, MODULE_LOGGER, CLOCK]);
     if (blueprint.configClass) local.add(blueprint.configClass);
     const out: WorkerInit['providers'] = [];
+    this.proxied = [];
     for (const { index, token } of blueprint.parameters) {
       if (token === undefined || local.has(token) || !host.isRegistered(token as never, true))
         continue;
@@ -228,9 +250,18 @@ export class IsolatedModule {
         );
       const value = host.resolve(token as never) as unknown;
       const problem = crossingProblem(value);
-      if (problem)
-        throw isolationErrors.cannotCross(this.name, what, problem.where, problem.problem);
-      out.push({ token: key, symbol: typeof token === 'symbol', value });
+      const symbol = typeof token === 'symbol';
+      if (problem === undefined) out.push({ token: key, symbol, value });
+      else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+        // A live object (an API client): the worker gets a proxy whose calls come here.
+        out.push({
+          token: key,
+          symbol,
+          proxy: describeProvider(value),
+          index: this.proxied.length,
+        });
+        this.proxied.push({ label: key, value });
+      } else throw isolationErrors.cannotCross(this.name, what, problem.where, problem.problem);
     }
     return out;
   }
@@ -248,6 +279,11 @@ export class IsolatedModule {
       stderr: false,
     });
     const channel = new Channel(worker);
+    this.databaseServer = new DatabaseServer(channel, () => this.database());
+    this.providerServer =
+      this.proxied.length > 0 ? new ProviderServer(this.name, channel, this.proxied) : undefined;
+    const link = this.providerServer?.link;
+    if (link !== undefined) init.providerLink = link;
     this.worker = worker;
     this.channel = channel;
     this.alive = true;
@@ -268,7 +304,11 @@ export class IsolatedModule {
     clearInterval(this.ticker);
     this.ticker = setInterval(() => this.tick(gen), TICK_MS).unref();
     try {
-      const manifest = await channel.request<Manifest>('init', init);
+      const manifest = await channel.request<Manifest>(
+        'init',
+        init,
+        link !== undefined ? [link.port] : undefined,
+      );
       this.booting = false;
       return manifest;
     } catch (err) {
@@ -507,6 +547,9 @@ export class IsolatedModule {
     this.watched.clear();
     for (const t of this.tasks.values()) stopTask(t);
     this.tasks.clear();
+    // No transaction outlives its worker: the host's connection is freed for everyone else.
+    this.databaseServer?.rollbackAll();
+    this.providerServer?.close();
     this.channel?.close(() => isolationErrors.exited(this.name, why));
   }
 

@@ -19,6 +19,7 @@ import type { CacheDescription } from '../cache/registry.js';
 import type { ModuleDatabase } from '../database/types.js';
 import { CallbackTimeoutError } from '../callbacks/invoke.js';
 import { type Clock, systemClock } from '../clock/clock.js';
+import { FakeClock } from '../clock/fake-clock.js';
 import type { HostConfig, WorkerSettings } from '../config/types.js';
 import { ErrorCode } from '../errors/codes.js';
 import {
@@ -50,6 +51,8 @@ const BOOT_GRACE_MS = 15_000;
 const DISPOSE_TIMEOUT_MS = 5_000;
 /** How long a metrics scrape waits for an isolated module's cache counters. */
 const STATS_TIMEOUT_MS = 1_000;
+/** How long a fake clock's `advance` waits for this module's timer runs in the worker. */
+const SETTLE_LIMIT_MS = 5_000;
 /** How often deadlines and liveness are checked. */
 const TICK_MS = 100;
 
@@ -106,6 +109,9 @@ export class IsolatedModule {
   /** Host providers the worker reaches through proxies (their values stay here). */
   private proxied: { label: string; value: object }[] = [];
   private db: ModuleDatabase | undefined;
+  /** Looping and delayed call runs in the worker not finished yet. */
+  private readonly runs = new Set<Promise<unknown>>();
+  private removeSettler = (): void => undefined;
 
   private constructor(
     private readonly prepared: PreparedModule,
@@ -129,6 +135,21 @@ export class IsolatedModule {
     ctx.runtime.tasks.onBackgroundTasksChange((runs) =>
       this.channel?.notify('background', { runs }),
     );
+    // A test's fake clock: each advance waits for the runs it started here (bounded, since a
+    // run may wait for a later advance), as in process they finish within its microtasks.
+    if (ctx.clock instanceof FakeClock)
+      this.removeSettler = ctx.clock.addSettler(async () => {
+        if (this.runs.size > 0) await bounded(Promise.all([...this.runs]), SETTLE_LIMIT_MS);
+      });
+  }
+
+  /** One timer run in the worker, tracked for the fake clock's `advance`. */
+  private runTask(channel: Channel, id: number): Promise<unknown> {
+    const run = channel.request('task', { id, now: this.now() });
+    this.runs.add(run);
+    const done = () => this.runs.delete(run);
+    run.then(done, done);
+    return run;
   }
 
   /** Starts the worker, constructs the module there and registers its proxies in the host. */
@@ -182,6 +203,7 @@ export class IsolatedModule {
     const wasRunning = this.state === 'running';
     this.state = 'stopped';
     this.stopCacheMetrics();
+    this.removeSettler();
     clearTimeout(this.restartTimer);
     const worker = this.worker;
     // The module's own providers get their onStop/dispose in the worker, bounded.
@@ -324,14 +346,14 @@ export class IsolatedModule {
     channel.handle('publish', (m) => runtime.bus.publish(m as never));
     channel.handle('loop', (body) => {
       const { id, intervalMs, options } = body as { id: number; intervalMs: number; options: {} };
-      const run = () => channel.request('task', { id, now: this.now() });
+      const run = () => this.runTask(channel, id);
       this.tasks.set(id, runtime.tasks.loopingCall(this.identity, run, intervalMs, options));
     });
     channel.handle('delay', (body) => {
       const { id, delayMs } = body as { id: number; delayMs: number };
       const run = () => {
         this.tasks.delete(id);
-        return channel.request('task', { id, now: this.now() });
+        return this.runTask(channel, id);
       };
       this.tasks.set(id, runtime.tasks.delayedCall(this.identity, delayMs, run));
     });

@@ -55,6 +55,8 @@ const STATS_TIMEOUT_MS = 1_000;
 const SETTLE_LIMIT_MS = 5_000;
 /** How often deadlines and liveness are checked. */
 const TICK_MS = 100;
+/** A tick this late means the host's own event loop was held up, not the worker's. */
+const HOST_STALL_MS = 1_000;
 
 type State = 'starting' | 'running' | 'restarting' | 'down' | 'stopped';
 
@@ -95,6 +97,7 @@ export class IsolatedModule {
   private restartTimer: NodeJS.Timeout | undefined;
   private pingSentAt: number | undefined;
   private lastPong = 0;
+  private lastTick = 0;
   private readonly tasks = new Map<number, LoopHandle | DelayedCallHandle | TaskHandle>();
   private nextRid = 1;
   private hostStarted = false;
@@ -311,7 +314,7 @@ export class IsolatedModule {
     this.alive = true;
     this.booting = true;
     this.pingSentAt = undefined;
-    this.lastPong = performance.now();
+    this.lastPong = this.lastTick = performance.now();
     this.listen(channel);
     worker.on('error', (err: Error & { code?: string }) =>
       this.failed(
@@ -526,6 +529,10 @@ export class IsolatedModule {
   private tick(gen: number): void {
     if (gen !== this.generation || !this.alive) return;
     const now = performance.now();
+    // The host's loop was held up (PGlite's WebAssembly, a synchronous import): the pong may be
+    // waiting in its queue, so an unanswered ping is no evidence against the worker yet.
+    if (this.pingSentAt !== undefined && now - this.lastTick > HOST_STALL_MS) this.pingSentAt = now;
+    this.lastTick = now;
     for (const w of this.watched)
       if (w.deadline <= now) {
         this.watched.delete(w);

@@ -66,7 +66,13 @@ export function describeProvider(value: object): ProviderShape {
     for (const name of Object.getOwnPropertyNames(obj)) {
       if (seen.has(name)) continue;
       seen.add(name);
-      const member = (value as Record<string, unknown>)[name];
+      let member: unknown;
+      try {
+        member = (value as Record<string, unknown>)[name];
+      } catch (err) {
+        shape.refused[name] = `its getter threw at load (${(err as Error).message})`;
+        continue;
+      }
       if (typeof member === 'function') {
         shape.methods.push(name);
         continue;

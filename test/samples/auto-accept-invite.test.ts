@@ -10,6 +10,14 @@ const SOURCE = 'samples/modules/auto-accept-invite.ts';
 
 /** Joins a host's module made ("invite accepted" lines: its logs reach the host either way). */
 const accepted = (host: TestHost) => host.logs.filter((r) => r.msg === 'invite accepted').length;
+/** An invite of bob by `sender` into `roomId`, as the host would hand it to on_new_event. */
+const inviteOfBob = (roomId: string, sender: string) => ({
+  type: 'm.room.member',
+  room_id: roomId,
+  sender,
+  state_key: '@bob:test',
+  content: { membership: 'invite' },
+});
 const retries = (host: TestHost) => host.logs.filter((r) => r.msg.includes('will retry')).length;
 
 for (const mode of ISOLATION_MODES)
@@ -57,13 +65,7 @@ for (const mode of ISOLATION_MODES)
       t = await demoTestHost({
         modules: [entry({ accept_invites_only_from_local_users: true })],
       });
-      const invite = {
-        type: 'm.room.member',
-        room_id: '!nowhere:test',
-        sender: '@eve:elsewhere.example',
-        state_key: '@bob:test',
-        content: { membership: 'invite' },
-      };
+      const invite = inviteOfBob('!nowhere:test', '@eve:elsewhere.example');
       await t.host.callbacks.run('third_party_rules', 'on_new_event', invite, new Map());
       expect(accepted(t.host)).to.equal(0);
       expect(t.host.logs.filter((r) => r.levelName === 'warn')).to.deep.equal([]);
@@ -99,13 +101,7 @@ for (const mode of ISOLATION_MODES)
       });
       others.push(pinned);
       // An invite to a room that does not exist: only the acting instance tries (and will retry).
-      const missing = {
-        type: 'm.room.member',
-        room_id: '!missing:test',
-        sender: '@alice:test',
-        state_key: '@bob:test',
-        content: { membership: 'invite' },
-      };
+      const missing = inviteOfBob('!missing:test', '@alice:test');
       for (const h of [pinned, worker])
         await h.callbacks.run(
           hostCategory('third_party_rules'),
@@ -119,13 +115,7 @@ for (const mode of ISOLATION_MODES)
 
     it('retries a failed join later, then gives up with an error log', async () => {
       t = await demoTestHost({ modules: [entry()] });
-      const invite = {
-        type: 'm.room.member',
-        room_id: '!missing:test',
-        sender: '@alice:test',
-        state_key: '@bob:test',
-        content: { membership: 'invite' },
-      };
+      const invite = inviteOfBob('!missing:test', '@alice:test');
       await t.host.callbacks.run('third_party_rules', 'on_new_event', invite, new Map());
       const warnings = () => retries(t.host);
       expect(warnings()).to.equal(1);

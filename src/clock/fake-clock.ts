@@ -18,6 +18,8 @@ export class FakeClock implements Clock {
   private current: number;
   private seq = 0;
   private timers: Timer[] = [];
+  /** Work in other threads (isolated modules' timer runs) that `advance` waits for. */
+  private readonly settlers = new Set<() => Promise<void>>();
 
   constructor(start = Date.UTC(2026, 0, 1)) {
     this.current = start;
@@ -47,20 +49,37 @@ export class FakeClock implements Clock {
     return this.timers.filter((t) => !t.cancelled).length;
   }
 
+  /**
+   * Makes `advance` also wait for `settler` after each timer: an isolated module's timer run
+   * finishes in its worker in real time, not within a few microtasks as in process, so without
+   * this a test would see its effects only later. Returns the removal.
+   */
+  addSettler(settler: () => Promise<void>): () => void {
+    this.settlers.add(settler);
+    return () => this.settlers.delete(settler);
+  }
+
+  private async settle(): Promise<void> {
+    await settle();
+    if (this.settlers.size === 0) return;
+    for (const settler of this.settlers) await settler();
+    await settle();
+  }
+
   /** Moves time forward by `ms`, firing due timers in time order and letting awaits settle. */
   async advance(ms: number): Promise<void> {
     const target = this.current + ms;
-    await settle();
+    await this.settle();
     for (;;) {
       const next = this.nextDue(target);
       if (!next) break;
       this.timers = this.timers.filter((t) => t !== next);
       this.current = next.at;
       next.fn();
-      await settle();
+      await this.settle();
     }
     this.current = target;
-    await settle();
+    await this.settle();
   }
 
   private nextDue(limit: number): Timer | undefined {

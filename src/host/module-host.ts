@@ -457,7 +457,9 @@ export class ModuleHost {
         const migrations = declaredMigrations(m.prepared.blueprint.cls);
         if (migrations)
           await (
-            m.container?.resolve(ModuleDatabase as never) as ModuleDatabase | undefined
+            m.isolated
+              ? m.isolated.database()
+              : (m.container?.resolve(ModuleDatabase as never) as ModuleDatabase | undefined)
           )?.migrate(migrations);
       }
       for (const m of this.live) {

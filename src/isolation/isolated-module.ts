@@ -16,8 +16,10 @@ import type { TaskHandle } from '../scheduler/scheduler.js';
 import type { CacheStats } from '../cache/cache-core.js';
 import { type NamedStats, reportCacheMetrics } from '../cache/cache-metrics.js';
 import type { CacheDescription } from '../cache/registry.js';
+import type { ModuleDatabase } from '../database/types.js';
 import { CallbackTimeoutError } from '../callbacks/invoke.js';
 import { type Clock, systemClock } from '../clock/clock.js';
+import { FakeClock } from '../clock/fake-clock.js';
 import type { HostConfig, WorkerSettings } from '../config/types.js';
 import { ErrorCode } from '../errors/codes.js';
 import {
@@ -32,7 +34,9 @@ import type { PreparedModule } from '../host/prepare.js';
 import type { Runtime } from '../host/runtime.js';
 import { errorResponse } from '../web/dispatch.js';
 import { crossingProblem } from './crossing.js';
+import { DatabaseServer } from './database-bridge.js';
 import { Channel } from './protocol.js';
+import { describeProvider, ProviderServer } from './provider-bridge.js';
 import { RestartPolicy } from './restart-policy.js';
 import { requestToWire, responseFromWire, type WireResponse } from './web-bridge.js';
 import type { WorkerInit } from './worker-entry.js';
@@ -47,8 +51,12 @@ const BOOT_GRACE_MS = 15_000;
 const DISPOSE_TIMEOUT_MS = 5_000;
 /** How long a metrics scrape waits for an isolated module's cache counters. */
 const STATS_TIMEOUT_MS = 1_000;
+/** How long a fake clock's `advance` waits for this module's timer runs in the worker. */
+const SETTLE_LIMIT_MS = 5_000;
 /** How often deadlines and liveness are checked. */
 const TICK_MS = 100;
+/** A tick this late means the host's own event loop was held up, not the worker's. */
+const HOST_STALL_MS = 1_000;
 
 type State = 'starting' | 'running' | 'restarting' | 'down' | 'stopped';
 
@@ -89,6 +97,7 @@ export class IsolatedModule {
   private restartTimer: NodeJS.Timeout | undefined;
   private pingSentAt: number | undefined;
   private lastPong = 0;
+  private lastTick = 0;
   private readonly tasks = new Map<number, LoopHandle | DelayedCallHandle | TaskHandle>();
   private nextRid = 1;
   private hostStarted = false;
@@ -97,6 +106,15 @@ export class IsolatedModule {
   /** The worker's cache counters as last reported (kept while it restarts or is down). */
   private cacheCounts: NamedStats[] = [];
   private readonly callbackTimeout: number;
+  /** The current worker's database ops and provider calls, served here. */
+  private databaseServer: DatabaseServer | undefined;
+  private providerServer: ProviderServer | undefined;
+  /** Host providers the worker reaches through proxies (their values stay here). */
+  private proxied: { label: string; value: object }[] = [];
+  private db: ModuleDatabase | undefined;
+  /** Looping and delayed call runs in the worker not finished yet. */
+  private readonly runs = new Set<Promise<unknown>>();
+  private removeSettler = (): void => undefined;
 
   private constructor(
     private readonly prepared: PreparedModule,
@@ -122,6 +140,21 @@ export class IsolatedModule {
     ctx.runtime.tasks.onBackgroundTasksChange((runs) =>
       this.channel?.notify('background', { runs }),
     );
+    // A test's fake clock: each advance waits for the runs it started here (bounded, since a
+    // run may wait for a later advance), as in process they finish within its microtasks.
+    if (ctx.clock instanceof FakeClock)
+      this.removeSettler = ctx.clock.addSettler(async () => {
+        if (this.runs.size > 0) await bounded(Promise.all([...this.runs]), SETTLE_LIMIT_MS);
+      });
+  }
+
+  /** One timer run in the worker, tracked for the fake clock's `advance`. */
+  private runTask(channel: Channel, id: number): Promise<unknown> {
+    const run = channel.request('task', { id, now: this.now() });
+    this.runs.add(run);
+    const done = () => this.runs.delete(run);
+    run.then(done, done);
+    return run;
   }
 
   /** Starts the worker, constructs the module there and registers its proxies in the host. */
@@ -139,6 +172,17 @@ export class IsolatedModule {
   /** The module's caches (they live in the worker), for `host.inspect()`. */
   get caches(): CacheDescription[] {
     return this.manifest?.caches ?? [];
+  }
+
+  /** Transactions the current worker has open on the host (none outlive it). */
+  get openTransactions(): number {
+    return this.databaseServer?.openTransactions ?? 0;
+  }
+
+  /** The module's namespace of the host's database (its worker's statements run here). */
+  database(): ModuleDatabase {
+    this.db ??= this.ctx.runtime.database.forModule(this.name);
+    return this.db;
   }
 
   /** Why /health should report this module, or undefined while it serves. */
@@ -164,6 +208,7 @@ export class IsolatedModule {
     const wasRunning = this.state === 'running';
     this.state = 'stopped';
     this.stopCacheMetrics();
+    this.removeSettler();
     clearTimeout(this.restartTimer);
     const worker = this.worker;
     // The module's own providers get their onStop/dispose in the worker, bounded.
@@ -201,6 +246,7 @@ export class IsolatedModule {
       bus: { kind: runtime.bus.kind, state: runtime.bus.state },
       realClock: this.ctx.clock === systemClock,
       providers: this.crossingProviders(),
+      database: { schema: this.database().schema, engine: this.database().engine },
     };
   }
 
@@ -211,6 +257,7 @@ export class IsolatedModule {
     const local = new Set<unknown>([ModuleApi, MODULE_CONFIG, MODULE_LOGGER, CLOCK]);
     if (blueprint.configClass) local.add(blueprint.configClass);
     const out: WorkerInit['providers'] = [];
+    this.proxied = [];
     for (const { index, token } of blueprint.parameters) {
       if (token === undefined || local.has(token) || !host.isRegistered(token as never, true))
         continue;
@@ -230,9 +277,18 @@ export class IsolatedModule {
         );
       const value = host.resolve(token as never) as unknown;
       const problem = crossingProblem(value);
-      if (problem)
-        throw isolationErrors.cannotCross(this.name, what, problem.where, problem.problem);
-      out.push({ token: key, symbol: typeof token === 'symbol', value });
+      const symbol = typeof token === 'symbol';
+      if (problem === undefined) out.push({ token: key, symbol, value });
+      else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+        // A live object (an API client): the worker gets a proxy whose calls come here.
+        out.push({
+          token: key,
+          symbol,
+          proxy: describeProvider(value),
+          index: this.proxied.length,
+        });
+        this.proxied.push({ label: key, value });
+      } else throw isolationErrors.cannotCross(this.name, what, problem.where, problem.problem);
     }
     return out;
   }
@@ -250,12 +306,17 @@ export class IsolatedModule {
       stderr: false,
     });
     const channel = new Channel(worker);
+    this.databaseServer = new DatabaseServer(channel, () => this.database());
+    this.providerServer =
+      this.proxied.length > 0 ? new ProviderServer(this.name, channel, this.proxied) : undefined;
+    const link = this.providerServer?.link;
+    if (link !== undefined) init.providerLink = link;
     this.worker = worker;
     this.channel = channel;
     this.alive = true;
     this.booting = true;
     this.pingSentAt = undefined;
-    this.lastPong = performance.now();
+    this.lastPong = this.lastTick = performance.now();
     this.listen(channel);
     worker.on('error', (err: Error & { code?: string }) =>
       this.failed(
@@ -270,7 +331,11 @@ export class IsolatedModule {
     clearInterval(this.ticker);
     this.ticker = setInterval(() => this.tick(gen), TICK_MS).unref();
     try {
-      const manifest = await channel.request<Manifest>('init', init);
+      const manifest = await channel.request<Manifest>(
+        'init',
+        init,
+        link !== undefined ? [link.port] : undefined,
+      );
       this.booting = false;
       return manifest;
     } catch (err) {
@@ -286,14 +351,14 @@ export class IsolatedModule {
     channel.handle('publish', (m) => runtime.bus.publish(m as never));
     channel.handle('loop', (body) => {
       const { id, intervalMs, options } = body as { id: number; intervalMs: number; options: {} };
-      const run = () => channel.request('task', { id, now: this.now() });
+      const run = () => this.runTask(channel, id);
       this.tasks.set(id, runtime.tasks.loopingCall(this.identity, run, intervalMs, options));
     });
     channel.handle('delay', (body) => {
       const { id, delayMs } = body as { id: number; delayMs: number };
       const run = () => {
         this.tasks.delete(id);
-        return channel.request('task', { id, now: this.now() });
+        return this.runTask(channel, id);
       };
       this.tasks.set(id, runtime.tasks.delayedCall(this.identity, delayMs, run));
     });
@@ -466,6 +531,10 @@ export class IsolatedModule {
   private tick(gen: number): void {
     if (gen !== this.generation || !this.alive) return;
     const now = performance.now();
+    // The host's loop was held up (PGlite's WebAssembly, a synchronous import): the pong may be
+    // waiting in its queue, so an unanswered ping is no evidence against the worker yet.
+    if (this.pingSentAt !== undefined && now - this.lastTick > HOST_STALL_MS) this.pingSentAt = now;
+    this.lastTick = now;
     for (const w of this.watched)
       if (w.deadline <= now) {
         this.watched.delete(w);
@@ -509,6 +578,9 @@ export class IsolatedModule {
     this.watched.clear();
     for (const t of this.tasks.values()) stopTask(t);
     this.tasks.clear();
+    // No transaction outlives its worker: the host's connection is freed for everyone else.
+    this.databaseServer?.rollbackAll();
+    this.providerServer?.close();
     this.channel?.close(() => isolationErrors.exited(this.name, why));
   }
 

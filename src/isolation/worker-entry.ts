@@ -31,6 +31,8 @@ import { createMetricsRegistry } from '../metrics/registry.js';
 import { scanModule } from '../scanning/scanner.js';
 import { installFastResponseJson } from '../web/fast-globals.js';
 import { crossingProblem } from './crossing.js';
+import { ChannelDatabase } from './database-bridge.js';
+import { ProviderClient, type ProviderLink, type ProviderShape } from './provider-bridge.js';
 import { Channel } from './protocol.js';
 import { requestFromWire, responseToWire, type WireRequest } from './web-bridge.js';
 import {
@@ -56,8 +58,21 @@ export interface WorkerInit {
   bus: { kind: 'local' | 'redis'; state: BusState };
   /** Whether the host's clock is the system clock; if not, the host's time comes with requests. */
   realClock: boolean;
-  /** Host providers that can cross: string tokens, or `Symbol.for` keys. */
-  providers: { token: string; symbol: boolean; value: unknown }[];
+  /**
+   * Host providers under string tokens or `Symbol.for` keys: a value that can cross, or the
+   * shape of a live object the worker reaches through a proxy (provider-bridge.ts).
+   */
+  providers: {
+    token: string;
+    symbol: boolean;
+    value?: unknown;
+    proxy?: ProviderShape;
+    index?: number;
+  }[];
+  /** Where proxied providers' calls go, when there are any. */
+  providerLink?: ProviderLink;
+  /** The module's namespace of the host's database, which serves its statements. */
+  database: { schema: string; engine: 'embedded' | 'postgres' };
 }
 
 // This thread is the host's own: its Response.json gives modhost's cheap responses, as
@@ -161,11 +176,18 @@ async function boot(init: WorkerInit): Promise<Manifest> {
     tasks: backgroundTasks,
     http: new HttpClient(),
     scheduler: { schedule: (owner, options, fn) => forwarded.scheduleTask(owner, options, fn) },
+    databases: {
+      forModule: () =>
+        new ChannelDatabase(channel, identity.name, init.database.schema, init.database.engine),
+    },
   });
   const hostContainer = rootContainer.createChildContainer();
   hostContainer.register(CLOCK, { useValue: clock });
+  const client = init.providerLink && new ProviderClient(identity.name, channel, init.providerLink);
   for (const p of init.providers)
-    hostContainer.register(p.symbol ? Symbol.for(p.token) : p.token, { useValue: p.value });
+    hostContainer.register(p.symbol ? Symbol.for(p.token) : p.token, {
+      useValue: p.proxy && client ? client.proxy(p.index!, p.token, p.proxy) : p.value,
+    });
   // The module's own providers are built here, in its thread (exports cannot cross: load error).
   built = createModuleContainer(hostContainer, blueprint, {
     api,

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { createTestHost, type TestHost, type TestHostOptions } from 'modhost/testing';
 import { Demo } from '../../samples/demo-host/demo.js';
 import type { Homeserver } from '../../samples/demo-host/homeserver.js';
+import type { IsolationMode } from '../helpers/isolation.js';
 
 export interface DemoTestHost {
   demo: Demo;
@@ -25,13 +26,19 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 
 /**
  * demo.yaml as written, copied into `dir` (so its `database.path: ./data` lands there), with its
- * port moved to `port` and its module specs made absolute.
+ * port moved to `port` and its module specs made absolute; with `worker`, every module entry
+ * gets `isolation: worker`.
  */
-export async function demoConfigFor(port: number, dir: string): Promise<string> {
+export async function demoConfigFor(
+  port: number,
+  dir: string,
+  mode: IsolationMode = 'in-process',
+): Promise<string> {
   const original = await readFile(path.join(repoRoot, 'samples/demo-host/demo.yaml'), 'utf8');
-  const text = original
+  let text = original
     .replaceAll('127.0.0.1:8008', `127.0.0.1:${port}`)
     .replaceAll('../../dist/', `${path.join(repoRoot, 'dist')}/`);
+  if (mode === 'worker') text = text.replace(/^( {2}- module: .*)$/gm, '$1\n    isolation: worker');
   const file = path.join(dir, 'demo.yaml');
   await writeFile(file, text);
   return file;

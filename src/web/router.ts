@@ -56,11 +56,25 @@ class Node<T, R> {
   param: Node<T, R> | undefined = undefined;
   /** A parameter route ending here (only in a parameter node or below one). */
   route: R | undefined = undefined;
+  /** Whether `prefix` or `param` is set (one test for the walk's common case, neither). */
+  marked = false;
+
+  /** Where the last "/" of the label is (-1: none), and its last character code. */
+  lastSlash = -1;
+  lastCode = 0;
 
   constructor(
     /** The characters this node takes (empty for the root and parameter nodes). */
     public label: string,
-  ) {}
+  ) {
+    this.relabel(label);
+  }
+
+  relabel(label: string): void {
+    this.label = label;
+    this.lastSlash = label.lastIndexOf('/');
+    this.lastCode = label.charCodeAt(label.length - 1);
+  }
 
   child(code: number): Node<T, R> | null {
     const table = this.table;
@@ -96,13 +110,19 @@ class Node<T, R> {
 }
 
 /** Below this many characters a loop beats the native scans' fixed cost. */
-const NATIVE_SCAN_LENGTH = 64;
-
+const NATIVE_SCAN_LENGTH = 16;
 /**
  * "//" or "/.", searched from `lastIndex`. A regular expression: `indexOf('//')` restarts at
- * every "/" and costs 18x as much on a 14 KB path of 7,000 segments (a loop 7x).
+ * every "/" and costs 18x as much on a 14 KB path of 7,000 segments, and 4x on a 26-character
+ * rest of ten one-letter segments (a loop 2x).
  */
 const EMPTY_OR_DOT = /\/[/.]/g;
+
+/**
+ * Labels from this long are compared with one native `indexOf` (as find-my-way does) rather
+ * than character by character: a few times cheaper for a whole segment or more.
+ */
+const NATIVE_COMPARE_LENGTH = 6;
 
 /**
  * Whether `path` from `from` (a "/") is plain and normal: no "%", no backslash, no "//" and no
@@ -125,8 +145,25 @@ function plainFrom(path: string, from: number): boolean {
   return true;
 }
 
+/**
+ * Whether `path` has `node`'s label at `i`, its first character being known to match: the last
+ * character first (a cheap miss), then the rest.
+ */
+function labelAt(path: string, i: number, node: Node<unknown, unknown>): boolean {
+  const label = node.label;
+  const n = label.length;
+  if (n === 1) return true;
+  if (path.charCodeAt(i + n - 1) !== node.lastCode) return false;
+  if (n >= NATIVE_COMPARE_LENGTH) return path.indexOf(label, i) === i;
+  for (let j = 1; j < n - 1; j++) if (path.charCodeAt(i + j) !== label.charCodeAt(j)) return false;
+  return true;
+}
+
 export class RouteTrie<T, R> {
-  private readonly root = new Node<T, R>('');
+  /** The node for "/": every path starts with it, so the walk starts after it. */
+  private readonly root = new Node<T, R>('/');
+  /** The prefix value at "/" (it covers every path, so the root's own `prefix` stays unset). */
+  private rootPrefix: T | typeof RESERVED | undefined = undefined;
   /** How many parameter routes there are. */
   routes = 0;
   /** Work counter (path characters read); never reset by the trie. */
@@ -141,6 +178,7 @@ export class RouteTrie<T, R> {
   /** Where each value of the last route found starts and ends in the path, in pattern order. */
   readonly valueStarts: number[] = [];
   readonly valueEnds: number[] = [];
+  private valueCount = 0;
 
   /** Scratch for lookup, reused (lookups are synchronous): forks' parameter nodes and offsets. */
   private readonly forkNodes: Array<Node<T, R>> = [];
@@ -148,29 +186,41 @@ export class RouteTrie<T, R> {
 
   /** Sets the prefix value at `prefix` (a path without trailing slash, or "/"). */
   setPrefix(prefix: string, value: T | typeof RESERVED): void {
-    insert(this.root, prefix === '/' ? '' : prefix).prefix = value;
+    if (prefix === '/') {
+      this.rootPrefix = value;
+      return;
+    }
+    const node = this.insertBelow(this.root, prefix);
+    node.prefix = value;
+    node.marked = true;
   }
 
   /** Sets the exact resource at `path` (normalised and plain). */
   setExact(path: string, value: T): void {
-    insert(this.root, path).exact = value;
+    this.insertBelow(this.root, path).exact = value;
   }
 
   /** Stores `route` at `segments` (a parameter is `undefined`); conflicts were checked before. */
   addRoute(segments: ReadonlyArray<string | undefined>, route: R): void {
     let node = this.root;
+    // The text below `node`, from its "/" (the root's own "/" is its label).
     let text = '';
     for (const segment of segments) {
       if (segment !== undefined) {
         text += `/${segment}`;
         continue;
       }
-      node = insert(node, `${text}/`);
+      node = this.insertBelow(node, `${text}/`);
+      node.marked = true;
       node = node.param ??= new Node<T, R>('');
       text = '';
     }
-    insert(node, text).route = route;
+    this.insertBelow(node, text).route = route;
     this.routes++;
+  }
+
+  private insertBelow(node: Node<T, R>, text: string): Node<T, R> {
+    return insert(node, node === this.root ? text.slice(1) : text);
   }
 
   /**
@@ -186,77 +236,118 @@ export class RouteTrie<T, R> {
     const forkAt = this.forkAt;
     let forks = 0;
     let node = this.root;
-    let prefix = node.prefix;
+    let prefix = this.rootPrefix;
     let prefixEnd = 0;
-    let i = 0;
-    // Where the walk left the path (the first character no registered text continues with).
-    let stop = -1;
+    let i = 1;
+    // Where the last "/" of the text matched so far is.
+    let slash = 0;
+    let full = true;
+    // Path characters read (work counter).
+    let steps = 0;
+    // child() and labelAt() written out: this loop is the hot path, and V8 does not inline them.
     for (;;) {
-      if (node.prefix !== undefined && (i === length || path.charCodeAt(i) === 0x2f)) {
-        prefix = node.prefix;
-        prefixEnd = i;
-      }
-      if (node.param !== undefined) {
-        forkNodes[forks] = node.param;
-        forkAt[forks++] = i;
+      if (node.marked) {
+        if (node.prefix !== undefined && (i === length || path.charCodeAt(i) === 0x2f)) {
+          prefix = node.prefix;
+          prefixEnd = i;
+        }
+        if (node.param !== undefined) {
+          forkNodes[forks] = node.param;
+          forkAt[forks++] = i;
+        }
       }
       if (i === length) break;
-      const child = node.child(path.charCodeAt(i));
+      const code = path.charCodeAt(i);
+      let child: Node<T, R> | null = null;
+      const table = node.table;
+      if (table !== null) {
+        const k = code - node.low;
+        if (k >= 0 && k < table.length) child = table[k]!;
+      } else {
+        const codes = node.codes;
+        for (let c = 0; c < codes.length; c++)
+          if (codes[c] === code) {
+            child = node.kids[c]!;
+            break;
+          }
+      }
       if (child === null) {
-        stop = i;
+        full = false;
+        steps = i + 1;
         break;
       }
       const label = child.label;
       const n = label.length;
-      let j = 1;
-      while (j < n && path.charCodeAt(i + j) === label.charCodeAt(j)) j++;
-      if (j < n) {
-        stop = i + j;
-        break;
+      if (n > 1) {
+        let same = path.charCodeAt(i + n - 1) === child.lastCode;
+        if (same && n >= NATIVE_COMPARE_LENGTH) {
+          same = path.indexOf(label, i) === i;
+          // A native miss may have read on to the end of the path.
+          if (!same) steps = length;
+        } else if (same) {
+          for (let j = 1; j < n - 1; j++)
+            if (path.charCodeAt(i + j) !== label.charCodeAt(j)) {
+              same = false;
+              break;
+            }
+        }
+        if (!same) {
+          full = false;
+          if (steps === 0) steps = i + n;
+          break;
+        }
       }
+      if (child.lastSlash !== -1) slash = i + child.lastSlash;
       node = child;
       i += n;
     }
-    let steps = stop === -1 ? length : stop + 1;
-    if (raw) {
-      if (stop !== -1) {
-        // Everything before the mismatch is registered text; the rest is checked from the
-        // segment the mismatch is in (a dot segment starts at its "/").
-        const from = stop === 0 ? 0 : path.lastIndexOf('/', stop - 1);
-        steps += 3 * (length - from);
-        if (!plainFrom(path, from)) {
-          this.steps += steps;
-          return NOT_PLAIN;
-        }
-      } else if (path.charCodeAt(length - 1) === 0x2e && endsWithDotSegment(path)) {
-        // Registered text can stop inside a segment (".well-known" split from ".x"): "/." here.
-        this.steps += steps;
-        return NOT_PLAIN;
-      }
-    }
+    if (full) steps = length;
+    this.steps += steps;
     this.prefix = prefix;
     this.prefixEnd = prefixEnd;
-    if (stop === -1 && node.exact !== undefined) {
-      this.steps += steps;
-      this.resource = node.exact;
-      return EXACT;
+    if (full) {
+      // Registered text can stop inside a segment (".well-known" split from ".x"): "/." here.
+      if (raw && path.charCodeAt(length - 1) === 0x2e && endsWithDotSegment(path))
+        return NOT_PLAIN;
+      if (node.exact !== undefined) {
+        this.resource = node.exact;
+        return EXACT;
+      }
     }
-    if (prefix === RESERVED) {
-      this.steps += steps;
-      return UNDER_RESERVED;
-    }
-    this.steps += steps;
+    if (prefix === RESERVED) return UNDER_RESERVED;
     // Deepest fork first; patterns never overlap, so the order only decides how soon.
     for (let f = forks - 1; f >= 0; f--) {
       const route = this.search(forkNodes[f]!, path, forkAt[f]!, 0);
-      if (route !== undefined) {
-        this.route = route;
-        return ROUTE;
-      }
+      if (route === undefined) continue;
+      // The path is the route's registered text and its values: plain and normal when the
+      // values are (their "/" boundaries are the pattern's, so no "//").
+      if (raw && !full && !this.valuesPlain(path)) return NOT_PLAIN;
+      this.route = route;
+      return ROUTE;
+    }
+    if (raw && !full) {
+      // Everything before `i` is registered text, plain and normal; the rest is checked from
+      // the start of the segment `i` is in (a dot segment starts at its "/").
+      this.steps += 3 * (length - slash);
+      if (!plainFrom(path, slash)) return NOT_PLAIN;
     }
     if (prefix === undefined) return NOTHING;
     this.resource = prefix;
     return PREFIX;
+  }
+
+  /**
+   * Whether the values of the route just found are plain and normal: no "%" or backslash from
+   * the first one on (the pattern's own text has none), none starting with "." (a dot segment,
+   * maybe).
+   */
+  private valuesPlain(path: string): boolean {
+    const starts = this.valueStarts;
+    const first = starts[0]!;
+    this.steps += 2 * (path.length - first);
+    if (path.indexOf('%', first) !== -1 || path.indexOf('\\', first) !== -1) return false;
+    for (let v = 0; v < this.valueCount; v++) if (path.charCodeAt(starts[v]!) === 0x2e) return false;
+    return true;
   }
 
   /** Matches the rest of `path` from `param` taking the segment at `start` as value `d`. */
@@ -272,16 +363,17 @@ export class RouteTrie<T, R> {
 
   /** Matches the rest of `path` from `i`, `node`'s text being matched; `d` values so far. */
   private below(node: Node<T, R>, path: string, i: number, d: number): R | undefined {
-    if (i === path.length) return node.route;
+    if (i === path.length) {
+      this.valueCount = d;
+      return node.route;
+    }
     const child = node.child(path.charCodeAt(i));
     if (child !== null) {
-      const label = child.label;
-      const n = label.length;
-      let j = 1;
-      while (j < n && path.charCodeAt(i + j) === label.charCodeAt(j)) j++;
-      this.steps += j;
-      if (j === n) {
-        const found = this.below(child, path, i + n, d);
+      const matched = labelAt(path, i, child);
+      // A miss compared natively may have read on to the end of the path.
+      this.steps += matched ? child.label.length : path.length - i;
+      if (matched) {
+        const found = this.below(child, path, i + child.label.length, d);
         if (found !== undefined) return found;
       }
     }
@@ -317,7 +409,7 @@ function insert<T, R>(from: Node<T, R>, key: string): Node<T, R> {
       common++;
     if (common < label.length) {
       const mid = new Node<T, R>(label.slice(0, common));
-      child.label = label.slice(common);
+      child.relabel(label.slice(common));
       mid.setChild(child);
       node.setChild(mid);
       node = mid;

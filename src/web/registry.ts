@@ -35,15 +35,7 @@ import {
   patternReaches,
   type RoutePattern,
 } from './route-pattern.js';
-import {
-  EXACT,
-  NOT_PLAIN,
-  PREFIX,
-  RESERVED,
-  ROUTE,
-  RouteTrie,
-  UNDER_RESERVED,
-} from './router.js';
+import { EXACT, NOT_PLAIN, PREFIX, RESERVED, ROUTE, RouteTrie, UNDER_RESERVED } from './router.js';
 
 /** Endpoints the host serves itself; always reserved. */
 export const HOST_ENDPOINTS: readonly string[] = ['/health'];
@@ -169,8 +161,7 @@ export class WebRegistry implements WebRegistrar {
     if (prefix) {
       this.trie.setPrefix(key, resource);
       if (this.reserved.some((r) => isUnder(r, key))) this.aboveReserved.add(resource);
-    }
-    else this.trie.setExact(key, resource);
+    } else this.trie.setExact(key, resource);
   }
 
   /** The parsed pattern of a parameter path, or the load error saying what is wrong with it. */
@@ -311,7 +302,8 @@ export class WebRegistry implements WebRegistrar {
       // An unchanged path had nothing to decode, so no encoded slash either.
       const encoded = path === raw ? undefined : encodedSlashRoutePath(raw);
       if (encoded !== undefined) found = trie.lookup(encoded, false);
-      if (found === ROUTE) return this.paramMatch(trie.route!, encoded ?? path, encoded !== undefined);
+      if (found === ROUTE)
+        return this.paramMatch(trie.route!, encoded ?? path, encoded !== undefined);
     }
     if (prefix === undefined) return undefined;
     return { resource: prefix, subpath: path.slice(prefixEnd), params: NO_PARAMS };

@@ -1,6 +1,6 @@
 /**
- * The trie behind the web registry: exact paths, prefixes (and reserved prefixes) and parameter
- * routes in one radix tree, so a lookup is one walk that costs time linear in the path's length
+ * The trie behind the web registry: exact paths, prefixes and parameter routes in one radix tree
+ * (the registry keeps reserved prefixes in a second one), so a lookup is one walk that costs time linear in the path's length
  * whatever the number of segments and routes (walking up one parent at a time, slicing and
  * looking up each prefix, made a 7,000-segment path cost quadratic time).
  *
@@ -309,8 +309,7 @@ export class RouteTrie<T, R> {
     this.prefixEnd = prefixEnd;
     if (full) {
       // Registered text can stop inside a segment (".well-known" split from ".x"): "/." here.
-      if (raw && path.charCodeAt(length - 1) === 0x2e && endsWithDotSegment(path))
-        return NOT_PLAIN;
+      if (raw && path.charCodeAt(length - 1) === 0x2e && endsWithDotSegment(path)) return NOT_PLAIN;
       if (node.exact !== undefined) {
         this.resource = node.exact;
         return EXACT;
@@ -348,7 +347,8 @@ export class RouteTrie<T, R> {
     const first = starts[0]!;
     this.steps += 2 * (path.length - first);
     if (path.indexOf('%', first) !== -1 || path.indexOf('\\', first) !== -1) return false;
-    for (let v = 0; v < this.valueCount; v++) if (path.charCodeAt(starts[v]!) === 0x2e) return false;
+    for (let v = 0; v < this.valueCount; v++)
+      if (path.charCodeAt(starts[v]!) === 0x2e) return false;
     return true;
   }
 

@@ -7,9 +7,10 @@
  *    find-my-way 9 (the prefix as `/files` plus `/files/*`). Each side gets the same path strings,
  *    built afresh for every call as a request's are (flat strings decoded from bytes, so no hash
  *    is cached from a previous lookup), cycling over 256 modules spread over the registry.
- *    modhost's side is what `Dispatcher.route` does to find the handler: `registry.resolve` of
- *    the raw path (normalisation check and exact, parameter and prefix lookup, with the params)
- *    and the method's handler (not the 404/405 answer it then builds: find-my-way builds none);
+ *    modhost's side is what the server does to find the handler: the query split of
+ *    request-target.ts, then `Dispatcher.route`'s `registry.route` of the raw path
+ *    (normalisation check and exact, parameter and prefix lookup, with the params object, and
+ *    the method's handler; not the 404/405 answer it then builds: find-my-way builds none);
  *    find-my-way's is `find(method, path)`: its sanitiser (native scans for `%`, `?`, `#`) and
  *    lookup, without `lookup()`'s request handling (so the cheaper of its two entry points).
  *    Both sides take the same raw path, which needs no decoding. Interleaved rounds,
@@ -23,7 +24,8 @@ import { Bench } from 'tinybench';
 import { DEFAULT_RESERVED_PREFIXES } from '../src/config/host-schema.js';
 import { createLogger } from '../src/logging/logger.js';
 import { WebRegistry } from '../src/web/registry.js';
-import type { Target } from '../src/web/resource.js';
+import { withoutQuery } from '../src/web/request-target.js';
+import { Target } from '../src/web/resource.js';
 import { median, printRatio } from './cache/report.js';
 import { measureLongPath } from './routing/long-path.js';
 
@@ -60,12 +62,15 @@ function build(n: number) {
     fmw.on('GET', `${base(i)}/rooms/:room_id/state/:event_type`, handler);
   }
   registry.close();
-  /** Dispatcher.route's lookup, up to the handler for the method. */
-  const route = (method: string, raw: string): Target | undefined => {
+  /**
+   * The server's lookup: the query split of request-target.ts (find-my-way's `find` does its
+   * own), then `Dispatcher.route`'s, up to the handler for the method.
+   */
+  const route = (method: string, target: string): Target | undefined => {
+    const raw = withoutQuery(target);
     if (raw.charCodeAt(0) !== 0x2f) return undefined;
-    const match = registry.resolve(raw);
-    if (typeof match !== 'object') return undefined;
-    return match.resource.targetFor(method, match.subpath, match.params);
+    const found = registry.route(method, raw);
+    return found instanceof Target ? found : undefined;
   };
   return { route, fmw };
 }

@@ -59,12 +59,13 @@ export class Dispatcher {
   /** Where a request goes: a Target, or the response the server gives itself (errors, health). */
   route(method: string, rawPath: string, draining: boolean): Target | Answer {
     if (rawPath.charCodeAt(0) !== 0x2f /* / */) return this.notOriginForm(method, rawPath);
-    const match = this.registry.resolve(rawPath);
-    if (match === undefined) return new Answer(errorResponse(404, HttpErrors.notFound), UNMATCHED);
-    if (match === BAD_PATH) return new Answer(errorResponse(400, HttpErrors.badPath), UNMATCHED);
+    const found = this.registry.route(method, rawPath);
+    if (found instanceof Target) return found;
+    if (found === undefined) return new Answer(errorResponse(404, HttpErrors.notFound), UNMATCHED);
+    if (found === BAD_PATH) return new Answer(errorResponse(400, HttpErrors.badPath), UNMATCHED);
     // HOST_ENDPOINTS holds /health only.
-    if (match === HOST_ENDPOINT) return new Answer(this.health(method, draining), HEALTH_PATH);
-    return this.target(match.resource, method, match.subpath, match.params);
+    if (found === HOST_ENDPOINT) return new Answer(this.health(method, draining), HEALTH_PATH);
+    return this.notAllowed(found);
   }
 
   /**
@@ -78,18 +79,11 @@ export class Dispatcher {
     return new Answer(errorResponse(400, HttpErrors.asteriskForm), UNMATCHED);
   }
 
-  private target(
-    resource: WebResource,
-    method: string,
-    subpath: string,
-    params?: Readonly<Record<string, string>>,
-  ): Target | Answer {
-    return (
-      resource.targetFor(method, subpath, params) ??
-      new Answer(
-        errorResponse(405, HttpErrors.methodNotAllowed, { allow: resource.allow! }),
-        resource.path,
-      )
+  /** The 405 for a resource that does not allow the request's method. */
+  private notAllowed(resource: WebResource): Answer {
+    return new Answer(
+      errorResponse(405, HttpErrors.methodNotAllowed, { allow: resource.allow! }),
+      resource.path,
     );
   }
 

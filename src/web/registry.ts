@@ -24,15 +24,18 @@ import {
   registrationPathProblem,
   trimTrailingSlash,
 } from './path.js';
-import { WebResource } from './resource.js';
+import { Target, WebResource } from './resource.js';
+import { RouteConflicts } from './route-conflicts.js';
 import {
   hasParams,
   NO_PARAMS,
+  type ParamsFactory,
+  paramsFactory,
   parsePattern,
   patternReaches,
   type RoutePattern,
 } from './route-pattern.js';
-import { paramsAt, RESERVED, type RouteHit, RouteTrie } from './router.js';
+import { EXACT, NOT_PLAIN, PREFIX, RESERVED, ROUTE, RouteTrie, UNDER_RESERVED } from './router.js';
 
 /** Endpoints the host serves itself; always reserved. */
 export const HOST_ENDPOINTS: readonly string[] = ['/health'];
@@ -51,22 +54,30 @@ export interface WebMatch {
 
 interface ParamRoute {
   resource: WebResource;
-  pattern: RoutePattern;
-  /** The segment index and name of each parameter, in order. */
-  indices: number[];
-  names: string[];
+  /** Builds the params object from the values' bounds in the path (one shape per route). */
+  params: ParamsFactory;
+  names: readonly string[];
 }
 
+/**
+ * What `route` answers: the Target, the resource when it does not allow the method (405),
+ * BAD_PATH (400), HOST_ENDPOINT, or undefined (404).
+ */
+export type RouteResult = Target | WebResource | typeof BAD_PATH | typeof HOST_ENDPOINT | undefined;
+
 export class WebRegistry implements WebRegistrar {
-  private readonly exact = new Map<string, WebResource>();
-  /** Prefix resources, reserved prefixes and parameter routes. */
+  /** Exact and prefix resources and parameter routes. */
   private readonly trie = new RouteTrie<WebResource, ParamRoute>();
-  /** Reused by every lookup (routing is synchronous), so a miss allocates nothing. */
-  private readonly hit: RouteHit<WebResource, ParamRoute> = {
-    prefix: undefined,
-    prefixEnd: 0,
-    route: undefined,
-  };
+  /**
+   * The reserved prefixes, in a trie of their own: no exact path or parameter route can serve a
+   * path under one (refused at registration), so only a prefix resource above one needs the
+   * check, and the lookup trie is not split by them (fewer nodes on every walk).
+   */
+  private readonly reservedTrie = new RouteTrie<never, never>();
+  /** Prefix resources with a reserved prefix below them. */
+  private readonly aboveReserved = new Set<WebResource>();
+  /** The parameter routes again, by segment, to refuse overlapping patterns at load. */
+  private readonly conflicts = new RouteConflicts<ParamRoute>();
   /** Every accepted resource by its registered path (exact and prefix share one namespace). */
   private readonly byPath = new Map<string, WebResource>();
   private readonly reserved: readonly string[];
@@ -85,7 +96,7 @@ export class WebRegistry implements WebRegistrar {
       reserved.add(trimTrailingSlash(prefix));
     }
     this.reserved = [...reserved];
-    for (const prefix of this.reserved) this.trie.setPrefix(prefix, RESERVED);
+    for (const prefix of this.reserved) this.reservedTrie.setPrefix(prefix, RESERVED);
   }
 
   register(
@@ -123,18 +134,16 @@ export class WebRegistry implements WebRegistrar {
     // Validates the handler and methods even when the path is taken, so mistakes surface.
     const resource = new WebResource(owner, path, handler, options, prefix);
     if (pattern !== undefined) {
-      const other = this.trie.overlapping(pattern);
+      const other = this.conflicts.overlapping(pattern);
       if (other !== undefined)
         throw new ModhostError(
           ErrorCode.WEB_ROUTE_CONFLICT,
           webRouteConflict(path, owner.name, other.resource.path, other.resource.owner.name),
         );
-      this.trie.addRoute(pattern, {
-        resource,
-        pattern,
-        indices: pattern.params.map((p) => p.index),
-        names: pattern.params.map((p) => p.name),
-      });
+      const names = pattern.params.map((p) => p.name);
+      const route: ParamRoute = { resource, params: paramsFactory(names), names };
+      this.conflicts.add(pattern, route);
+      this.trie.addRoute(pattern.segments, route);
       this.byPath.set(path, resource);
       return;
     }
@@ -149,11 +158,10 @@ export class WebRegistry implements WebRegistrar {
       return;
     }
     this.byPath.set(key, resource);
-    if (prefix) this.trie.setPrefix(key, resource);
-    else {
-      this.exact.set(key, resource);
-      if (key.length > this.longestExact) this.longestExact = key.length;
-    }
+    if (prefix) {
+      this.trie.setPrefix(key, resource);
+      if (this.reserved.some((r) => isUnder(r, key))) this.aboveReserved.add(resource);
+    } else this.trie.setExact(key, resource);
   }
 
   /** The parsed pattern of a parameter path, or the load error saying what is wrong with it. */
@@ -201,43 +209,80 @@ export class WebRegistry implements WebRegistrar {
     return out;
   }
 
-  /** The length of the longest exact path. */
-  private longestExact = 0;
+  /**
+   * Where a `method` request for the raw request path `raw` (starting with "/") goes (see
+   * RouteResult): the dispatcher's lookup. A plain, already normal path (nearly every request)
+   * is checked and looked up in one walk (RouteTrie.lookup); any other is normalised first,
+   * then matched.
+   */
+  route(method: string, raw: string): RouteResult {
+    const trie = this.trie;
+    const found = trie.lookup(raw, true);
+    let resource: WebResource;
+    if (found === EXACT) {
+      resource = trie.resource!;
+      return resource.targetFor(method, '') ?? resource;
+    }
+    if (found === ROUTE) {
+      const route = trie.route!;
+      resource = route.resource;
+      const handler = resource.handlerFor(method);
+      if (handler === undefined) return resource;
+      return new Target(resource, handler, '', route.params(raw, trie.valueStarts, trie.valueEnds));
+    }
+    if (found === PREFIX) {
+      resource = trie.resource!;
+      if (this.aboveReserved.has(resource) && this.isReserved(raw)) return this.hostEndpoint(raw);
+      return resource.targetFor(method, raw.slice(trie.prefixEnd)) ?? resource;
+    }
+    if (found === NOT_PLAIN) {
+      const match = this.normalised(raw);
+      if (typeof match !== 'object') return match;
+      return match.resource.targetFor(method, match.subpath, match.params) ?? match.resource;
+    }
+    return this.hostEndpoint(raw);
+  }
+
+  /** Whether the normalised `path` is at or below a reserved prefix. */
+  private isReserved(path: string): boolean {
+    return this.reservedTrie.lookup(path, false) === UNDER_RESERVED;
+  }
 
   /**
    * Where the raw request path `raw` (starting with "/") goes: its WebMatch, undefined (404),
    * BAD_PATH when it is malformed (400), or HOST_ENDPOINT when it normalises to one the host
-   * serves itself. A plain, already normal path (nearly every request) is checked and looked up
-   * in one walk (RouteTrie.walkRaw); any other is normalised first, then matched.
+   * serves itself. The same answer as `route`, before choosing the method's handler.
    */
   resolve(raw: string): WebMatch | typeof BAD_PATH | typeof HOST_ENDPOINT | undefined {
-    // Registered exact paths are normalised and plain, so a raw path equal to one is one: a
-    // single hash, the cheapest hit. Longer paths cannot be one and are not hashed (14 KB).
-    if (raw.length <= this.longestExact) {
-      const exact = this.exact.get(raw);
-      if (exact !== undefined) return { resource: exact, subpath: '', params: NO_PARAMS };
+    const trie = this.trie;
+    const found = trie.lookup(raw, true);
+    if (found === EXACT) return { resource: trie.resource!, subpath: '', params: NO_PARAMS };
+    if (found === ROUTE) {
+      const route = trie.route!;
+      const params = route.params(raw, trie.valueStarts, trie.valueEnds);
+      return { resource: route.resource, subpath: '', params };
     }
-    const hit = this.hit;
-    if (!this.trie.walkRaw(raw, hit)) {
-      const path = normalisePath(raw);
-      if (path === undefined) return BAD_PATH;
-      return this.match(path, raw) ?? this.hostEndpoint(path);
+    if (found === PREFIX) {
+      const resource = trie.resource!;
+      if (this.aboveReserved.has(resource) && this.isReserved(raw)) return this.hostEndpoint(raw);
+      return { resource, subpath: raw.slice(trie.prefixEnd), params: NO_PARAMS };
     }
-    const prefix = hit.prefix;
-    if (prefix === RESERVED) return this.hostEndpoint(raw);
-    const route = hit.route;
-    if (route !== undefined)
-      return {
-        resource: route.resource,
-        subpath: '',
-        params: this.trie.rawParams(route.indices, route.names),
-      };
-    if (prefix === undefined) return undefined;
-    return { resource: prefix, subpath: raw.slice(hit.prefixEnd), params: NO_PARAMS };
+    if (found === NOT_PLAIN) return this.normalised(raw);
+    return this.hostEndpoint(raw);
+  }
+
+  /** `resolve` for a raw path that is not plain and normal. */
+  private normalised(raw: string): WebMatch | typeof BAD_PATH | typeof HOST_ENDPOINT | undefined {
+    const path = normalisePath(raw);
+    if (path === undefined) return BAD_PATH;
+    return this.match(path, raw) ?? this.hostEndpoint(path);
   }
 
   private hostEndpoint(path: string): typeof HOST_ENDPOINT | undefined {
-    return HOST_ENDPOINTS.includes(path) ? HOST_ENDPOINT : undefined;
+    // A loop, not includes(): every 404 asks, and the builtin call costs more than comparing.
+    for (let i = 0; i < HOST_ENDPOINTS.length; i++)
+      if (path === HOST_ENDPOINTS[i]) return HOST_ENDPOINT;
+    return undefined;
   }
 
   /**
@@ -246,18 +291,19 @@ export class WebRegistry implements WebRegistrar {
    * parameter values containing an encoded slash (see encodedSlashRoutePath).
    */
   match(path: string, raw: string = path): WebMatch | undefined {
-    const exact = path.length > this.longestExact ? undefined : this.exact.get(path);
-    if (exact !== undefined) return { resource: exact, subpath: '', params: NO_PARAMS };
-    const hit = this.trie.find(path, this.hit);
-    const prefix = hit.prefix;
-    if (prefix === RESERVED) return undefined;
-    const prefixEnd = hit.prefixEnd;
+    const trie = this.trie;
+    let found = trie.lookup(path, false);
+    if (found === EXACT) return { resource: trie.resource!, subpath: '', params: NO_PARAMS };
+    // Exact paths and parameter routes are never under a reserved prefix; prefixes may be above.
+    if (this.isReserved(path)) return undefined;
+    const prefix = trie.prefix as WebResource | undefined;
+    const prefixEnd = trie.prefixEnd;
     if (this.trie.routes > 0) {
       // An unchanged path had nothing to decode, so no encoded slash either.
       const encoded = path === raw ? undefined : encodedSlashRoutePath(raw);
-      const route = encoded === undefined ? hit.route : this.trie.find(encoded, hit).route;
-      if (route !== undefined)
-        return this.paramMatch(route, encoded ?? path, encoded !== undefined);
+      if (encoded !== undefined) found = trie.lookup(encoded, false);
+      if (found === ROUTE)
+        return this.paramMatch(trie.route!, encoded ?? path, encoded !== undefined);
     }
     if (prefix === undefined) return undefined;
     return { resource: prefix, subpath: path.slice(prefixEnd), params: NO_PARAMS };
@@ -265,12 +311,15 @@ export class WebRegistry implements WebRegistrar {
 
   /** Work done by lookups so far (characters compared or sliced, nodes entered): for tests. */
   get lookupSteps(): number {
-    return this.trie.steps;
+    return this.trie.steps + this.reservedTrie.steps;
   }
 
   /** `encoded`: routePath came from encodedSlashRoutePath (its values still need decoding). */
   private paramMatch(route: ParamRoute, routePath: string, encoded: boolean): WebMatch {
-    const params = paramsAt(routePath, route.indices, route.names, encoded);
+    const trie = this.trie;
+    const params = route.params(routePath, trie.valueStarts, trie.valueEnds);
+    // Same keys, values replaced: the object keeps its shape.
+    if (encoded) for (const name of route.names) params[name] = decodeURIComponent(params[name]!);
     return { resource: route.resource, subpath: '', params };
   }
 }

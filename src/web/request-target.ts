@@ -64,8 +64,13 @@ export function checkRequest(
     if (origin === undefined) return new RequestProblem(400, HttpErrors.badTarget);
     path = origin;
   }
-  const query = path.indexOf('?');
-  return query === -1 ? path : path.slice(0, query);
+  return withoutQuery(path);
+}
+
+/** An origin-form target without its query (`/a?b` → `/a`). */
+export function withoutQuery(target: string): string {
+  const query = target.indexOf('?');
+  return query === -1 ? target : target.slice(0, query);
 }
 
 /**

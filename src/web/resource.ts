@@ -41,6 +41,10 @@ export class WebResource {
   /** The allowed methods as registered (without the implied HEAD), for `inspect`. */
   readonly methods: string[] | undefined;
 
+  /** handlerFor('GET'), and the GET Target at the resource's own path (made on first use). */
+  private readonly getHandler: BoundHandler | undefined;
+  private rootGet: Target | undefined = undefined;
+
   /** Marks this resource's handlers as its module's running code (watchdog/activity.ts). */
   readonly activity: number;
 
@@ -101,10 +105,13 @@ export class WebResource {
       if (get !== undefined && !this.byMethod.has('HEAD')) this.byMethod.set('HEAD', get);
       this.allow = [...this.byMethod.keys()].sort().join(', ');
     }
+    this.getHandler = this.any ?? this.byMethod!.get('GET');
   }
 
   /** The handler for `method`, or `undefined` when the method is not allowed (405). */
   handlerFor(method: string): BoundHandler | undefined {
+    // GET, most requests, without a Map lookup (method names from node:http are constants).
+    if (method === 'GET') return this.getHandler;
     return this.any ?? this.byMethod!.get(method);
   }
 
@@ -119,6 +126,7 @@ export class WebResource {
       return handler === undefined ? undefined : new Target(this, handler, subpath, params);
     }
     if (subpath === '') {
+      if (method === 'GET' && this.rootGet !== undefined) return this.rootGet;
       const cached = this.rootTargets.get(method);
       if (cached !== undefined) return cached;
     }
@@ -126,7 +134,10 @@ export class WebResource {
     if (handler === undefined) return undefined;
     const target = new Target(this, handler, subpath);
     // Only allowed methods are cached, so arbitrary method names cannot grow the map.
-    if (subpath === '') this.rootTargets.set(method, target);
+    if (subpath === '') {
+      this.rootTargets.set(method, target);
+      if (method === 'GET') this.rootGet = target;
+    }
     return target;
   }
 }

@@ -32,6 +32,28 @@ export interface RoutePattern {
   params: Array<{ name: string; index: number }>;
 }
 
+/** Builds a route's params object from where each value starts and ends in `path`. */
+export type ParamsFactory = (
+  path: string,
+  starts: readonly number[],
+  ends: readonly number[],
+) => Record<string, string>;
+
+/**
+ * The params factory for a route with parameters `names` (valid names, see parsePattern): an
+ * object literal with the names as constant keys, compiled once per route, so every params
+ * object of a route has one hidden class from birth (assigning computed keys one by one walks
+ * shape transitions on every request, and reads of the result stay polymorphic).
+ */
+export function paramsFactory(names: readonly string[]): ParamsFactory {
+  for (const name of names)
+    if (!PARAM_NAME.test(name) || name === '__proto__')
+      throw new TypeError(`not a parameter name: ${JSON.stringify(name)}`);
+  const fields = names.map((name, i) => `${JSON.stringify(name)}: p.slice(s[${i}], e[${i}])`);
+  // Names are checked above, so the generated source holds only quoted identifiers.
+  return new Function('p', 's', 'e', `return { ${fields.join(', ')} };`) as ParamsFactory;
+}
+
 /** Whether `path` (already a valid registration path) has `:name` segments. */
 export function hasParams(path: string): boolean {
   return path.includes('/:');

@@ -1,410 +1,424 @@
 /**
- * The trie behind the web registry, so a lookup costs time linear in the path's length whatever
- * the number of segments and routes (walking up one parent at a time, slicing and looking up each
- * prefix, made a 7,000-segment path cost quadratic time).
+ * The trie behind the web registry: exact paths, prefixes and parameter routes in one radix tree
+ * (the registry keeps reserved prefixes in a second one), so a lookup is one walk that costs time linear in the path's length
+ * whatever the number of segments and routes (walking up one parent at a time, slicing and
+ * looking up each prefix, made a 7,000-segment path cost quadratic time).
  *
- * One node per path segment. A node holds the prefix resource registered at its path (or
- * RESERVED), the parameter route ending there, its static children and one parameter child.
+ * Compressed by character, not by segment: a node holds a run of characters (its label) that
+ * the walk compares in place with the request path, and picks its next child by one character
+ * code, so a lookup never slices, hashes or splits the path. A node may mark where an exact path
+ * ends, where a prefix ends (it then covers the path when the next character is "/" or there is
+ * none), and have a parameter child: a node that takes one non-empty segment, followed by its
+ * own static subtree (the rest of the patterns).
  *
- * A lookup is one walk down the path along static children: it finds the deepest prefix on the
- * way and stops as soon as the trie has no child for the next segment. A parameter route can only
- * match by leaving that walk through a parameter child of a node on it, so only those nodes start
- * a (depth-first) parameter search, bounded by the longest pattern. Patterns never overlap
- * (refused at registration), so the first route found is the only one.
+ * The static walk finds the exact path, the deepest prefix on the way, and the nodes where a
+ * parameter route could leave it (forks). Precedence is exact > parameter > prefix. Only forks
+ * start a depth-first parameter search, bounded by the patterns' own depth; patterns never
+ * overlap (refused at registration, see route-conflicts.ts), so the first route found is the
+ * only one.
  *
- * The walk reads the path in place: a node with one static child compares it with `startsWith`,
- * others slice the segment once for a Map lookup. `steps` counts the work done (characters
- * compared or sliced, and nodes entered), so tests prove linearity by counting, not timing.
+ * `lookup(raw, true)` also decides whether the raw request path is already plain and normal, in
+ * the same walk: what it matched is registered text (normal, plain), so only the rest of the path
+ * from the last "/" before the mismatch is scanned, with native scans when it is long.
+ *
+ * `steps` counts the work done (path characters read by comparisons and scans), so tests prove
+ * linearity by counting, not timing.
  */
-import type { RoutePattern } from './route-pattern.js';
 
 /** Marks a reserved prefix: nothing at or below it is served by a module. */
 export const RESERVED = Symbol('reserved');
 
-/** Up to this many static children are compared in place; more go in a Map (sliced, hashed). */
-const SCAN_LIMIT = 8;
+/** What a lookup found; the value itself is in the trie's fields, read right after the call. */
+export const NOT_PLAIN = 0; // the raw path needs normalising first: nothing was looked up
+export const EXACT = 1; // `resource` is the exact resource
+export const ROUTE = 2; // `route` matched; its values are `valueStarts`/`valueEnds` in the path
+export const PREFIX = 3; // `resource` is the deepest prefix; it ends at `prefixEnd`
+export const UNDER_RESERVED = 4; // the deepest prefix is reserved
+export const NOTHING = 5;
+export type Found = 0 | 1 | 2 | 3 | 4 | 5;
 
+/** From this many static children a node indexes them by character code in a table. */
+const TABLE_MIN = 5;
+/** A table spans at most this many character codes (else the children stay a list). */
+const TABLE_SPAN = 128;
+
+/** One shape for every node, so the walk's property reads stay monomorphic. */
 class Node<T, R> {
-  /** Static children's segments and nodes while there are few: compared with `startsWith`. */
-  keys: string[] = [];
-  nodes: Array<Node<T, R>> = [];
-  /** Static children once there are more than SCAN_LIMIT. */
-  children: Map<string, Node<T, R>> | undefined = undefined;
-  param: Node<T, R> | undefined = undefined;
+  /** First character code of each static child's label, and the child, in parallel. */
+  codes: number[] = [];
+  kids: Array<Node<T, R>> = [];
+  /** With TABLE_MIN children or more: kids by `code - low` (null where none). */
+  table: Array<Node<T, R> | null> | null = null;
+  low = 0;
+  exact: T | undefined = undefined;
   prefix: T | typeof RESERVED | undefined = undefined;
+  /** The node taking the segment after this node's text (which then ends with "/"). */
+  param: Node<T, R> | undefined = undefined;
+  /** A parameter route ending here (only in a parameter node or below one). */
   route: R | undefined = undefined;
+  /** Whether `prefix` or `param` is set (one test for the walk's common case, neither). */
+  marked = false;
 
-  staticChild(segment: string): Node<T, R> | undefined {
-    if (this.children !== undefined) return this.children.get(segment);
-    const i = this.keys.indexOf(segment);
-    return i === -1 ? undefined : this.nodes[i];
+  /** Where the last "/" of the label is (-1: none), and its last character code. */
+  lastSlash = -1;
+  lastCode = 0;
+
+  constructor(
+    /** The characters this node takes (empty for the root and parameter nodes). */
+    public label: string,
+  ) {
+    this.relabel(label);
   }
 
-  addStatic(segment: string): Node<T, R> {
-    const found = this.staticChild(segment);
-    if (found !== undefined) return found;
-    const child = new Node<T, R>();
-    if (this.children !== undefined) {
-      this.children.set(segment, child);
-    } else if (this.keys.length < SCAN_LIMIT) {
-      this.keys.push(segment);
-      this.nodes.push(child);
+  relabel(label: string): void {
+    this.label = label;
+    this.lastSlash = label.lastIndexOf('/');
+    this.lastCode = label.charCodeAt(label.length - 1);
+  }
+
+  child(code: number): Node<T, R> | null {
+    const table = this.table;
+    if (table !== null) {
+      const k = code - this.low;
+      return k >= 0 && k < table.length ? table[k]! : null;
+    }
+    const codes = this.codes;
+    for (let i = 0; i < codes.length; i++) if (codes[i] === code) return this.kids[i]!;
+    return null;
+  }
+
+  /** Adds `node` as a child, or puts it in place of the child starting with the same code. */
+  setChild(node: Node<T, R>): void {
+    const code = node.label.charCodeAt(0);
+    const i = this.codes.indexOf(code);
+    if (i === -1) {
+      this.codes.push(code);
+      this.kids.push(node);
     } else {
-      this.children = new Map(this.keys.map((k, i) => [k, this.nodes[i]!]));
-      this.children.set(segment, child);
-      this.keys = [];
-      this.nodes = [];
+      this.kids[i] = node;
     }
-    return child;
-  }
-
-  /**
-   * The static child for the segment [start, end) of `path`: hashed (sliced) among many
-   * children, else compared in place, length first.
-   */
-  rawChild(path: string, start: number, end: number): Node<T, R> | undefined {
-    const children = this.children;
-    if (children !== undefined) return children.get(path.slice(start, end));
-    const keys = this.keys;
-    const length = end - start;
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i]!;
-      if (key.length === length && sameAt(path, start, key)) return this.nodes[i];
-    }
-    return undefined;
-  }
-
-  *statics(): Iterable<[string, Node<T, R>]> {
-    if (this.children !== undefined) yield* this.children;
-    else for (let i = 0; i < this.keys.length; i++) yield [this.keys[i]!, this.nodes[i]!];
+    this.table = null;
+    if (this.codes.length < TABLE_MIN) return;
+    const low = Math.min(...this.codes);
+    const span = Math.max(...this.codes) - low + 1;
+    if (span > TABLE_SPAN) return;
+    const table = new Array<Node<T, R> | null>(span).fill(null);
+    for (let k = 0; k < this.codes.length; k++) table[this.codes[k]! - low] = this.kids[k]!;
+    this.low = low;
+    this.table = table;
   }
 }
 
-/** The result of a lookup; one object reused by the caller, so a miss allocates nothing. */
-export interface RouteHit<T, R> {
-  /** The deepest prefix value on the path (resource or RESERVED), if any. */
-  prefix: T | typeof RESERVED | undefined;
-  /** Where that prefix ends in the path (its length; 0 for the root prefix "/"). */
-  prefixEnd: number;
-  /** The parameter route matching the whole path, if any. */
-  route: R | undefined;
-}
-
-/** Below this many characters a loop beats the regular expression's fixed cost. */
-const NATIVE_SCAN_LENGTH = 64;
-
+/** Below this many characters a loop beats the native scans' fixed cost. */
+const NATIVE_SCAN_LENGTH = 16;
 /**
  * "//" or "/.", searched from `lastIndex`. A regular expression: `indexOf('//')` restarts at
- * every "/" and costs 18x as much on a 14 KB path of 7,000 segments (a loop 7x).
+ * every "/" and costs 18x as much on a 14 KB path of 7,000 segments, and 4x on a 26-character
+ * rest of ten one-letter segments (a loop 2x).
  */
 const EMPTY_OR_DOT = /\/[/.]/g;
 
-/** Whether `path` from `from` (a "/") has "//" or "/." (an empty or dot segment, maybe). */
-function hasEmptyOrDotSegment(path: string, from: number): boolean {
+/**
+ * Labels from this long are compared with one native `indexOf` (as find-my-way does) rather
+ * than character by character: a few times cheaper for a whole segment or more.
+ */
+const NATIVE_COMPARE_LENGTH = 6;
+
+/**
+ * Whether `path` from `from` (a "/") is plain and normal: no "%", no backslash, no "//" and no
+ * "/." (an empty or dot segment, or one such as ".well-known": normalising decides).
+ */
+function plainFrom(path: string, from: number): boolean {
   const length = path.length;
   if (length - from >= NATIVE_SCAN_LENGTH) {
+    if (path.indexOf('%', from) !== -1 || path.indexOf('\\', from) !== -1) return false;
     EMPTY_OR_DOT.lastIndex = from;
-    return EMPTY_OR_DOT.test(path);
+    return !EMPTY_OR_DOT.test(path);
   }
-  for (let i = from; i < length - 1; i++) {
-    if (path.charCodeAt(i) !== 0x2f) continue;
-    const next = path.charCodeAt(i + 1);
-    if (next === 0x2f || next === 0x2e) return true;
+  for (let i = from; i < length; i++) {
+    const c = path.charCodeAt(i);
+    // Letters and digits, nearly every character, cost one test.
+    if (c > 0x2f && c !== 0x5c) continue;
+    if (c === 0x2f) {
+      const next = path.charCodeAt(i + 1);
+      if (next === 0x2f || next === 0x2e) return false;
+    } else if (c === 0x25 || c === 0x5c) return false;
   }
-  return false;
+  return true;
 }
 
 /**
- * Whether `path` has `key` at `start` (`startsWith`, inlined: a builtin call costs more than
- * comparing a segment's few characters).
+ * Whether `path` has `node`'s label at `i`, its first character being known to match: the last
+ * character first (a cheap miss), then the rest.
  */
-function sameAt(path: string, start: number, key: string): boolean {
-  for (let i = 0; i < key.length; i++)
-    if (path.charCodeAt(start + i) !== key.charCodeAt(i)) return false;
+function labelAt(path: string, i: number, node: Node<unknown, unknown>): boolean {
+  const label = node.label;
+  const n = label.length;
+  if (n === 1) return true;
+  if (path.charCodeAt(i + n - 1) !== node.lastCode) return false;
+  if (n >= NATIVE_COMPARE_LENGTH) return path.indexOf(label, i) === i;
+  for (let j = 1; j < n - 1; j++) if (path.charCodeAt(i + j) !== label.charCodeAt(j)) return false;
   return true;
 }
 
 export class RouteTrie<T, R> {
-  private readonly root = new Node<T, R>();
+  /** The node for "/": every path starts with it, so the walk starts after it. */
+  private readonly root = new Node<T, R>('/');
+  /** The prefix value at "/" (it covers every path, so the root's own `prefix` stays unset). */
+  private rootPrefix: T | typeof RESERVED | undefined = undefined;
   /** How many parameter routes there are. */
   routes = 0;
-  /** Work counter (characters compared or sliced, nodes entered); never reset by the trie. */
+  /** Work counter (path characters read); never reset by the trie. */
   steps = 0;
-  /** Scratch for find(), reused: lookups are synchronous, so one array serves every call. */
-  private readonly forks: Array<Node<T, R> | number> = [];
-  /** The most segments a parameter route has (no longer path can match one). */
-  private routeDepth = 0;
-  /** Scratch for walkRaw: where each of the path's first segments starts and ends, its hash. */
-  private readonly starts: number[] = [];
-  private readonly ends: number[] = [];
-  /** Nodes on walkRaw's walk with a parameter child, and the index of the segment it takes. */
-  private readonly rawForks: Array<Node<T, R>> = [];
-  private readonly rawForkAt: number[] = [];
-  private segmentCount = 0;
-  private rawPath = '';
+
+  /** Results of the last lookup (see the Found codes). */
+  resource: T | undefined = undefined;
+  route: R | undefined = undefined;
+  /** The deepest prefix on the last lookup's path (whatever it found), and where it ends. */
+  prefix: T | typeof RESERVED | undefined = undefined;
+  prefixEnd = 0;
+  /** Where each value of the last route found starts and ends in the path, in pattern order. */
+  readonly valueStarts: number[] = [];
+  readonly valueEnds: number[] = [];
+  private valueCount = 0;
+
+  /** Scratch for lookup, reused (lookups are synchronous): forks' parameter nodes and offsets. */
+  private readonly forkNodes: Array<Node<T, R>> = [];
+  private readonly forkAt: number[] = [];
 
   /** Sets the prefix value at `prefix` (a path without trailing slash, or "/"). */
   setPrefix(prefix: string, value: T | typeof RESERVED): void {
-    let node = this.root;
-    if (prefix !== '/')
-      for (const segment of prefix.slice(1).split('/')) node = node.addStatic(segment);
+    if (prefix === '/') {
+      this.rootPrefix = value;
+      return;
+    }
+    const node = this.insertBelow(this.root, prefix);
     node.prefix = value;
+    node.marked = true;
   }
 
-  /** An already stored route some path would match together with `pattern`, if any. */
-  overlapping(pattern: RoutePattern): R | undefined {
-    return overlap(this.root, pattern.segments, 0);
+  /** Sets the exact resource at `path` (normalised and plain). */
+  setExact(path: string, value: T): void {
+    this.insertBelow(this.root, path).exact = value;
   }
 
-  /** Stores `route` at `pattern`; the caller checked `overlapping` first. */
-  addRoute(pattern: RoutePattern, route: R): void {
+  /** Stores `route` at `segments` (a parameter is `undefined`); conflicts were checked before. */
+  addRoute(segments: ReadonlyArray<string | undefined>, route: R): void {
     let node = this.root;
-    for (const segment of pattern.segments)
-      node = segment === undefined ? (node.param ??= new Node()) : node.addStatic(segment);
-    node.route = route;
+    // The text below `node`, from its "/" (the root's own "/" is its label).
+    let text = '';
+    for (const segment of segments) {
+      if (segment !== undefined) {
+        text += `/${segment}`;
+        continue;
+      }
+      node = this.insertBelow(node, `${text}/`);
+      node.marked = true;
+      node = node.param ??= new Node<T, R>('');
+      text = '';
+    }
+    this.insertBelow(node, text).route = route;
     this.routes++;
-    if (pattern.segments.length > this.routeDepth) this.routeDepth = pattern.segments.length;
+  }
+
+  private insertBelow(node: Node<T, R>, text: string): Node<T, R> {
+    return insert(node, node === this.root ? text.slice(1) : text);
   }
 
   /**
-   * Normalisation check and lookup in one walk over `path` (a raw request path starting with
-   * "/", as node:http or a URL's pathname gives it: never with control characters, which both
-   * refuse or percent-encode). False when it is not already plain and normal (a "%", a
-   * backslash, "//" or a segment starting with "."): the caller must normalise it and `find`.
-   * Else true with `out` set as `find` would for it.
-   * The walk checks each segment's first character and reads only the segments the trie has (and
-   * past its deepest node, those a parameter route could still take); the rest of the path is
-   * checked by native scans, as find-my-way's sanitiser does.
+   * Looks `path` up (starting with "/"). With `raw`, `path` is the request path as received
+   * (never with control characters: node:http and URL pathnames refuse or encode them), and
+   * NOT_PLAIN says it is not already plain and normal (a "%", a backslash, "//" or a segment
+   * starting with "."): the caller must normalise it and look that up. Without `raw`, `path` is
+   * normalised (or re-encoded by the registry for encoded slashes) and taken as it is.
    */
-  walkRaw(path: string, out: RouteHit<T, R>): boolean {
+  lookup(path: string, raw: boolean): Found {
     const length = path.length;
-    this.steps += 2 * length;
-    if (path.indexOf('%') !== -1 || path.indexOf('\\') !== -1) return false;
-    let node: Node<T, R> | undefined = this.root;
-    out.prefix = node.prefix;
-    out.prefixEnd = 0;
-    out.route = undefined;
-    const depth = this.routeDepth;
-    const starts = this.starts;
-    const ends = this.ends;
-    const forks = this.rawForks;
-    const forkAt = this.rawForkAt;
-    let forkCount = 0;
-    let count = 0;
-    let start = 1;
+    const forkNodes = this.forkNodes;
+    const forkAt = this.forkAt;
+    let forks = 0;
+    let node = this.root;
+    let prefix = this.rootPrefix;
+    let prefixEnd = 0;
+    let i = 1;
+    // Where the last "/" of the text matched so far is.
+    let slash = 0;
+    let full = true;
+    // Path characters read (work counter).
+    let steps = 0;
+    // child() and labelAt() written out: this loop is the hot path, and V8 does not inline them.
     for (;;) {
-      // "//" or "/." (an empty or dot segment, or ".well-known": normalising decides).
-      const first = path.charCodeAt(start);
-      if (first === 0x2f || first === 0x2e) return false;
-      let end = path.indexOf('/', start);
-      if (end === -1) end = length;
-      this.steps += end - start + 1;
-      if (count < depth) {
-        starts[count] = start;
-        ends[count] = end;
-      }
-      if (node !== undefined) {
+      if (node.marked) {
+        if (node.prefix !== undefined && (i === length || path.charCodeAt(i) === 0x2f)) {
+          prefix = node.prefix;
+          prefixEnd = i;
+        }
         if (node.param !== undefined) {
-          forks[forkCount] = node;
-          forkAt[forkCount++] = count;
-        }
-        node = node.rawChild(path, start, end);
-        if (node !== undefined && node.prefix !== undefined) {
-          out.prefix = node.prefix;
-          out.prefixEnd = end;
+          forkNodes[forks] = node.param;
+          forkAt[forks++] = i;
         }
       }
-      count++;
-      if (end === length) break;
-      // Off the trie with more segments than any pattern: nothing more can match.
-      if (node === undefined && (count >= depth || forkCount === 0)) {
-        // The rest is only checked, never split.
-        this.steps += 2 * (length - end);
-        if (hasEmptyOrDotSegment(path, end)) return false;
-        count = depth + 1;
+      if (i === length) break;
+      const code = path.charCodeAt(i);
+      let child: Node<T, R> | null = null;
+      const table = node.table;
+      if (table !== null) {
+        const k = code - node.low;
+        if (k >= 0 && k < table.length) child = table[k]!;
+      } else {
+        const codes = node.codes;
+        for (let c = 0; c < codes.length; c++)
+          if (codes[c] === code) {
+            child = node.kids[c]!;
+            break;
+          }
+      }
+      if (child === null) {
+        full = false;
+        steps = i + 1;
         break;
       }
-      start = end + 1;
+      const label = child.label;
+      const n = label.length;
+      if (n > 1) {
+        let same = path.charCodeAt(i + n - 1) === child.lastCode;
+        if (same && n >= NATIVE_COMPARE_LENGTH) {
+          same = path.indexOf(label, i) === i;
+          // A native miss may have read on to the end of the path.
+          if (!same) steps = length;
+        } else if (same) {
+          for (let j = 1; j < n - 1; j++)
+            if (path.charCodeAt(i + j) !== label.charCodeAt(j)) {
+              same = false;
+              break;
+            }
+        }
+        if (!same) {
+          full = false;
+          if (steps === 0) steps = i + n;
+          break;
+        }
+      }
+      if (child.lastSlash !== -1) slash = i + child.lastSlash;
+      node = child;
+      i += n;
     }
-    this.segmentCount = count;
-    this.rawPath = path;
-    if (forkCount === 0 || out.prefix === RESERVED || count > depth) return true;
-    for (let f = forkCount - 1; f >= 0; f--) {
-      const k = forkAt[f]!;
-      if (ends[k] === starts[k]) continue;
-      const found = this.rawBelow(forks[f]!.param!, k + 1);
-      if (found !== undefined) {
-        out.route = found;
-        break;
+    if (full) steps = length;
+    this.steps += steps;
+    this.prefix = prefix;
+    this.prefixEnd = prefixEnd;
+    if (full) {
+      // Registered text can stop inside a segment (".well-known" split from ".x"): "/." here.
+      if (raw && path.charCodeAt(length - 1) === 0x2e && endsWithDotSegment(path)) return NOT_PLAIN;
+      if (node.exact !== undefined) {
+        this.resource = node.exact;
+        return EXACT;
       }
     }
+    if (prefix === RESERVED) return UNDER_RESERVED;
+    // Deepest fork first; patterns never overlap, so the order only decides how soon.
+    for (let f = forks - 1; f >= 0; f--) {
+      const route = this.search(forkNodes[f]!, path, forkAt[f]!, 0);
+      if (route === undefined) continue;
+      // The path is the route's registered text and its values: plain and normal when the
+      // values are (their "/" boundaries are the pattern's, so no "//").
+      if (raw && !full && !this.valuesPlain(path)) return NOT_PLAIN;
+      this.route = route;
+      return ROUTE;
+    }
+    if (raw && !full) {
+      // Everything before `i` is registered text, plain and normal; the rest is checked from
+      // the start of the segment `i` is in (a dot segment starts at its "/").
+      this.steps += 3 * (length - slash);
+      if (!plainFrom(path, slash)) return NOT_PLAIN;
+    }
+    if (prefix === undefined) return NOTHING;
+    this.resource = prefix;
+    return PREFIX;
+  }
+
+  /**
+   * Whether the values of the route just found are plain and normal: no "%" or backslash from
+   * the first one on (the pattern's own text has none), none starting with "." (a dot segment,
+   * maybe).
+   */
+  private valuesPlain(path: string): boolean {
+    const starts = this.valueStarts;
+    const first = starts[0]!;
+    this.steps += 2 * (path.length - first);
+    if (path.indexOf('%', first) !== -1 || path.indexOf('\\', first) !== -1) return false;
+    for (let v = 0; v < this.valueCount; v++)
+      if (path.charCodeAt(starts[v]!) === 0x2e) return false;
     return true;
   }
 
-  /** Matches segments k.. of the last walkRaw path from `node` (a parameter route's rest). */
-  private rawBelow(node: Node<T, R>, k: number): R | undefined {
-    if (k === this.segmentCount) return node.route;
-    this.steps++;
-    const start = this.starts[k]!;
-    const end = this.ends[k]!;
-    const child = node.rawChild(this.rawPath, start, end);
-    if (child !== undefined) {
-      const found = this.rawBelow(child, k + 1);
-      if (found !== undefined) return found;
-    }
-    if (node.param === undefined || end === start) return undefined;
-    return this.rawBelow(node.param, k + 1);
-  }
-
-  /** The params object of the last walkRaw path: segment `indices[i]` under `names[i]`. */
-  rawParams(indices: readonly number[], names: readonly string[]): Record<string, string> {
-    const out: Record<string, string> = {};
-    const path = this.rawPath;
-    for (let i = 0; i < indices.length; i++) {
-      const k = indices[i]!;
-      out[names[i]!] = path.slice(this.starts[k], this.ends[k]);
-    }
-    return out;
-  }
-
-  /**
-   * Looks `path` up (normalised, or re-encoded by the registry for encoded slashes; starting
-   * with "/"): the deepest prefix on it, and the parameter route matching it whole.
-   */
-  find(path: string, out: RouteHit<T, R>): RouteHit<T, R> {
-    let node = this.root;
-    out.prefix = node.prefix;
-    out.prefixEnd = 0;
-    out.route = undefined;
-    const length = path.length;
-    // Nodes on the walk with a parameter child, each followed by where its segment starts: only
-    // there can a parameter route leave the walk.
-    const forks = this.forks;
-    let forkCount = 0;
-    let start = 1;
-    for (;;) {
-      let end = path.indexOf('/', start);
-      if (end === -1) end = length;
-      if (node.param !== undefined) {
-        forks[forkCount++] = node;
-        forks[forkCount++] = start;
-      }
-      const child = this.step(node, path, start, end);
-      if (child === undefined) break;
-      node = child;
-      if (node.prefix !== undefined) {
-        out.prefix = node.prefix;
-        out.prefixEnd = end;
-      }
-      // Static children alone never end a parameter route (it has a parameter).
-      if (end === length) break;
-      start = end + 1;
-    }
-    if (forkCount === 0 || out.prefix === RESERVED) return out;
-    // Deepest fork first; patterns never overlap, so the order only decides how soon.
-    for (let i = forkCount - 2; i >= 0; i -= 2) {
-      const found = this.search((forks[i] as Node<T, R>).param!, path, forks[i + 1] as number);
-      if (found !== undefined) {
-        out.route = found;
-        break;
-      }
-    }
-    return out;
-  }
-
-  /** The static child of `node` for the segment [start, end) of `path`. */
-  private step(node: Node<T, R>, path: string, start: number, end: number): Node<T, R> | undefined {
-    const children = node.children;
-    if (children !== undefined) {
-      this.steps += end - start + 1;
-      return children.get(path.slice(start, end));
-    }
-    const keys = node.keys;
-    const length = end - start;
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i]!;
-      this.steps++;
-      if (key.length === length) {
-        this.steps += length;
-        if (path.startsWith(key, start)) return node.nodes[i];
-      }
-    }
-    return undefined;
-  }
-
-  /** Depth-first search from a parameter child taking the segment that starts at `start`. */
-  private search(param: Node<T, R>, path: string, start: number): R | undefined {
+  /** Matches the rest of `path` from `param` taking the segment at `start` as value `d`. */
+  private search(param: Node<T, R>, path: string, start: number, d: number): R | undefined {
     let end = path.indexOf('/', start);
     if (end === -1) end = path.length;
     this.steps += end - start + 1;
     if (end === start) return undefined; // a parameter takes a non-empty segment
-    return this.below(param, path, end);
+    this.valueStarts[d] = start;
+    this.valueEnds[d] = end;
+    return this.below(param, path, end, d + 1);
   }
 
-  /** Matches the rest of `path` after the segment ending at `end`, from `node`. */
-  private below(node: Node<T, R>, path: string, end: number): R | undefined {
-    if (end === path.length) return node.route;
-    const start = end + 1;
-    let next = path.indexOf('/', start);
-    if (next === -1) next = path.length;
-    const child = this.step(node, path, start, next);
-    if (child !== undefined) {
-      const found = this.below(child, path, next);
-      if (found !== undefined) return found;
+  /** Matches the rest of `path` from `i`, `node`'s text being matched; `d` values so far. */
+  private below(node: Node<T, R>, path: string, i: number, d: number): R | undefined {
+    if (i === path.length) {
+      this.valueCount = d;
+      return node.route;
     }
-    return node.param === undefined ? undefined : this.search(node.param, path, start);
+    const child = node.child(path.charCodeAt(i));
+    if (child !== null) {
+      const matched = labelAt(path, i, child);
+      // A miss compared natively may have read on to the end of the path.
+      this.steps += matched ? child.label.length : path.length - i;
+      if (matched) {
+        const found = this.below(child, path, i + child.label.length, d);
+        if (found !== undefined) return found;
+      }
+    }
+    return node.param === undefined ? undefined : this.search(node.param, path, i, d);
   }
 }
 
-/**
- * The params object for `path`: the segment at each `indices[i]` (ascending; 0 is the first
- * segment after the leading slash) under `names[i]`, read in one pass that stops after the last
- * one; `decode` for a path from encodedSlashRoutePath.
- */
-export function paramsAt(
-  path: string,
-  indices: readonly number[],
-  names: readonly string[],
-  decode: boolean,
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  let start = 1;
-  let index = 0;
-  for (let i = 0; i < indices.length; i++) {
-    const wanted = indices[i]!;
-    while (index < wanted) {
-      start = path.indexOf('/', start) + 1;
-      index++;
-    }
-    let end = path.indexOf('/', start);
-    if (end === -1) end = path.length;
-    const value = path.slice(start, end);
-    out[names[i]!] = decode ? decodeURIComponent(value) : value;
-  }
-  return out;
+/** Whether `path` (ending with ".") ends with a "." or ".." segment. */
+function endsWithDotSegment(path: string): boolean {
+  const slash = path.lastIndexOf('/');
+  const last = path.length - slash - 1;
+  return last === 1 || (last === 2 && path.charCodeAt(slash + 1) === 0x2e);
 }
 
-function overlap<T, R>(
-  node: Node<T, R>,
-  segments: ReadonlyArray<string | undefined>,
-  i: number,
-): R | undefined {
-  if (i === segments.length) return node.route;
-  const segment = segments[i];
-  if (segment === undefined) {
-    // A parameter matches any non-empty segment: every static child but "" overlaps it.
-    for (const [key, child] of node.statics()) {
-      if (key === '') continue;
-      const found = overlap(child, segments, i + 1);
-      if (found !== undefined) return found;
+/** The node for `key` below `from` (whose own text is matched), made and split as needed. */
+function insert<T, R>(from: Node<T, R>, key: string): Node<T, R> {
+  let node = from;
+  let i = 0;
+  while (i < key.length) {
+    const child = node.child(key.charCodeAt(i));
+    if (child === null) {
+      const leaf = new Node<T, R>(key.slice(i));
+      node.setChild(leaf);
+      return leaf;
     }
-  } else {
-    const child = node.staticChild(segment);
-    if (child !== undefined) {
-      const found = overlap(child, segments, i + 1);
-      if (found !== undefined) return found;
+    const label = child.label;
+    let common = 1;
+    while (
+      common < label.length &&
+      i + common < key.length &&
+      label.charCodeAt(common) === key.charCodeAt(i + common)
+    )
+      common++;
+    if (common < label.length) {
+      const mid = new Node<T, R>(label.slice(0, common));
+      child.relabel(label.slice(common));
+      mid.setChild(child);
+      node.setChild(mid);
+      node = mid;
+    } else {
+      node = child;
     }
-    if (segment === '') return undefined;
+    i += common;
   }
-  return node.param === undefined ? undefined : overlap(node.param, segments, i + 1);
+  return node;
 }

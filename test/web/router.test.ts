@@ -7,6 +7,7 @@ import { createCapturingLogger } from '../../src/logging/logger.js';
 import { createTestHost } from '../../src/testing/index.js';
 import { normalisePath } from '../../src/web/path.js';
 import { WebRegistry } from '../../src/web/registry.js';
+import { Target, WebResource as WebResourceClass } from '../../src/web/resource.js';
 import { rejectionOf } from '../helpers/rejection.js';
 import { A, B, DEFAULT_RESERVED, thrown } from './helpers.js';
 
@@ -315,5 +316,86 @@ describe('web/router: the one-walk lookup of raw paths (registry.resolve)', () =
         expect(r.lookupSteps - before, `${routes} routes`).to.be.at.most(5 * path.length);
       }
     }
+  });
+});
+
+describe('web/router: registry.route (the dispatcher lookup)', () => {
+  const view = (found: ReturnType<WebRegistry['route']>) =>
+    found instanceof Target
+      ? { target: found.resource.path, subpath: found.subpath, params: { ...found.params } }
+      : found instanceof WebResourceClass
+        ? { notAllowed: found.path }
+        : String(found);
+
+  it('answers as resolve does, with the handler for the method or the resource for a 405', () => {
+    const r = populated(3);
+    r.register(B, '/_synapse/client/only-post', ok, { methods: ['POST'] });
+    expect(view(r.route('GET', '/_synapse/client/m1/rooms/!r:x/state/t'))).to.deep.equal({
+      target: '/_synapse/client/m1/rooms/:room_id/state/:event_type',
+      subpath: '',
+      params: { room_id: '!r:x', event_type: 't' },
+    });
+    expect(view(r.route('GET', '/_synapse/client/m1/files/a/b'))).to.deep.include({
+      subpath: '/a/b',
+    });
+    expect(view(r.route('GET', '/_synapse/client/only-post'))).to.deep.equal({
+      notAllowed: '/_synapse/client/only-post',
+    });
+    expect(view(r.route('POST', '/_synapse/client/only-post'))).to.deep.include({ subpath: '' });
+    expect(view(r.route('GET', '/_synapse/client/m1/files/../status'))).to.deep.equal({
+      target: '/_synapse/client/m1/status',
+      subpath: '',
+      params: {},
+    });
+    expect(view(r.route('GET', '/_synapse/client/m1/rooms/%21r/state/t'))).to.deep.include({
+      params: { room_id: '!r', event_type: 't' },
+    });
+    expect(view(r.route('GET', '/_synapse/client/m1/rooms/../rooms/r/state/t'))).to.deep.include({
+      params: { room_id: 'r', event_type: 't' },
+    });
+    expect(view(r.route('GET', '/_synapse/client/%zz'))).to.equal('Symbol(bad path)');
+    expect(view(r.route('GET', '/_synapse/client/nothing'))).to.equal('undefined');
+  });
+
+  it('keeps reserved prefixes and /health from a module prefix above them', () => {
+    const r = registry();
+    r.register(A, '/', ok, { prefix: true });
+    r.register(A, '/_synapse', ok, { prefix: true });
+    for (const raw of ['/health', '//health', '/x/../health']) {
+      expect(view(r.route('GET', raw)), raw).to.equal('Symbol(host endpoint)');
+      expect(String(r.resolve(raw)), raw).to.equal('Symbol(host endpoint)');
+    }
+    for (const raw of ['/_matrix/client/v3/login', '/_synapse/admin/v1/x', '/_synapse/admin']) {
+      expect(view(r.route('GET', raw)), raw).to.equal('undefined');
+      expect(r.match(raw), raw).to.equal(undefined);
+    }
+    expect(view(r.route('GET', '/_synapse/administrator'))).to.deep.include({
+      target: '/_synapse',
+      subpath: '/administrator',
+    });
+    expect(view(r.route('GET', '/healthy'))).to.deep.include({ target: '/', subpath: '/healthy' });
+  });
+
+  it('normalises a dot segment that ends where registered text splits inside a segment', () => {
+    const r = registry();
+    r.register(A, '/', ok);
+    r.register(A, '/.well-known/matrix/client', ok);
+    r.register(A, '/.wx', ok);
+    r.register(A, '/a/..b', ok);
+    // "/." and "/a/.." end exactly at a node of the trie ("." shared by ".well-known" and ".wx").
+    expect(view(r.route('GET', '/.'))).to.deep.include({ target: '/' });
+    expect(view(r.route('GET', '/a/..'))).to.deep.include({ target: '/' });
+    expect(view(r.route('GET', '/.well-known/matrix/client'))).to.deep.include({ subpath: '' });
+    expect(view(r.route('GET', '/a/..b'))).to.deep.include({ target: '/a/..b' });
+  });
+
+  it('builds params objects of one shape per route', () => {
+    const r = populated(2);
+    const a = r.route('GET', '/_synapse/client/m0/rooms/r1/state/t1') as Target;
+    const b = r.route('GET', '/_synapse/client/m0/rooms/r2/state/t2') as Target;
+    expect(Object.keys(a.params)).to.deep.equal(['room_id', 'event_type']);
+    expect(Object.keys(b.params)).to.deep.equal(Object.keys(a.params));
+    expect(a.params).to.not.equal(b.params);
+    expect(b.params).to.deep.equal({ room_id: 'r2', event_type: 't2' });
   });
 });

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** The `modhost` command. */
-import 'reflect-metadata';
+import '../deps/reflect-metadata.js';
 import { readFileSync } from 'node:fs';
 import { parseArgs, USAGE, UsageError } from './args.js';
 import { call } from './call.js';

@@ -9,7 +9,7 @@
  *    between the two largest sizes within 1.5× that between the two smallest.
  * Start-up is judged on wall time (what a user waits for), with CPU printed beside it; loading and
  * wiring on CPU time (user + system), steadier than wall time on a shared machine.
- * Env: SCALE_BENCH_ROUNDS (default 5), SCALE_BENCH_SIZES (default 10,100,1000).
+ * Env: SCALE_BENCH_ROUNDS (default 5), SCALE_BENCH_SIZES (default 10,100,1000; empty: start-up only).
  */
 import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
@@ -20,7 +20,11 @@ import { generateHost } from './scale/generate.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
 const ROUNDS = Number(process.env.SCALE_BENCH_ROUNDS ?? 5);
-const SIZES = (process.env.SCALE_BENCH_SIZES ?? '10,100,1000').split(',').map(Number);
+// SCALE_BENCH_SIZES='' runs the start-up lines alone.
+const SIZES = (process.env.SCALE_BENCH_SIZES ?? '10,100,1000')
+  .split(',')
+  .filter((s) => s.trim() !== '')
+  .map(Number);
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -9,10 +9,13 @@
  *    between the two largest sizes within 1.5× that between the two smallest.
  * Start-up is judged on wall time (what a user waits for), with CPU printed beside it; loading and
  * wiring on CPU time (user + system), steadier than wall time on a shared machine.
- * Env: SCALE_BENCH_ROUNDS (default 5), SCALE_BENCH_SIZES (default 10,100,1000).
+ * With SCALE_BENCH_INSTRUCTIONS=1 (and valgrind installed) the start-up lines also print the ratio
+ * of instructions executed (callgrind, all threads), which machine load does not move.
+ * Env: SCALE_BENCH_ROUNDS (default 5), SCALE_BENCH_SIZES (default 10,100,1000; empty: start-up only).
  */
 import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateHost } from './scale/generate.js';
@@ -20,7 +23,11 @@ import { generateHost } from './scale/generate.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
 const ROUNDS = Number(process.env.SCALE_BENCH_ROUNDS ?? 5);
-const SIZES = (process.env.SCALE_BENCH_SIZES ?? '10,100,1000').split(',').map(Number);
+// SCALE_BENCH_SIZES='' runs the start-up lines alone.
+const SIZES = (process.env.SCALE_BENCH_SIZES ?? '10,100,1000')
+  .split(',')
+  .filter((s) => s.trim() !== '')
+  .map(Number);
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -41,6 +48,22 @@ function commandCost(args: string[]): { wall: number; cpu: number } {
   return { wall: wall * 1000, cpu: (user + sys) * 1000 };
 }
 const TIME = `/usr/bin/time -f '%e %U %S'`;
+
+/** Instructions a whole command executes (every thread), as callgrind counts them. */
+function instructions(args: string[]): number {
+  const out = path.join(os.tmpdir(), `modhost-callgrind-${process.pid}.out`);
+  const result = spawnSync(
+    'valgrind',
+    ['--tool=callgrind', `--callgrind-out-file=${out}`, ...args],
+    { encoding: 'utf8', cwd: repo, timeout: 600_000 },
+  );
+  rmSync(out, { force: true });
+  const collected = /Collected : (\d+)/.exec(result.stderr ?? '');
+  if (result.status !== 0 || !collected)
+    throw new Error(`valgrind ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
+  return Number(collected[1]);
+}
+const INSTRUCTIONS = process.env.SCALE_BENCH_INSTRUCTIONS === '1';
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 function child(mode: string, config: string): { ms: number; cpuMs: number } {
@@ -83,6 +106,14 @@ function startup(label: string, configClass: boolean, baseline: string[]): void 
       `${ms(bare, 'wall')} ms: ${r.toFixed(2)}× (budget ≤ 3×) ${verdict(r <= 3)}; CPU ` +
       `${ms(ours, 'cpu')} vs ${ms(bare, 'cpu')} ms: ${median(cpu).toFixed(2)}× (info)\n`,
   );
+  if (INSTRUCTIONS) {
+    const base = instructions([process.execPath, ...baseline]);
+    const ours = instructions([process.execPath, cli, 'check', '-c', one.config]);
+    process.stdout.write(
+      `start-up: modhost check, ${label}: instructions ${(ours / 1e6).toFixed(0)} M vs ` +
+        `${(base / 1e6).toFixed(0)} M: ${(ours / base).toFixed(2)}× (info, load-independent)\n`,
+    );
+  }
   rmSync(one.dir, { recursive: true, force: true });
 }
 startup('a module without config class', false, ['-e', '0']);

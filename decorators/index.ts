@@ -1,5 +1,5 @@
 /** modhost/decorators: the decorators module authors use. Each only writes metadata. */
-import 'reflect-metadata';
+import '../src/deps/reflect-metadata.js';
 
 export { Module } from './module.js';
 export { Callback } from './callback.js';

@@ -3,7 +3,7 @@
  * Decorators only ever call the writers here; they never reach into the host.
  * Everything is stored on the class constructor, so subclasses inherit it.
  */
-import 'reflect-metadata';
+import '../src/deps/reflect-metadata.js';
 
 export type Class<T = object> = new (...args: any[]) => T;
 export type InjectionToken = string | symbol | Class;

@@ -1,5 +1,5 @@
 /** modhost: the host, the module API and the constants modules use. */
-import 'reflect-metadata';
+import './deps/reflect-metadata.js';
 
 export { ModuleHost } from './host/module-host.js';
 export type { HostOptions, ModuleEntryOptions } from './host/host-options.js';

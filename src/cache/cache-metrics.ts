@@ -3,7 +3,7 @@
  * path only bumps a plain number. One set of metrics per metrics registry, shared by every
  * CacheRegistry that reports into it.
  */
-import { Counter, Gauge } from 'prom-client';
+import { Counter, Gauge } from '../metrics/prom-client.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
 import type { CacheStats } from './cache-core.js';
 

@@ -3,7 +3,8 @@
  * fields on each entry and are handed to prom-client only at scrape time, so `run` never calls
  * into prom-client (a labelled `inc`/`observe` hashes its labels: far too slow per call).
  */
-import { Counter, type MetricObjectWithValues, type MetricValueWithName } from 'prom-client';
+import type { MetricObjectWithValues, MetricValueWithName } from 'prom-client';
+import { Counter } from '../metrics/prom-client.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
 import { type CallbackEntry, DURATION_BUCKETS } from './entry.js';
 

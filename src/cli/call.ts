@@ -10,7 +10,7 @@ import { inspect as show } from 'node:util';
 import type { CallbackEntry } from '../callbacks/entry.js';
 import { hostCategory } from '../categories/names.js';
 import { ModuleHost } from '../host/module-host.js';
-import { createLogger } from '../logging/logger.js';
+import { createDeferredLogger } from '../logging/logger.js';
 import { type CliArgs, UsageError } from './args.js';
 
 type Outcome = { result: unknown } | { error: string };
@@ -60,7 +60,11 @@ export async function call(args: CliArgs, out: NodeJS.WritableStream): Promise<n
       'call needs a category and a callback name: modhost call <category> <name> --args <json>',
     );
   const callArgs = parseCallArgs(args.args);
-  const logger = createLogger({ level: 'warn', destination: process.stderr, pretty: false });
+  const logger = createDeferredLogger({
+    level: 'warn',
+    destination: process.stderr,
+    pretty: false,
+  });
   const host = await ModuleHost.fromConfigFile(args.config, {
     instanceName: args.instance,
     logger,

@@ -1,13 +1,17 @@
 /** The three commands. Each returns the process exit code. */
 import { ModuleHost } from '../host/module-host.js';
 import { renderDescription } from '../host/inspect.js';
-import { createLogger } from '../logging/logger.js';
+import { createDeferredLogger } from '../logging/logger.js';
 import type { CliArgs } from './args.js';
 import { failureAsJson, renderError } from './report-error.js';
 
 async function wiredHost(args: CliArgs): Promise<ModuleHost> {
   // stdout carries the report (or JSON); only warnings and errors go to stderr.
-  const logger = createLogger({ level: 'warn', destination: process.stderr, pretty: false });
+  const logger = createDeferredLogger({
+    level: 'warn',
+    destination: process.stderr,
+    pretty: false,
+  });
   const host = await ModuleHost.fromConfigFile(args.config, {
     instanceName: args.instance,
     logger,

@@ -6,7 +6,7 @@
  * `auto`) unless a module asks for every instance; with `auto` each iteration asks the gate
  * right before it runs, so a loop follows the lease without being restarted.
  */
-import { Counter, Gauge } from 'prom-client';
+import { Counter, Gauge } from '../metrics/prom-client.js';
 import { enterActivity, leaveActivity, recurringActivityId } from '../watchdog/activity.js';
 import type {
   BackgroundTasks,

@@ -17,7 +17,7 @@
  * and writes a placeholder lease for one TTL first ("quarantine"), which outlasts every deadline
  * granted by the Redis that was lost.
  */
-import { Counter, Gauge } from 'prom-client';
+import { Counter, Gauge } from '../metrics/prom-client.js';
 import { createClient } from 'redis';
 import type { Logger } from '../logging/logger.js';
 import type { MetricsRegistry } from '../metrics/registry.js';

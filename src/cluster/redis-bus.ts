@@ -21,7 +21,7 @@
  * disconnected, so caches are bypassed before any invalidation could have been acknowledged.
  */
 import { randomBytes } from 'node:crypto';
-import { Counter, Gauge } from 'prom-client';
+import { Counter, Gauge } from '../metrics/prom-client.js';
 import { createClient } from 'redis';
 import type { BusState, InvalidationBus, InvalidationMessage } from './invalidation-bus.js';
 import { decodeBatch, InvalidationBatch } from './invalidation-batch.js';

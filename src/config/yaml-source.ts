@@ -3,11 +3,9 @@
  * Syntax errors, duplicate keys and alias abuse become located problems; no message ever
  * quotes the source, which may hold secrets.
  */
+import type { Document, Node as YamlNode, Pair } from 'yaml';
 import {
   LineCounter,
-  type Document,
-  type Node as YamlNode,
-  type Pair,
   isAlias,
   isMap,
   isPair,
@@ -15,7 +13,7 @@ import {
   isSeq,
   parseDocument,
   visit,
-} from 'yaml';
+} from '../deps/yaml.js';
 import type { ConfigPath, ConfigProblem } from '../errors/index.js';
 import { renderPath } from '../errors/index.js';
 import {

@@ -2,7 +2,8 @@
  * The host's runtime parts, built once from a validated config: registries for callbacks, web
  * resources and caches, the background task runner, the invalidation bus and the web server.
  */
-import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import type { DependencyContainer } from 'tsyringe';
+import { container as rootContainer } from '../deps/tsyringe.js';
 import { CacheRegistry } from '../cache/registry.js';
 import { CallbackRegistry } from '../callbacks/registry.js';
 import type { CategoryDefinition } from '../categories/define.js';

@@ -3,7 +3,8 @@
  * so every module shares them: a `useClass` provider is built once (one database pool for the
  * host, as NestJS providers are singletons by default), not once per module.
  */
-import { instanceCachingFactory, Lifecycle, type DependencyContainer } from 'tsyringe';
+import type { DependencyContainer } from 'tsyringe';
+import { instanceCachingFactory, Lifecycle } from '../deps/tsyringe.js';
 import type { Class, InjectionToken } from '../../decorators/metadata.js';
 
 export type Provider =

@@ -8,7 +8,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { Counter, Gauge } from 'prom-client';
+import { Counter, Gauge } from '../metrics/prom-client.js';
 import { ModuleApi } from '../api/module-api.js';
 import type { DelayedCallHandle, LoopHandle, ModuleIdentity } from '../api/services.js';
 import type { TaskRunContext } from '../scheduler/schedule-options.js';

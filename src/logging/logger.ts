@@ -3,7 +3,9 @@
  * formatter (no pino-pretty dependency); tests capture records in memory.
  */
 import { Writable } from 'node:stream';
-import { pino, type Logger as PinoLogger, type DestinationStream } from 'pino';
+import type { Logger as PinoLogger, DestinationStream } from 'pino';
+import { pino } from '../deps/pino.js';
+import { lazyLogger } from './lazy-logger.js';
 
 export type Logger = PinoLogger;
 
@@ -89,8 +91,16 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const pretty = options.pretty ?? Boolean(process.stdout.isTTY);
   const destination =
     options.destination ??
-    (pretty ? prettyStream(process.stdout) : pino.destination({ dest: 1, sync: true }));
-  return pino({ level: options.level ?? 'info', base: undefined }, destination);
+    (pretty ? prettyStream(process.stdout) : pino().destination({ dest: 1, sync: true }));
+  return pino()({ level: options.level ?? 'info', base: undefined }, destination);
+}
+
+/**
+ * `createLogger`, deferred until something passes the level (lazy-logger.ts): for the commands
+ * that only report problems (`check`, `inspect`, `call`), so pino is loaded only if there are any.
+ */
+export function createDeferredLogger(options: LoggerOptions = {}): Logger {
+  return lazyLogger(() => createLogger(options), options.level ?? 'info');
 }
 
 /** A logger whose records are kept in memory, for tests (`createTestHost().logs`). */
@@ -102,5 +112,5 @@ export function createCapturingLogger(level = 'debug'): { logger: Logger; record
       if (r) records.push(r);
     },
   };
-  return { logger: pino({ level, base: undefined }, destination), records };
+  return { logger: pino()({ level, base: undefined }, destination), records };
 }

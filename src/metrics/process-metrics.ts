@@ -4,7 +4,7 @@
  * timer's lag), active handles and requests, GC pauses, CPU. prom-client's default collectors,
  * registered once per host registry (each host in a process has its own registry).
  */
-import { collectDefaultMetrics } from 'prom-client';
+import { collectDefaultMetrics } from './prom-client.js';
 import type { MetricsRegistry } from './registry.js';
 
 const collecting = new WeakSet<MetricsRegistry>();

@@ -3,7 +3,7 @@
  * listener serves it. Per host rather than prom-client's global, so several hosts can live in
  * one process (tests) without clashing.
  */
-import { Registry } from 'prom-client';
+import { Registry } from './prom-client.js';
 
 export type MetricsRegistry = Registry;
 

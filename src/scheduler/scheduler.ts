@@ -10,7 +10,7 @@
  * enforced by aborting the run's signal, so a runner that was frozen (SIGSTOP) or cut off from
  * Redis gives the run up before the lock can expire for another instance.
  */
-import { Counter, Gauge } from 'prom-client';
+import { Counter, Gauge } from '../metrics/prom-client.js';
 import type { ModuleIdentity } from '../api/services.js';
 import type { Clock, TimerHandle } from '../clock/clock.js';
 import type { Logger } from '../logging/logger.js';

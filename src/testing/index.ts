@@ -1,5 +1,5 @@
 /** modhost/testing: test modules without sockets, with a fake clock and captured logs. */
-import 'reflect-metadata';
+import '../deps/reflect-metadata.js';
 
 export { createTestHost, type TestHost, type TestHostOptions } from './test-host.js';
 export { FakeClock } from '../clock/fake-clock.js';

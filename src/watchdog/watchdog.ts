@@ -12,7 +12,7 @@
  */
 import inspector from 'node:inspector';
 import { Worker } from 'node:worker_threads';
-import { Counter } from 'prom-client';
+import { Counter } from '../metrics/prom-client.js';
 import type { WatchdogConfig } from '../config/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { MetricsRegistry } from '../metrics/registry.js';

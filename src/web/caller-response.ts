@@ -4,7 +4,7 @@
  * readable, or a stream that turns out complete within its first reads), and no body for HEAD.
  */
 import {
-  OriginalResponse,
+  originalResponse,
   bodySize,
   isFastResponse,
   knownSource,
@@ -43,7 +43,7 @@ export async function callerResponse(response: Response, head: boolean): Promise
       void real.body.cancel().catch(() => undefined);
     body = null;
   }
-  return new OriginalResponse(body ?? null, {
+  return new (originalResponse())(body ?? null, {
     status: real.status,
     statusText: real.statusText,
     headers,

@@ -13,41 +13,56 @@
  * - An embedder that owns its globals sets `server.fast_globals: false`: handlers then build real
  *   undici objects, which the adapter serves correctly, only slower (see docs/performance.md).
  */
-import { FastResponse, OriginalResponse } from './fast-response.js';
+import { FastResponse, prepareFastResponse } from './fast-response.js';
 import { kUnwrapsLazyRequest, realRequest } from './node-request.js';
 
-const OriginalRequest = globalThis.Request;
-const originalFetch = globalThis.fetch;
-
-/** `Request` whose constructor unwraps the lazy request (undici's brand check refuses it). */
-class ModhostRequest extends OriginalRequest {
-  constructor(input: RequestInfo | URL, init?: RequestInit) {
-    super(realRequest(input), init);
-  }
-
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    const self = this as unknown as typeof ModhostRequest;
-    return Function.prototype[Symbol.hasInstance].call(
-      self === ModhostRequest ? OriginalRequest : self,
-      value,
-    );
-  }
+interface Globals {
+  Response: typeof Response;
+  Request: typeof Request;
+  fetch: typeof fetch;
 }
-Object.defineProperty(ModhostRequest, 'name', { value: 'Request' });
-Object.defineProperty(ModhostRequest, kUnwrapsLazyRequest, { value: true });
-
-function modhostFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-  return originalFetch(realRequest(input), init);
-}
-Object.defineProperty(modhostFetch, 'name', { value: 'fetch' });
-
-const ours = {
-  Response: FastResponse as unknown as typeof Response,
-  Request: ModhostRequest as unknown as typeof Request,
-  fetch: modhostFetch as typeof fetch,
-};
-type GlobalName = keyof typeof ours;
+type GlobalName = keyof Globals;
 const NAMES: readonly GlobalName[] = ['Response', 'Request', 'fetch'];
+
+/**
+ * Our globals, built by the first install: reading the platform's `Request` or `fetch` loads
+ * undici (about 25 ms in Node 20), which importing modhost must not cost.
+ */
+let ours: Globals | undefined;
+
+function buildGlobals(): Globals {
+  prepareFastResponse();
+  const OriginalRequest = globalThis.Request;
+  const originalFetch = globalThis.fetch;
+
+  /** `Request` whose constructor unwraps the lazy request (undici's brand check refuses it). */
+  class ModhostRequest extends OriginalRequest {
+    constructor(input: RequestInfo | URL, init?: RequestInit) {
+      super(realRequest(input), init);
+    }
+
+    static override [Symbol.hasInstance](value: unknown): boolean {
+      const self = this as unknown as typeof ModhostRequest;
+      return Function.prototype[Symbol.hasInstance].call(
+        self === ModhostRequest ? OriginalRequest : self,
+        value,
+      );
+    }
+  }
+  Object.defineProperty(ModhostRequest, 'name', { value: 'Request' });
+  Object.defineProperty(ModhostRequest, kUnwrapsLazyRequest, { value: true });
+
+  function modhostFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    return originalFetch(realRequest(input), init);
+  }
+  Object.defineProperty(modhostFetch, 'name', { value: 'fetch' });
+
+  return {
+    Response: FastResponse as unknown as typeof Response,
+    Request: ModhostRequest as unknown as typeof Request,
+    fetch: modhostFetch as typeof fetch,
+  };
+}
 
 let users = 0;
 let saved: Partial<Record<GlobalName, PropertyDescriptor | undefined>> = {};
@@ -63,7 +78,7 @@ function setGlobal(name: GlobalName, value: unknown): void {
 
 /** Whether the fast globals are in place now (the lazy request relies on them on Node 24+). */
 export function fastGlobalsInstalled(): boolean {
-  return users > 0 && globalThis.Request === ours.Request;
+  return users > 0 && globalThis.Request === ours?.Request;
 }
 
 /**
@@ -72,11 +87,12 @@ export function fastGlobalsInstalled(): boolean {
  */
 export function installFastGlobals(): () => void {
   if (users++ === 0) {
+    const mine = (ours ??= buildGlobals());
     saved = {};
     for (const name of NAMES) {
       // The whole descriptor: Node defines some globals (fetch) as lazy accessors.
       saved[name] = Object.getOwnPropertyDescriptor(globalThis, name);
-      setGlobal(name, ours[name]);
+      setGlobal(name, mine[name]);
     }
   }
   let released = false;
@@ -86,7 +102,7 @@ export function installFastGlobals(): () => void {
     if (--users > 0) return;
     for (const name of NAMES) {
       const descriptor = saved[name];
-      if (globalThis[name] !== ours[name]) continue; // replaced after us: leave it
+      if (globalThis[name] !== ours?.[name]) continue; // replaced after us: leave it
       if (descriptor === undefined) Reflect.deleteProperty(globalThis, name);
       else Object.defineProperty(globalThis, name, descriptor);
     }
@@ -99,5 +115,3 @@ export function installFastGlobals(): () => void {
  * @deprecated use `installFastGlobals`, or leave it to the host (`server.fast_globals`).
  */
 export const installFastResponseJson = installFastGlobals;
-
-export { OriginalResponse, OriginalRequest };

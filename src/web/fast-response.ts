@@ -21,12 +21,36 @@ const isDisturbed = (nodeStream as unknown as { isDisturbed?: (s: unknown) => bo
 const kOriginal = Symbol.for('modhost.originalResponse');
 
 /**
- * The platform's Response, even when this module is loaded while another copy of modhost has
- * the global replaced by its own FastResponse.
+ * The platform's Response, even when another copy of modhost has the global replaced by its own
+ * FastResponse. Looked up on first use, not at import: in Node 20 the first read of the global
+ * `Response` loads undici (about 25 ms), which `modhost check` and a host that never builds a
+ * response must not pay. Set by `prepareFastResponse()`, which every entry point calls first.
  */
-export const OriginalResponse: typeof Response =
-  (globalThis.Response as unknown as { [kOriginal]?: typeof Response })[kOriginal] ??
-  globalThis.Response;
+export let OriginalResponse: typeof Response;
+let prepared = false;
+
+/** Binds the platform's Response and the delegating members (once, on first use). */
+export function prepareFastResponse(): void {
+  if (prepared) return;
+  prepared = true;
+  OriginalResponse =
+    (globalThis.Response as unknown as { [kOriginal]?: typeof Response })[kOriginal] ??
+    globalThis.Response;
+  realGet = Object.fromEntries(
+    ['status', 'statusText', 'type', 'url', 'redirected', 'bodyUsed', 'body'].map((name) => [
+      name,
+      Object.getOwnPropertyDescriptor(OriginalResponse.prototype, name)!.get!,
+    ]),
+  ) as Record<string, (this: unknown) => any>;
+  Object.defineProperty(FastResponse, kOriginal, { value: OriginalResponse });
+  installDelegates(FastResponse, OriginalResponse, materialise, new OriginalResponse(null));
+}
+
+/** The platform's Response (binding it now if nothing has yet). */
+export function originalResponse(): typeof Response {
+  prepareFastResponse();
+  return OriginalResponse;
+}
 
 /** A body the Node adapter can write without a real Response. */
 export type FastBody = string | Uint8Array | Blob | ReadableStream<Uint8Array> | null;
@@ -171,6 +195,7 @@ export class FastResponse {
   declare [kState]: ResponseState;
 
   constructor(body?: unknown, init?: unknown) {
+    if (!prepared) prepareFastResponse();
     // A subclass (`class X extends Response`) gets a real Response with its own prototype.
     if (new.target !== FastResponse)
       return Reflect.construct(OriginalResponse, [body, init], new.target) as FastResponse;
@@ -185,6 +210,7 @@ export class FastResponse {
 
   /** `Response.json`: JSON text with `application/json`, unless init sets a type. */
   static json(data: unknown, init?: ResponseInit): Response {
+    if (!prepared) prepareFastResponse();
     const text = JSON.stringify(data);
     if (text !== undefined) {
       const state = plainState(text, init, 'application/json');
@@ -195,6 +221,7 @@ export class FastResponse {
 
   /** `Response.redirect`: Location set, no body; the real one has immutable headers. */
   static redirect(url: string | URL, status = 302): Response {
+    if (!prepared) prepareFastResponse();
     let href: string | undefined;
     try {
       href = new URL(String(url)).href;
@@ -217,11 +244,12 @@ export class FastResponse {
   }
 
   static error(): Response {
-    return OriginalResponse.error();
+    return originalResponse().error();
   }
 
   /** Every Response is an instance, fast or real (`instanceof Response` stays true for both). */
   static [Symbol.hasInstance](value: unknown): boolean {
+    if (!prepared) prepareFastResponse();
     const self = this as unknown as typeof FastResponse;
     return Function.prototype[Symbol.hasInstance].call(
       self === FastResponse ? OriginalResponse : self,
@@ -275,19 +303,13 @@ export class FastResponse {
 }
 
 /** The real getters, called on the real object (or on a subclass instance, itself real). */
-const realGet = Object.fromEntries(
-  ['status', 'statusText', 'type', 'url', 'redirected', 'bodyUsed', 'body'].map((name) => [
-    name,
-    Object.getOwnPropertyDescriptor(OriginalResponse.prototype, name)!.get!,
-  ]),
-) as Record<string, (this: unknown) => any>;
+let realGet: Record<string, (this: unknown) => any>;
 
 function real(self: FastResponse): unknown {
   return self[kState]?.real ?? self;
 }
 
 Object.defineProperty(FastResponse, 'name', { value: 'Response' });
-Object.defineProperty(FastResponse, kOriginal, { value: OriginalResponse });
 
 function fromState(state: ResponseState): Response {
   const response = Object.create(FastResponse.prototype) as FastResponse;
@@ -302,8 +324,6 @@ function materialise(self: FastResponse): Response {
   return s.real;
 }
 
-installDelegates(FastResponse, OriginalResponse, materialise, new OriginalResponse(null));
-
 /**
  * A fast response for the helpers (`jsonResponse`, `textResponse`, `bytesResponse`), with their
  * own content type unless `init` sets one; unusual `init` gets a real Response, as before.
@@ -313,6 +333,7 @@ export function fastResponse(
   init: ResponseInit | undefined,
   type: string,
 ): Response {
+  if (!prepared) prepareFastResponse();
   const state = plainState(body, init, type);
   if (state !== undefined) return fromState(state);
   const real = new OriginalResponse(body as BodyInit | null, init);

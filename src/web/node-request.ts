@@ -126,8 +126,6 @@ function materialiseRequest(self: NodeRequest): Request {
   return s.real;
 }
 
-installDelegates(NodeRequest, Request, materialiseRequest, new Request('http://localhost/'));
-
 /** Set on a global `Request` whose constructor unwraps the lazy request (fast-globals.ts). */
 export const kUnwrapsLazyRequest = Symbol.for('modhost.unwrapsLazyRequest');
 
@@ -136,7 +134,7 @@ export const kUnwrapsLazyRequest = Symbol.for('modhost.unwrapsLazyRequest');
  * symbol-keyed properties (which the stand-in forwards; Node 20, 22), not where it checks a
  * private-field brand (Node 24+). Probed once, with a stand-in that is already real.
  */
-const nativeWrapWorks = ((): boolean => {
+function probeNativeWrap(): boolean {
   const real = new Request('http://probe.invalid/p', { method: 'PUT', body: 'x' });
   const standIn = Object.create(NodeRequest.prototype) as NodeRequest;
   standIn[kState] = { real } as NodeRequestState;
@@ -146,12 +144,23 @@ const nativeWrapWorks = ((): boolean => {
   } catch {
     return false;
   }
-})();
+}
+
+/**
+ * The delegates and the probe need the platform's `Request`, whose first read loads undici
+ * (about 25 ms in Node 20): done when the first lazy request is made, not at import.
+ */
+let nativeWrapWorks: boolean | undefined;
+
+function prepareNodeRequest(): boolean {
+  installDelegates(NodeRequest, Request, materialiseRequest, new Request('http://localhost/'));
+  return (nativeWrapWorks = probeNativeWrap());
+}
 
 /** Handing out the lazy request is safe: `new Request(req)` will work in the handler. */
 function lazyRequestUsable(): boolean {
   return (
-    nativeWrapWorks ||
+    (nativeWrapWorks ?? prepareNodeRequest()) ||
     (globalThis.Request as unknown as Record<symbol, unknown>)[kUnwrapsLazyRequest] === true
   );
 }

@@ -19,7 +19,7 @@ import {
 import { declaredLength, limitStream } from './body.js';
 import { RequestContext } from './context.js';
 import { Answer, Dispatcher, errorResponse, Target } from './dispatch.js';
-import { FetchRequest } from './fetch-request.js';
+import { fetchRequest } from './fetch-request.js';
 import { HttpMetrics, UNMATCHED } from './http-metrics.js';
 import { handlerTimeoutError, withDeadline } from './handler-deadline.js';
 import { abortNodeRequest, nodeRequest } from './node-request.js';
@@ -90,7 +90,7 @@ export class WebServer {
         response = errorResponse(413, HttpErrors.tooLarge(limit));
       } else {
         const deadline = this.config.handler_timeout > 0 ? new AbortController() : undefined;
-        const limited = new FetchRequest(request.url, {
+        const limited = fetchRequest(request.url, {
           method,
           headers: request.headers,
           body: request.body === null ? null : limitStream(request.body, limit),

@@ -76,16 +76,14 @@ const NAMES = ['secret_vetter', 'vetting', 'may_publish', 'may_archive', '10.0.0
 describe('web: the body a client gets when a callback fails', () => {
   let host: TestHost;
   before(async () => {
-    let ref: TestHost | undefined;
     host = await createTestHost({
       categories: [vetting],
       modules: [{ module: SecretVetter }, { module: Gateway }],
       providers: [
-        { provide: RUN, useValue: ((name) => ref!.callbacks.run(vetting.name, name)) as Run },
+        { provide: RUN, useValue: ((name) => host.callbacks.run(vetting.name, name)) as Run },
       ],
       listen: true,
     });
-    ref = host;
   });
   after(() => host.stop());
 

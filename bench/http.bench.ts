@@ -17,13 +17,14 @@
  * HTTP_BENCH_KINDS (only kinds whose name contains it), HTTP_BENCH_SUBJECTS (default
  * "serve,embedded,test-host"; add "no-fast-globals" for an embedded host opted out, unbudgeted).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { READY_PREFIX } from './http/body.js';
+import { median } from './cache/report.js';
+import { announced, type Child, cpuOf, startChild } from './http/child.js';
 import { KINDS, UPLOAD_BODY, type Kind } from './http/kinds.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -37,10 +38,8 @@ const RATE_BUDGET = 0.9;
 const BODY_RATE_BUDGET = 0.85;
 const P99_BUDGET = 1.2;
 
-interface Child {
-  name: string;
-  process: ChildProcess;
-  url: string;
+/** A server under load; only budgeted ones can fail the bench. */
+interface Subject extends Child {
   budgeted: boolean;
 }
 
@@ -50,29 +49,12 @@ interface Run {
   p99: number;
 }
 
-function waitForUrl(name: string, child: ChildProcess, pattern: RegExp, budgeted: boolean) {
-  return new Promise<Child>((resolve, reject) => {
-    let buffered = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      const m = pattern.exec(buffered);
-      if (m) resolve({ name, process: child, url: m[1]!, budgeted });
-    });
-    child.once('exit', (code) => reject(new Error(`${name} exited early (${code})`)));
-  });
-}
-
-const ready = new RegExp(`${READY_PREFIX}(\\S+)`);
-
-function startScript(name: string, script: string, args: string[], budgeted: boolean) {
-  const child = spawn(process.execPath, [path.join(here, 'http', script), ...args], {
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
-  return waitForUrl(name, child, ready, budgeted);
+async function startScript(name: string, script: string, args: string[], budgeted: boolean) {
+  return { ...(await startChild(name, script, args)), budgeted };
 }
 
 /** `modhost serve` with a config naming the compiled bench module. */
-function startServe(dir: string): Promise<Child> {
+async function startServe(dir: string): Promise<Subject> {
   const config = path.join(dir, 'bench.yaml');
   const module = path.join(here, 'http', 'kinds-module.js');
   writeFileSync(
@@ -83,20 +65,13 @@ function startServe(dir: string): Promise<Child> {
   const child = spawn(process.execPath, [cli, 'serve', '-c', config], {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
-  return waitForUrl('modhost serve', child, /"url":"(http:\/\/[^"]+)"/, true);
+  return {
+    ...(await announced('modhost serve', child, /"url":"(http:\/\/[^"]+)"/)),
+    budgeted: true,
+  };
 }
 
-function cpuOf(child: Child): Promise<number> {
-  return new Promise((resolve, reject) => {
-    if (!child.process.connected) return reject(new Error(`${child.name} has gone away`));
-    child.process.once('message', (m: { cpu: number }) => resolve(m.cpu));
-    child.process.send('cpu', (err) => {
-      if (err) reject(err);
-    });
-  });
-}
-
-async function load(child: Child, kind: Kind, pipelining: number, seconds: number): Promise<Run> {
+async function load(child: Subject, kind: Kind, pipelining: number, seconds: number): Promise<Run> {
   const before = await cpuOf(child);
   const result = await autocannon({
     url: `${child.url}${kind.path}`,
@@ -121,25 +96,19 @@ async function load(child: Child, kind: Kind, pipelining: number, seconds: numbe
   };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 let failures = 0;
 
-async function line(children: Child[], kind: Kind, pipelining: number): Promise<void> {
-  const [raw, fastify] = children as [Child, Child];
+async function line(children: Subject[], kind: Kind, pipelining: number): Promise<void> {
+  const [raw, fastify] = children as [Subject, Subject];
   for (const child of children) await load(child, kind, pipelining, 0.5); // warm-up
-  const runs = new Map<Child, Run[]>(children.map((c) => [c, []]));
+  const runs = new Map<Subject, Run[]>(children.map((c) => [c, []]));
   for (let round = 0; round < ROUNDS; round++) {
     const order = children.map((_, i) => children[(i + round) % children.length]!);
     for (const child of order) runs.get(child)!.push(await load(child, kind, pipelining, SECONDS));
   }
   const rawRuns = runs.get(raw)!;
-  const cpu = (c: Child) => median(runs.get(c)!.map((r) => r.cpu));
-  const ratio = (c: Child, f: (r: Run) => number) =>
+  const cpu = (c: Subject) => median(runs.get(c)!.map((r) => r.cpu));
+  const ratio = (c: Subject, f: (r: Run) => number) =>
     median(runs.get(c)!.map((r, i) => f(r) / Math.max(1e-9, f(rawRuns[i]!))));
   const body = kind.method === 'POST';
   const rateBudget = body ? BODY_RATE_BUDGET : RATE_BUDGET;
@@ -165,7 +134,7 @@ async function line(children: Child[], kind: Kind, pipelining: number): Promise<
   console.log(out.join('\n'));
 }
 
-const children: Child[] = [];
+const children: Subject[] = [];
 // Servers never outlive the bench, even when it fails.
 process.on('exit', () => {
   for (const child of children) if (child.process.exitCode === null) child.process.kill('SIGTERM');

@@ -7,45 +7,20 @@
  * Env: ISOLATION_HTTP_ROUNDS (default 6), ISOLATION_HTTP_SECONDS (default 2),
  * ISOLATION_HTTP_CONNECTIONS (default 50).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { BENCH_PATH, READY_PREFIX } from './http/body.js';
+import { median } from './cache/report.js';
+import { BENCH_PATH } from './http/body.js';
+import { type Child, cpuOf, startChild } from './http/child.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const ROUNDS = Number(process.env.ISOLATION_HTTP_ROUNDS ?? 6);
 const SECONDS = Number(process.env.ISOLATION_HTTP_SECONDS ?? 2);
 const CONNECTIONS = Number(process.env.ISOLATION_HTTP_CONNECTIONS ?? 50);
 const BUDGET = 0.6;
 
-interface Server {
-  mode: string;
-  child: ChildProcess;
-  url: string;
-}
+type Server = Child;
 
 function startServer(mode: 'in-process' | 'worker'): Promise<Server> {
-  const child = spawn(process.execPath, [path.join(here, 'isolation', 'server.js'), mode], {
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      const line = out.split('\n').find((l) => l.startsWith(READY_PREFIX));
-      if (line) resolve({ mode, child, url: line.slice(READY_PREFIX.length).trim() });
-    });
-    child.once('exit', (code) => reject(new Error(`${mode} server exited early (${code})`)));
-  });
-}
-
-/** The server's CPU time so far, µs (bench/http/cpu-report.ts answers over IPC). */
-function cpuOf(server: Server): Promise<number> {
-  return new Promise((resolve) => {
-    server.child.once('message', (m: { cpu: number }) => resolve(m.cpu));
-    server.child.send('cpu');
-  });
+  return startChild(mode, '../isolation/server.js', [mode]);
 }
 
 async function load(server: Server, seconds: number): Promise<{ rate: number; cpu: number }> {
@@ -57,18 +32,12 @@ async function load(server: Server, seconds: number): Promise<{ rate: number; cp
   });
   const after = await cpuOf(server);
   if (result.non2xx > 0 || result.errors > 0)
-    throw new Error(`${server.mode}: ${result.non2xx} non-2xx responses, ${result.errors} errors`);
+    throw new Error(`${server.name}: ${result.non2xx} non-2xx responses, ${result.errors} errors`);
   return {
     rate: result.requests.average,
     cpu: (after - before) / Math.max(1, result.requests.total),
   };
 }
-
-const median = (v: number[]) => {
-  const s = [...v].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 const servers: Server[] = [];
 try {
@@ -102,5 +71,5 @@ try {
       `  server CPU per request: isolated ${cpu(runs.isolated)} µs vs in process ${cpu(runs.inProcess)} µs`,
   );
 } finally {
-  for (const s of servers) s.child.kill('SIGTERM');
+  for (const s of servers) s.process.kill('SIGTERM');
 }

@@ -28,6 +28,7 @@ export {
   ModuleFailedError,
   CallbackTimeoutError,
   carriesHttpStatus,
+  clientErrorBody,
   freezeDeep,
   type HttpStatusCarrier,
 } from './callbacks/index.js';

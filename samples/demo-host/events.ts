@@ -23,7 +23,9 @@ export class Events {
 
   /**
    * Every event goes through check_event_for_spam, then check_event_allowed (which may replace
-   * it), is stored, then on_new_event observes it — Synapse's event creation path.
+   * it), is stored, then on_new_event observes it — Synapse's event creation path. The event and
+   * the room state go to the callbacks as they are: their argument rules are `frozen`, so the
+   * callback registry hands modules a deeply frozen copy and no module can change what is stored.
    */
   async send(sender: string, room: DemoRoom, draft: EventDraft): Promise<string> {
     const cb = this.link.callbacks;
@@ -37,7 +39,7 @@ export class Events {
       origin_server_ts: this.link.now(),
     };
     if (cb.has('spam_checker', 'check_event_for_spam')) {
-      const verdict = await cb.run('spam_checker', 'check_event_for_spam', structuredClone(event));
+      const verdict = await cb.run('spam_checker', 'check_event_for_spam', event);
       const rejected = spamRejection(verdict, 'This message has been rejected as probable spam');
       if (rejected) throw rejected;
     }
@@ -45,8 +47,8 @@ export class Events {
       const [allowed, replacement] = (await cb.run(
         'third_party_rules',
         'check_event_allowed',
-        structuredClone(event),
-        this.stateEvents(room),
+        event,
+        room.state,
       )) as [boolean, Record<string, any> | null];
       if (!allowed)
         throw matrixError(403, Codes.FORBIDDEN, 'This event is not allowed in this context');
@@ -57,17 +59,7 @@ export class Events {
     room.timeline.push(event);
     if (event.state_key !== undefined) room.state.set(stateKey(event.type, event.state_key), event);
     if (cb.has('third_party_rules', 'on_new_event'))
-      await cb.run(
-        'third_party_rules',
-        'on_new_event',
-        structuredClone(event),
-        this.stateEvents(room),
-      );
+      await cb.run('third_party_rules', 'on_new_event', event, room.state);
     return event.event_id;
-  }
-
-  /** A copy of the room's current state, as `StateEvents` (keyed by `type|state_key`). */
-  stateEvents(room: DemoRoom): Map<string, DemoEvent> {
-    return new Map([...room.state].map(([k, e]) => [k, structuredClone(e)]));
   }
 }

@@ -1,5 +1,5 @@
 /** Matrix-style errors: `{errcode, error}` with an HTTP status, as the demo answers them. */
-import { carriesHttpStatus, HttpError } from 'modhost';
+import { carriesHttpStatus, clientErrorBody, HttpError } from 'modhost';
 
 export function matrixError(
   status: number,
@@ -15,11 +15,7 @@ export function matrixError(
  * the demo or a module, a `ModuleFailedError` from a wrapping callback policy), else a bare 500.
  */
 export function errorBody(error: unknown): { status: number; body: Record<string, unknown> } {
-  if (carriesHttpStatus(error)) {
-    return {
-      status: error.status,
-      body: { ...error.additionalFields, errcode: error.errcode, error: error.message },
-    };
-  }
+  // A module failure's body says what Synapse would: no callback or module name.
+  if (carriesHttpStatus(error)) return { status: error.status, body: clientErrorBody(error) };
   return { status: 500, body: { errcode: 'M_UNKNOWN', error: 'Internal server error' } };
 }

@@ -169,16 +169,18 @@ export class Rooms {
     const events = dir === 'b' ? [...room.timeline].reverse() : [...room.timeline];
     const chunk = [];
     for (const event of events.slice(0, limit)) {
-      const served = structuredClone(event);
-      if (this.callbacks.has('add_extra_fields_to_unsigned', 'add_field_to_unsigned')) {
-        const extra = (await this.callbacks.run(
-          'add_extra_fields_to_unsigned',
-          'add_field_to_unsigned',
-          served,
-        )) as Record<string, unknown>;
-        served.unsigned = { ...extra, ...served.unsigned };
+      if (!this.callbacks.has('add_extra_fields_to_unsigned', 'add_field_to_unsigned')) {
+        chunk.push(event);
+        continue;
       }
-      chunk.push(served);
+      // The callback gets a frozen copy (its argument rule); the stored event is not changed:
+      // the served one is a new object with the extra fields under the event's own.
+      const extra = (await this.callbacks.run(
+        'add_extra_fields_to_unsigned',
+        'add_field_to_unsigned',
+        event,
+      )) as Record<string, unknown>;
+      chunk.push({ ...event, unsigned: { ...extra, ...event.unsigned } });
     }
     return { chunk };
   }

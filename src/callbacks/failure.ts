@@ -59,5 +59,8 @@ export function handleFailure(
     policy.errcode,
     policy.message || moduleFailedMessage(entry.callback),
     error,
+    // A category's own message is Synapse's SynapseError text, meant for clients; without one
+    // the client gets the class's bare default.
+    policy.message || undefined,
   );
 }

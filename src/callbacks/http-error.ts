@@ -36,7 +36,13 @@ export class HttpError extends Error implements HttpStatusCarrier {
   }
 }
 
-/** A callback threw something that carries no HTTP status; the operation fails with `status`. */
+/**
+ * A callback threw something that carries no HTTP status; the operation fails with `status`.
+ * `message` names the callback, for logs and the host's code; a client reads `clientMessage`
+ * (in `toJSON()` and `clientErrorBody`): Synapse answers its ModuleFailedException with a bare
+ * "Internal server error", so a client learns no callback or module name unless the category's
+ * policy gave a message of its own.
+ */
 export class ModuleFailedError extends ModhostError implements HttpStatusCarrier {
   override name = 'ModuleFailedError';
   constructor(
@@ -47,13 +53,26 @@ export class ModuleFailedError extends ModhostError implements HttpStatusCarrier
     readonly errcode: string,
     message: string,
     cause: unknown,
+    readonly clientMessage: string = INTERNAL_ERROR,
   ) {
     super(ErrorCode.MODULE_FAILED, message, { cause });
   }
 
   toJSON(): Record<string, unknown> {
-    return { errcode: this.errcode, error: this.message };
+    return { errcode: this.errcode, error: this.clientMessage };
   }
+}
+
+/** What Synapse tells a client about a failure that is not a SynapseError. */
+const INTERNAL_ERROR = 'Internal server error';
+
+/**
+ * The Matrix JSON body a client gets for an error carrying an HTTP status: `{ errcode, error,
+ * ...additionalFields }`, with a module failure's client message rather than its log message.
+ */
+export function clientErrorBody(error: HttpStatusCarrier): Record<string, unknown> {
+  if (error instanceof ModuleFailedError) return error.toJSON();
+  return { ...error.additionalFields, errcode: error.errcode, error: error.message };
 }
 
 /** True for errors that carry their own HTTP answer (any copy of HttpError, or duck-typed). */

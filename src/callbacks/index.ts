@@ -4,6 +4,7 @@ export {
   HttpError,
   ModuleFailedError,
   carriesHttpStatus,
+  clientErrorBody,
   type HttpStatusCarrier,
 } from './http-error.js';
 export { CallbackTimeoutError } from './invoke.js';

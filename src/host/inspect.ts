@@ -5,6 +5,7 @@ import type { TaskDescription } from '../scheduler/scheduler.js';
 import type { PreparedModule } from './prepare.js';
 import type { Runtime } from './runtime.js';
 import type { CacheDescription } from '../cache/registry.js';
+import { describeProviders, type ProviderDescription } from '../injection/describe-providers.js';
 
 export interface ModuleDescription {
   name: string;
@@ -18,6 +19,8 @@ export interface ModuleDescription {
   callbacks: Array<{ category: string; name: string }>;
   webResources: Array<{ path: string; methods?: string[]; prefix: boolean }>;
   caches: Array<{ name: string; maxEntries: number; tree: boolean; ttl?: number }>;
+  /** `@Module({ providers })`: the module's own services; `exported` ones later modules may inject. */
+  providers: ProviderDescription[];
 }
 
 export interface HostDescription {
@@ -64,6 +67,7 @@ export function describeHost(
       callbacks: runtime.callbacks.registrations(blueprint.name),
       webResources: runtime.web.registrations(blueprint.name),
       caches: isolatedCaches(blueprint.name) ?? runtime.caches.registrations(blueprint.name),
+      providers: describeProviders(blueprint.providers, blueprint.exports),
     })),
   };
 }
@@ -109,7 +113,12 @@ export function renderDescription(d: HostDescription): string {
         `      cache     ${c.name} max ${c.maxEntries}${c.tree ? ', tree' : ''}${c.ttl ? `, ttl ${c.ttl} ms` : ''}`,
       );
     }
-    if (!m.callbacks.length && !m.webResources.length && !m.caches.length)
+    for (const p of m.providers) {
+      lines.push(
+        `      provider  ${p.token} (${p.kind}${p.lifecycle ? `, ${p.lifecycle}` : ''})${p.exported ? ' exported' : ''}`,
+      );
+    }
+    if (!m.callbacks.length && !m.webResources.length && !m.caches.length && !m.providers.length)
       lines.push('      (registers nothing)');
   }
   return lines.join('\n');

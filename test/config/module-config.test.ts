@@ -42,6 +42,12 @@ function fromYaml(text: string) {
   return { entries: config!.modules, source };
 }
 
+/** The Antispam module's config check of modules[index] in the YAML file made of `lines`. */
+function validateAntispamYaml(lines: string[], index = 0) {
+  const { entries, source } = fromYaml(lines.join('\n'));
+  return validateModuleConfig(Antispam, AntispamConfig, entries[index]!, source);
+}
+
 function entry(config: unknown, index = 0): ModuleEntry {
   return { index, module: 'x', config };
 }
@@ -61,17 +67,13 @@ describe('validateModuleConfig', () => {
     });
 
     it('reports a wrong type at its full path, located in the YAML', async () => {
-      const { entries, source } = fromYaml(
-        ['modules:', '  - module: ./a.js#A', '    config:', '      banned_words: viagra', ''].join(
-          '\n',
-        ),
-      );
-      const { value, problems } = await validateModuleConfig(
-        Antispam,
-        AntispamConfig,
-        entries[0]!,
-        source,
-      );
+      const { value, problems } = await validateAntispamYaml([
+        'modules:',
+        '  - module: ./a.js#A',
+        '    config:',
+        '      banned_words: viagra',
+        '',
+      ]);
       expect(value).to.equal(undefined);
       expect(problems).to.have.length(1);
       expect(problems[0]).to.include({
@@ -84,23 +86,15 @@ describe('validateModuleConfig', () => {
     });
 
     it('points a failed rule on each item at the first offending item', async () => {
-      const { entries, source } = fromYaml(
-        [
-          'modules:',
-          '  - module: m',
-          '    config:',
-          '      banned_words:',
-          '        - ok',
-          '        - 42',
-          '',
-        ].join('\n'),
-      );
-      const { problems } = await validateModuleConfig(
-        Antispam,
-        AntispamConfig,
-        entries[0]!,
-        source,
-      );
+      const { problems } = await validateAntispamYaml([
+        'modules:',
+        '  - module: m',
+        '    config:',
+        '      banned_words:',
+        '        - ok',
+        '        - 42',
+        '',
+      ]);
       expect(problems).to.deep.equal([
         {
           file: 'modhost.yaml',
@@ -130,7 +124,7 @@ describe('validateModuleConfig', () => {
     });
 
     it('rejects unknown keys with a did-you-mean, pointing at the key', async () => {
-      const { entries, source } = fromYaml(
+      const { problems } = await validateAntispamYaml(
         [
           'modules:',
           '  - module: ./a.js#A',
@@ -138,13 +132,8 @@ describe('validateModuleConfig', () => {
           '    config:',
           '      banned_word: [a]',
           '',
-        ].join('\n'),
-      );
-      const { problems } = await validateModuleConfig(
-        Antispam,
-        AntispamConfig,
-        entries[1]!,
-        source,
+        ],
+        1,
       );
       expect(problems).to.have.length(1);
       expect(problems[0]).to.include({ line: 5, column: 7, path: 'modules[1].config.banned_word' });
@@ -153,25 +142,17 @@ describe('validateModuleConfig', () => {
     });
 
     it('maps nested errors in lists of objects to nested paths', async () => {
-      const { entries, source } = fromYaml(
-        [
-          'modules:',
-          '  - module: ./a.js#A',
-          '    config:',
-          '      rules:',
-          '        - pattern: abc',
-          '        - pattern: def',
-          '        - pattern: "NOT OK"',
-          '          wieght: 2',
-          '',
-        ].join('\n'),
-      );
-      const { problems } = await validateModuleConfig(
-        Antispam,
-        AntispamConfig,
-        entries[0]!,
-        source,
-      );
+      const { problems } = await validateAntispamYaml([
+        'modules:',
+        '  - module: ./a.js#A',
+        '    config:',
+        '      rules:',
+        '        - pattern: abc',
+        '        - pattern: def',
+        '        - pattern: "NOT OK"',
+        '          wieght: 2',
+        '',
+      ]);
       expect(problems.map((p) => [p.line, p.column, p.path])).to.deep.equal([
         [7, 20, 'modules[0].config.rules[2].pattern'],
         [8, 11, 'modules[0].config.rules[2].wieght'],

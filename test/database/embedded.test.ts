@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { freshDataDir } from '../helpers/pglite-template.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Module } from '../../decorators/index.js';
@@ -8,11 +9,11 @@ import { createTestHost } from '../../src/testing/index.js';
 import { moduleDatabaseSuite } from './module-database.suite.js';
 
 describe('database: embedded engine (PGlite)', function () {
-  // PGlite's first start in a fresh directory runs initdb (seconds on a loaded machine).
+  // The run's first fresh directory runs PGlite's initdb, for the template (seconds under load).
   this.timeout(120_000);
   let dir: string;
-  before(() => {
-    dir = mkdtempSync(path.join(tmpdir(), 'modhost-db-'));
+  before(async () => {
+    dir = await freshDataDir('modhost-db-');
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -5,9 +5,9 @@
  */
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
+import { freshDataDir } from '../helpers/pglite-template.js';
 import { fileURLToPath } from 'node:url';
 import { Module } from '../../decorators/index.js';
 import { ModuleDatabase } from '../../src/index.js';
@@ -37,7 +37,7 @@ describe('database faults', function () {
   this.timeout(180_000);
 
   it('embedded: kill -9 mid-write keeps every committed transaction, whole', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'modhost-db-kill-'));
+    const dir = await freshDataDir('modhost-db-kill-');
     const child = spawn(process.execPath, [path.join(here, 'fixtures/committing-writer.js'), dir], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });

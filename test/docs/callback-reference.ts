@@ -96,7 +96,8 @@ function errorHandling(spec: CallbackSpec): string {
   const e = spec.onError;
   if (e.kind === 'propagate') return 'propagates: the operation fails';
   if (e.kind === 'ignore') return 'logged; the callback counts as neutral and the next one runs';
-  const message = e.message || `Failed to run the module callback`;
+  // What the client reads (the error's own message, naming the callback, stays in the log).
+  const message = e.message || 'Internal server error';
   return e.keepHttpErrors
     ? `becomes ${e.status} \`${e.errcode}\` ("${message}") unless the error carries its own HTTP status (\`HttpError\`)`
     : `becomes ${e.status} \`${e.errcode}\` ("${message}"), even when the error carries its own HTTP status`;

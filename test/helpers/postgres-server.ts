@@ -19,6 +19,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from './ports.js';
+import { killAndWait, untilServing } from './server-start.js';
 import { skipUnlessInstalled } from './skip-unless-installed.js';
 
 const INSTALL_HINT = 'install it with `apt-get install postgresql` (Debian/Ubuntu)';
@@ -138,11 +139,7 @@ export class PostgresServer {
     if (!child) return;
     this.child = undefined;
     const postmaster = this.postmasterPid();
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      killGroup(child.pid!, 'SIGKILL');
-      await exited;
-    }
+    await killAndWait(child, () => killGroup(child.pid!, 'SIGKILL'));
     // runuser may exit before the postmaster is reaped: wait for the server process itself.
     if (postmaster) {
       try {
@@ -245,12 +242,9 @@ export class PostgresServer {
     child.stdout?.on('data', (c: Buffer) => (this.output += c.toString('utf8')));
     child.stderr?.on('data', (c: Buffer) => (this.output += c.toString('utf8')));
     child.once('exit', () => running.delete(child));
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null || child.signalCode !== null) break;
-      if (/ready to accept connections/.test(this.output) && (await accepts(this.port))) return;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const ready = async () =>
+      /ready to accept connections/.test(this.output) && (await accepts(this.port));
+    if (await untilServing(child, ready, 30_000, 50)) return;
     await this.kill();
     throw new Error(`postgres on port ${this.port} did not start; its output:\n${this.output}`);
   }

@@ -7,6 +7,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { freePort } from './ports.js';
+import { killAndWait, untilServing } from './server-start.js';
 import { skipUnlessInstalled } from './skip-unless-installed.js';
 
 export { freePort };
@@ -88,11 +89,7 @@ export class RedisServer {
     const child = this.child;
     if (!child) return;
     this.child = undefined;
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGKILL');
-      await exited;
-    }
+    await killAndWait(child, () => child.kill('SIGKILL'));
     running.delete(child);
   }
 
@@ -140,12 +137,7 @@ export class RedisServer {
     child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
     child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
     child.once('exit', () => running.delete(child));
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null || child.signalCode !== null) break;
-      if (await answersPing(this.port)) return;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    if (await untilServing(child, () => answersPing(this.port), 10_000, 20)) return;
     await this.kill();
     throw new Error(
       `redis-server on port ${this.port} did not answer PING; its output:\n${this.output}`,

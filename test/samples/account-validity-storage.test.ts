@@ -4,9 +4,8 @@
  * instances and a restart).
  */
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
+import { freshDataDir } from '../helpers/pglite-template.js';
 import { AccountValidity } from '../../samples/modules/account-validity.js';
 import { PostgresServer, requirePostgres } from '../helpers/postgres-server.js';
 import { demoTestHost, type DemoTestHost } from './demo-helpers.js';
@@ -70,7 +69,7 @@ for (const mode of ISOLATION_MODES)
     });
 
     it('survives a restart on the embedded engine', async () => {
-      const dir = mkdtempSync(path.join(tmpdir(), 'modhost-av-'));
+      const dir = await freshDataDir('modhost-av-');
       try {
         const first = await instance(mode, { path: dir }, 'main');
         await first.host.callbacks.run('account_validity', 'on_user_registration', alice);

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { ModuleHost } from 'modhost';
 import { createCapturingLogger } from 'modhost/testing';
 import { Demo } from '../../samples/demo-host/demo.js';
+import { copyPgliteTemplate } from '../helpers/pglite-template.js';
 import { callDemo, demoConfigFor } from './demo-helpers.js';
 
 const C = '/_matrix/client/v3';
@@ -30,6 +31,8 @@ describe('demo host: state survives a restart', function () {
   let demo: Demo | undefined;
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'modhost-demo-restart-'));
+    // demo.yaml keeps its data in ./data, next to the config copy.
+    await copyPgliteTemplate(path.join(dir, 'data'));
   });
   after(async () => {
     await demo?.close();

@@ -13,6 +13,7 @@ import { ModuleHost } from 'modhost';
 import { createCapturingLogger } from 'modhost/testing';
 import { Demo } from '../../samples/demo-host/demo.js';
 import { sharedSecretToken } from '../../samples/modules/shared-secret-auth.js';
+import { copyPgliteTemplate } from '../helpers/pglite-template.js';
 import { callDemo, demoConfigFor } from './demo-helpers.js';
 import { ISOLATION_MODES } from '../helpers/isolation.js';
 
@@ -20,7 +21,7 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 
 for (const mode of ISOLATION_MODES)
   describe(`demo host, end to end over HTTP (${mode})`, function () {
-    // The first start of the embedded database in a fresh directory runs PGlite's initdb.
+    // The run's first fresh data directory runs PGlite's initdb, for the template.
     this.timeout(120_000);
     let demo: Demo;
     let base: string;
@@ -28,6 +29,8 @@ for (const mode of ISOLATION_MODES)
 
     before(async () => {
       dir = await mkdtemp(path.join(os.tmpdir(), 'modhost-demo-'));
+      // demo.yaml keeps its data in ./data, next to the config copy.
+      await copyPgliteTemplate(path.join(dir, 'data'));
       demo = new Demo({ serverName: 'localhost' });
       base = await demo.listen(0, '127.0.0.1');
       const file = await demoConfigFor(Number(new URL(base).port), dir, mode);

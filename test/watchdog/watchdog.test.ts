@@ -5,6 +5,7 @@
  * process is killed by pid afterwards.
  */
 import { expect } from 'chai';
+import { waitFor } from '../cluster/wait-for.js';
 import { freePort } from '../helpers/ports.js';
 import { ServeProcess, fixture, records } from './serve-process.js';
 
@@ -93,12 +94,23 @@ describe('watchdog and start deadlines (real processes)', function () {
     const blocked = await fetch(`${host.url}/_synapse/client/block?ms=1500`);
     expect(await blocked.json()).to.deep.equal({ blocked: 1500 });
     expect((await fetch(`${host.url}/_synapse/client/healthy`)).status).to.equal(200);
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    // Both records reach us through the child's stdout: wait for them rather than a fixed time.
+    // The watchdog decided 1.2 s before the answer came (blocked_timeout 300 ms), so a process
+    // still alive now was not ended by it.
+    const blockRecords = () => {
+      const lines = records(host.output);
+      return {
+        during: lines.find((r) => r.component === 'watchdog' && r.level === 50),
+        after: lines.find((r) => r.level === 40 && String(r.msg).includes('was blocked')),
+      };
+    };
+    await waitFor('the block to be logged during and after it', () => {
+      const { during, after } = blockRecords();
+      return during !== undefined && after !== undefined;
+    });
     expect(host.alive).to.equal(true);
-    const lines = records(host.output);
-    const during = lines.find((r) => r.component === 'watchdog' && r.level === 50);
+    const { during, after } = blockRecords();
     expect(during?.module, host.output).to.equal('spinner');
-    const after = lines.find((r) => r.level === 40 && String(r.msg).includes('was blocked'));
     expect(after?.module, host.output).to.equal('spinner');
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     expect(metrics).to.match(/modhost_event_loop_blocked_total\{module="spinner"[^}]*\} 1/);

@@ -138,7 +138,10 @@ export async function measureBlocks(start: () => void, done: () => boolean): Pro
  * setImmediate as cache maintenance does. Whatever block it shows is the machine's, not the work's,
  * so it is printed beside the cache's figure as the floor this machine gives any sliced job.
  */
-export function slicedBaseline(slices: number, sliceMs: number): {
+export function slicedBaseline(
+  slices: number,
+  sliceMs: number,
+): {
   start: () => void;
   done: () => boolean;
 } {

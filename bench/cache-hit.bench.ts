@@ -14,19 +14,22 @@
  * slower. Miss+insert: each call has a key not in the cache, into caches bounded at 1,000
  * entries (so every insert also evicts), the computation an async function on both sides.
  *
- * Each tinybench iteration performs CALLS operations over KEYS warm keys. Tasks run in interleaved
- * rounds with alternating order; the figure is the median of per-round ratios.
- * Env: CACHE_BENCH_ROUNDS (default 7), CACHE_BENCH_MS per task per round (default 150).
+ * A batch is CALLS operations over KEYS warm keys. In each round every subject runs PASSES batches,
+ * interleaved batch by batch with the others in rotating order (cache/interleaved.ts), so all see
+ * the same machine load; a subject's round figure is its median batch time, the ratio the median
+ * of per-round ratios over ROUNDS rounds.
+ * Env: CACHE_BENCH_ROUNDS (default 7), CACHE_BENCH_PASSES batches per subject per round (default 60).
  */
 import { LRUCache } from 'lru-cache';
 import memoizee from 'memoizee';
 import pMemoize from 'p-memoize';
-import { Bench } from 'tinybench';
 import { cachedFunction } from '../src/cache/index.js';
+import { interleavedMedians } from './cache/interleaved.js';
 import { median, printRatio } from './cache/report.js';
 
 const ROUNDS = Number(process.env.CACHE_BENCH_ROUNDS ?? 7);
-const TIME = Number(process.env.CACHE_BENCH_MS ?? 150);
+const PASSES = Number(process.env.CACHE_BENCH_PASSES ?? 60);
+const WARMUP_PASSES = 5;
 const KEYS = 1000;
 const CALLS = 1000;
 const SEP = '\u0000';
@@ -92,20 +95,13 @@ async function measure(
   task: (fn: Fn) => () => unknown,
 ): Promise<Figures> {
   const figures: Figures = { ratios: {}, ns: {} };
+  const batches: Record<string, () => unknown> = {};
+  for (const [name, fn] of Object.entries(subjects)) batches[name] = task(fn);
   for (let round = 0; round < ROUNDS; round++) {
-    const bench = new Bench({ time: TIME, warmupTime: 30 });
-    const names = Object.keys(subjects);
-    if (round % 2) names.reverse();
-    for (const name of names) bench.add(name, task(subjects[name]!));
-    await bench.run();
-    const mean = (name: string): number => {
-      const r = bench.getTask(name)!.result;
-      if (r.state !== 'completed') throw new Error(`${name}: ${r.state}`);
-      return r.latency.mean;
-    };
-    for (const name of names) {
-      (figures.ns[name] ??= []).push((mean(name) / CALLS) * 1e6);
-      (figures.ratios[name] ??= []).push(mean('modhost') / mean(name));
+    const ns = await interleavedMedians(batches, CALLS, PASSES, WARMUP_PASSES);
+    for (const name of Object.keys(subjects)) {
+      (figures.ns[name] ??= []).push(ns[name]!);
+      (figures.ratios[name] ??= []).push(ns.modhost! / ns[name]!);
     }
   }
   return figures;

@@ -128,17 +128,17 @@ export function buildCachedFunction(
       return missOrCall(core, compute, self ?? this, args);
     };
   } else if (depth === 2) {
+    // A slot may hold an entry directly (path compression): then only the key parts below that
+    // level are compared; the ones the Maps matched are equal already (no second string compare).
     cached = function (this: unknown, ...args: unknown[]) {
       if (!core.bypass) {
         let node = core.root.get(args[0]);
         if (node instanceof Map) node = node.get(args[1]);
-        // A slot may hold an entry directly (path compression): its key parts decide.
+        else if (node !== undefined && !samePart((node.key as unknown[])[1], args[1]))
+          node = undefined;
         if (node !== undefined) {
-          const key = (node as Entry).key as unknown[];
-          if (samePart(key[0], args[0]) && samePart(key[1], args[1])) {
-            const result = core.hit(node as Entry);
-            if (result !== undefined) return result;
-          }
+          const result = core.hit(node as Entry);
+          if (result !== undefined) return result;
         }
       }
       return missOrCall(core, compute, self ?? this, args);
@@ -150,13 +150,15 @@ export function buildCachedFunction(
         if (node instanceof Map) {
           node = node.get(args[1]);
           if (node instanceof Map) node = node.get(args[2]);
+          else if (node !== undefined && !samePart((node.key as unknown[])[2], args[2]))
+            node = undefined;
+        } else if (node !== undefined) {
+          const key = node.key as unknown[];
+          if (!samePart(key[1], args[1]) || !samePart(key[2], args[2])) node = undefined;
         }
         if (node !== undefined) {
-          const key = (node as Entry).key as unknown[];
-          if (samePart(key[0], args[0]) && samePart(key[1], args[1]) && samePart(key[2], args[2])) {
-            const result = core.hit(node as Entry);
-            if (result !== undefined) return result;
-          }
+          const result = core.hit(node as Entry);
+          if (result !== undefined) return result;
         }
       }
       return missOrCall(core, compute, self ?? this, args);

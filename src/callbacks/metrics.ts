@@ -4,6 +4,7 @@
  * into prom-client (a labelled `inc`/`observe` hashes its labels: far too slow per call).
  */
 import { Counter, type MetricObjectWithValues, type MetricValueWithName } from 'prom-client';
+import { reportModuleLoad } from '../metrics/module-metrics.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
 import { type CallbackEntry, DURATION_BUCKETS } from './entry.js';
 
@@ -132,4 +133,12 @@ export function registerCallbackMetrics(
       entries,
     ) as never,
   );
+  reportModuleLoad(registry, 'callback', function* () {
+    for (const entry of entries())
+      yield {
+        module: entry.module,
+        inFlight: entry.calls - entry.settled,
+        busySeconds: entry.busySeconds(),
+      };
+  });
 }

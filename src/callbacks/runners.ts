@@ -1,7 +1,9 @@
 /**
  * One runner per combination policy: the loops that call a slot's entries in order. Kept flat
  * and allocation-free on the happy path — `run` to N callbacks must cost about what a
- * hand-written `for … of` + `await` loop costs.
+ * hand-written `for … of` + `await` loop costs. Each call that started (`entry.calls`, bumped
+ * in callEntry) is counted `settled` when its result or failure is back: the difference is the
+ * module's calls in flight (metrics/module-metrics.ts), for one field store per call.
  */
 import {
   type CustomRunContext,
@@ -26,9 +28,14 @@ async function runFirstDecisive(slot: Slot, args: readonly unknown[]): Promise<u
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]!;
     let raw: unknown;
+    let entered = false;
     try {
-      raw = await callEntry(entry, prepare === undefined ? args : prepare(args));
+      const callArgs = prepare === undefined ? args : prepare(args);
+      entered = true;
+      raw = await callEntry(entry, callArgs);
+      entry.settled++;
     } catch (error) {
+      if (entered) entry.settled++;
       const outcome = handleFailure(slot.spec, entry, error, slot.logger);
       if (outcome === CONTINUE) continue;
       return outcome;
@@ -44,9 +51,14 @@ async function runEvery(slot: Slot, args: readonly unknown[]): Promise<unknown> 
   const entries = slot.entries;
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]!;
+    let entered = false;
     try {
-      await callEntry(entry, prepare === undefined ? args : prepare(args));
+      const callArgs = prepare === undefined ? args : prepare(args);
+      entered = true;
+      await callEntry(entry, callArgs);
+      entry.settled++;
     } catch (error) {
+      if (entered) entry.settled++;
       handleFailure(slot.spec, entry, error, slot.logger);
     }
   }
@@ -61,9 +73,14 @@ async function runMerge(slot: Slot, args: readonly unknown[]): Promise<unknown> 
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]!;
     let raw: unknown;
+    let entered = false;
     try {
-      raw = await callEntry(entry, prepare === undefined ? args : prepare(args));
+      const callArgs = prepare === undefined ? args : prepare(args);
+      entered = true;
+      raw = await callEntry(entry, callArgs);
+      entry.settled++;
     } catch (error) {
+      if (entered) entry.settled++;
       const outcome = handleFailure(slot.spec, entry, error, slot.logger);
       if (outcome === CONTINUE) continue;
       return outcome;
@@ -77,9 +94,15 @@ async function runMerge(slot: Slot, args: readonly unknown[]): Promise<unknown> 
 async function runOnce(slot: Slot, args: readonly unknown[]): Promise<unknown> {
   const entry = slot.entries[0]!;
   const prepare = slot.prepare;
+  let entered = false;
   try {
-    return await callEntry(entry, prepare === undefined ? args : prepare(args));
+    const callArgs = prepare === undefined ? args : prepare(args);
+    entered = true;
+    const result = await callEntry(entry, callArgs);
+    entry.settled++;
+    return result;
   } catch (error) {
+    if (entered) entry.settled++;
     const outcome = handleFailure(slot.spec, entry, error, slot.logger);
     return outcome === CONTINUE ? slot.fallback(args) : outcome;
   }
@@ -102,9 +125,15 @@ async function invokeOne(
 ): Promise<unknown> {
   const entry = call as CallbackEntry;
   const prepare = slot.prepare;
+  let entered = false;
   try {
-    return await callEntry(entry, prepare === undefined ? args : prepare(args));
+    const callArgs = prepare === undefined ? args : prepare(args);
+    entered = true;
+    const result = await callEntry(entry, callArgs);
+    entry.settled++;
+    return result;
   } catch (error) {
+    if (entered) entry.settled++;
     const outcome = handleFailure(slot.spec, entry, error, slot.logger);
     return outcome === CONTINUE ? SKIPPED : DENIED;
   }

@@ -56,18 +56,21 @@ export class TimedRun {
         const entry = entries[i]!;
         let wait: StepWait | undefined;
         let raw: unknown;
+        let entered = false;
         try {
-          const result = callEntryUnraced(
-            entry,
-            prepare === undefined ? this.args : prepare(this.args),
-          );
+          const callArgs = prepare === undefined ? this.args : prepare(this.args);
+          entered = true;
+          const result = callEntryUnraced(entry, callArgs);
           if (entry.deadlines !== undefined && isThenable(result)) {
             wait = this.wait;
             wait.index = i;
             entry.deadlines.add(wait);
           }
           raw = await result;
+          // Counted when the call really ends, also past its timeout: it was in flight until then.
+          entry.settled++;
         } catch (error) {
+          if (entered) entry.settled++;
           if (wait?.expired) return; // this loop was abandoned at the timeout
           wait?.settle();
           if (this.ended(entry, error)) return;

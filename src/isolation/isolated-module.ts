@@ -36,6 +36,13 @@ import { Channel } from './protocol.js';
 import { RestartPolicy } from './restart-policy.js';
 import { requestToWire, responseFromWire, type WireResponse } from './web-bridge.js';
 import type { WorkerInit } from './worker-entry.js';
+import {
+  type HeapUsage,
+  reportWorkerUsage,
+  UtilizationMeter,
+  type WorkerUsage,
+} from './worker-usage.js';
+import { blockedLoopCounter } from '../metrics/module-metrics.js';
 import type { FnRef, Manifest } from './worker-services.js';
 
 const WORKER_URL = new URL('./worker-entry.js', import.meta.url);
@@ -94,6 +101,10 @@ export class IsolatedModule {
   private hostStarted = false;
   private readonly handlerTimeout: number;
   private stopCacheMetrics = (): void => undefined;
+  private stopUsageMetrics = (): void => undefined;
+  /** The worker's heap as last reported (undefined until its first answer). */
+  private heap: HeapUsage | undefined;
+  private readonly utilization = new UtilizationMeter();
   /** The worker's cache counters as last reported (kept while it restarts or is down). */
   private cacheCounts: NamedStats[] = [];
   private readonly callbackTimeout: number;
@@ -129,6 +140,7 @@ export class IsolatedModule {
     m.register(m.manifest);
     // The module's caches live in the worker: /metrics asks it for their counters.
     m.stopCacheMetrics = reportCacheMetrics(ctx.runtime.metrics, () => m.cacheStats());
+    m.stopUsageMetrics = reportWorkerUsage(ctx.runtime.metrics, () => m.usage());
     m.state = 'running';
     moduleMetrics(ctx.runtime).up.set({ module: m.name }, 1);
     return m;
@@ -162,6 +174,7 @@ export class IsolatedModule {
     const wasRunning = this.state === 'running';
     this.state = 'stopped';
     this.stopCacheMetrics();
+    this.stopUsageMetrics();
     clearTimeout(this.restartTimer);
     const worker = this.worker;
     // The module's own providers get their onStop/dispose in the worker, bounded.
@@ -180,6 +193,20 @@ export class IsolatedModule {
     if (got !== undefined)
       this.cacheCounts = got.map(({ name, stats }) => ({ name, stats: () => stats }));
     return this.cacheCounts;
+  }
+
+  /** The worker's heap and event-loop use for a metrics scrape (no heap without a worker). */
+  private async usage(): Promise<WorkerUsage> {
+    const worker = this.worker;
+    if (!this.alive || worker === undefined)
+      return { module: this.name, heap: undefined, utilization: undefined };
+    const utilization = this.utilization.read(worker.performance);
+    // A worker that cannot answer (booting, stuck) shows its last reported heap.
+    if (!this.booting) {
+      const got = await bounded(this.channel!.request<HeapUsage>('usage', null), STATS_TIMEOUT_MS);
+      if (got !== undefined) this.heap = got;
+    }
+    return { module: this.name, heap: this.heap, utilization };
   }
 
   // ---- the worker -------------------------------------------------------------------------
@@ -250,6 +277,8 @@ export class IsolatedModule {
     const channel = new Channel(worker);
     this.worker = worker;
     this.channel = channel;
+    this.heap = undefined;
+    this.utilization.reset();
     this.alive = true;
     this.booting = true;
     this.pingSentAt = undefined;
@@ -515,6 +544,8 @@ export class IsolatedModule {
     const wasRunning = this.state === 'running';
     const worker = this.worker;
     this.end(why, stuck);
+    // Terminated for a blocked event loop: this module's blocked-loop event.
+    if (stuck) blockedLoopCounter(this.ctx.runtime.metrics).inc({ module: this.name });
     if (stuck) void worker?.terminate();
     if (this.state === 'stopped') return;
     this.logger.error(

@@ -378,7 +378,18 @@ export class IsolatedModule {
     const { runtime } = this.ctx;
     for (const { category, callbacks } of manifest.callbacks) {
       const rebuilt = this.rebuild(callbacks, (fn, name) => {
-        return (...args: unknown[]) => this.call(fn, args, category, name);
+        // A worker terminated for not answering fails its calls as timeouts (built once here,
+        // not per call).
+        const closed = () =>
+          this.lastEnd.stuck
+            ? new CallbackTimeoutError(
+                this.name,
+                category,
+                name,
+                this.callbackTimeout || this.settings.blocked_timeout,
+              )
+            : undefined;
+        return (...args: unknown[]) => this.call(fn, args, category, name, closed);
       }) as Record<string, unknown>;
       runtime.callbacks.register(this.identity, category, rebuilt);
     }
@@ -406,7 +417,13 @@ export class IsolatedModule {
     return value;
   }
 
-  private call(fn: number, args: unknown[], category: string, callback: string): Promise<unknown> {
+  private call(
+    fn: number,
+    args: unknown[],
+    category: string,
+    callback: string,
+    closed: () => Error | undefined,
+  ): Promise<unknown> {
     const channel = this.channel;
     if (this.state !== 'running' || channel === undefined)
       return Promise.reject(this.unavailable());
@@ -422,18 +439,8 @@ export class IsolatedModule {
           ),
         );
     }
-    const sent = channel.request('call', { fn, args, now: this.now() });
-    const translate = (err: unknown) => {
-      throw this.lastEnd.stuck && (err as ModhostError).code === ErrorCode.WORKER_EXITED
-        ? new CallbackTimeoutError(
-            this.name,
-            category,
-            callback,
-            this.callbackTimeout || this.settings.blocked_timeout,
-          )
-        : err;
-    };
-    if (this.callbackTimeout === 0) return sent.catch(translate);
+    const sent = channel.call(fn, args, this.now(), closed);
+    if (this.callbackTimeout === 0) return sent;
     const watch: Watch = {
       deadline: performance.now() + this.callbackTimeout,
       expire: () => this.probe(),
@@ -442,7 +449,10 @@ export class IsolatedModule {
     const done = () => this.watched.delete(watch);
     return sent.then(
       (v) => (done(), v),
-      (e) => (done(), translate(e)),
+      (e: unknown) => {
+        done();
+        throw e;
+      },
     );
   }
 

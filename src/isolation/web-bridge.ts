@@ -90,8 +90,15 @@ export function requestFromWire(
 
 const nextTurn = () => new Promise<'later'>((resolve) => setImmediate(() => resolve('later')));
 
-/** Worker side: the handler's Response as it crosses. */
-export async function responseToWire(channel: Channel, response: Response): Promise<Reply> {
+/**
+ * Worker side: the handler's Response as it crosses. `onStreamEnd` runs when a body sent as a
+ * stream has been sent (or given up); a whole body is sent with the reply itself.
+ */
+export async function responseToWire(
+  channel: Channel,
+  response: Response,
+  onStreamEnd?: () => void,
+): Promise<Reply> {
   // modhost's own cheap responses (jsonResponse, and Response.json in the worker) are plain fields.
   const parts = untouchedParts(response);
   if (parts !== undefined) {
@@ -140,7 +147,7 @@ export async function responseToWire(channel: Channel, response: Response): Prom
     },
     cancel: (reason) => reader.cancel(reason),
   });
-  return new Reply({ ...head, sid: channel.sendStream(rest) }, []);
+  return new Reply({ ...head, sid: channel.sendStream(rest, onStreamEnd) }, []);
 }
 
 /** Host side: the Response the host sends. */

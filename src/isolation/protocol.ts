@@ -28,7 +28,9 @@ export type WireMessage =
   | { t: 'chunk'; sid: number; data: Uint8Array }
   | { t: 'end'; sid: number; error?: WireError }
   /** The receiver took `bytes` of stream `sid`; `cancel`: its reader cancelled, stop sending. */
-  | { t: 'credit'; sid: number; bytes: number; cancel?: true };
+  | { t: 'credit'; sid: number; bytes: number; cancel?: true }
+  /** Messages posted in one turn of the event loop after its first, in order (see `send`). */
+  | { t: 'batch'; m: unknown[] };
 
 /**
  * Callback calls, the hottest message, travel as arrays instead: `[id, fn, args]` (with the
@@ -106,12 +108,91 @@ export class Channel {
   private readonly cancelled = new Set<number>();
   private closedWith: (() => Error) | undefined;
   private calls: CallHandler | undefined;
+  /** Messages waiting for the end of this turn, with their transfer lists. */
+  private queued: Array<[unknown, readonly Transferable[] | undefined]> | undefined;
+  private readonly endTurn = () => this.flush();
 
   constructor(private readonly port: Port) {
-    port.on('message', (m) => {
-      if (Array.isArray(m)) this.receiveCompact(m);
-      else this.receive(m as WireMessage);
-    });
+    port.on('message', (m) => this.dispatch(m));
+  }
+
+  private dispatch(m: unknown): void {
+    if (Array.isArray(m)) this.receiveCompact(m);
+    else if ((m as WireMessage).t === 'batch') this.dispatchBatch((m as { m: unknown[] }).m, 0);
+    else this.receive(m as WireMessage);
+  }
+
+  /**
+   * A batch's messages one by one, each in a microtask of its own: what one message settles
+   * (a response's promise, say) is seen to before the next is handled, as when they arrived
+   * apart.
+   */
+  private dispatchBatch(messages: unknown[], from: number): void {
+    this.dispatch(messages[from]);
+    if (from + 1 < messages.length) queueMicrotask(() => this.dispatchBatch(messages, from + 1));
+  }
+
+  /**
+   * Posts `message` at the end of this turn of the event loop, with every other message of the
+   * turn (many requests read from many sockets in one poll, their chunks and answers) in one
+   * `batch`: one structured clone and one wake-up of the other thread instead of one each,
+   * which is what a loaded machine runs short of. Calls do not wait (sendNow).
+   */
+  private send(message: unknown, transfer?: readonly Transferable[]): void {
+    if (this.queued === undefined) {
+      this.queued = [];
+      setImmediate(this.endTurn);
+    }
+    this.queued.push([message, transfer]);
+  }
+
+  /**
+   * Posts `message` at once, after whatever waits for the end of the turn (order is kept):
+   * for calls and their answers, so one call after another never waits for a turn's end or
+   * pays for scheduling one.
+   */
+  private sendNow(message: unknown, transfer?: readonly Transferable[]): void {
+    if (this.queued !== undefined) this.flush();
+    this.port.postMessage(message, transfer);
+  }
+
+  private flush(): void {
+    const queued = this.queued;
+    if (queued === undefined) return;
+    this.queued = undefined;
+    if (this.closedWith) return;
+    if (queued.length === 1) return this.postAlone(queued[0]![0], queued[0]![1]);
+    const transfer: Transferable[] = [];
+    for (const [, t] of queued) if (t !== undefined) transfer.push(...t);
+    try {
+      this.port.postMessage(
+        { t: 'batch', m: queued.map(([m]) => m) } satisfies WireMessage,
+        transfer,
+      );
+    } catch {
+      // One of them cannot be cloned: each on its own, so only that one fails.
+      for (const [m, t] of queued) this.postAlone(m, t);
+    }
+  }
+
+  /** Posts one queued message; one that cannot be cloned fails its request or its answer. */
+  private postAlone(message: unknown, transfer: readonly Transferable[] | undefined): void {
+    try {
+      this.port.postMessage(message, transfer);
+    } catch (error) {
+      const wire = message as WireMessage;
+      const id = Array.isArray(message)
+        ? (message[0] as number)
+        : wire.t === 'req' || wire.t === 'ok'
+          ? wire.id
+          : undefined;
+      if (id === undefined) return;
+      const outgoing = Array.isArray(message) ? message.length > 2 : wire.t === 'req';
+      if (!outgoing) return this.postAlone({ t: 'err', id, error: encodeError(error) }, undefined);
+      const p = this.pending.get(id);
+      this.pending.delete(id);
+      p?.reject(error);
+    }
   }
 
   /** Serves compact calls (see CompactCall). */
@@ -131,7 +212,7 @@ export class Channel {
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, closed });
       const message: CompactCall = now === undefined ? [id, fn, args] : [id, fn, args, now];
-      this.port.postMessage(message);
+      this.sendNow(message);
     });
   }
 
@@ -163,14 +244,14 @@ export class Channel {
   private answer(id: number, fn: number, value: unknown): void {
     try {
       const checked = this.calls!.check(fn, value);
-      this.port.postMessage([id, checked] satisfies CompactAnswer);
+      this.sendNow([id, checked] satisfies CompactAnswer);
     } catch (error) {
       this.fail(id, error);
     }
   }
 
   private fail(id: number, error: unknown): void {
-    this.port.postMessage({ t: 'err', id, error: encodeError(error) } satisfies WireMessage);
+    this.send({ t: 'err', id, error: encodeError(error) } satisfies WireMessage);
   }
 
   /** Serves requests (the handler's result or rejection is the response) and events of `op`. */
@@ -193,13 +274,17 @@ export class Channel {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, closed });
-      this.port.postMessage({ t: 'req', id, op, body } satisfies WireMessage, transfer);
+      this.send({ t: 'req', id, op, body } satisfies WireMessage, transfer);
     });
   }
 
+  /**
+   * A one-way event. Sent at once, not at the end of the turn: events are rare (log lines,
+   * invalidations, state changes), and a log line must get out even if this thread blocks
+   * right after writing it.
+   */
   notify(op: string, body: unknown, transfer?: readonly Transferable[]): void {
-    if (!this.closedWith)
-      this.port.postMessage({ t: 'evt', op, body } satisfies WireMessage, transfer);
+    if (!this.closedWith) this.sendNow({ t: 'evt', op, body } satisfies WireMessage, transfer);
   }
 
   /** Requests sent and not answered yet. */
@@ -261,20 +346,23 @@ export class Channel {
         if (done) break;
         const data = ownBuffer(value);
         out.unacked += data.byteLength;
-        this.port.postMessage({ t: 'chunk', sid, data } satisfies WireMessage, [data.buffer]);
+        this.send({ t: 'chunk', sid, data } satisfies WireMessage, [data.buffer]);
       }
       this.outgoing.delete(sid);
-      if (!this.closedWith) this.port.postMessage({ t: 'end', sid } satisfies WireMessage);
+      if (!this.closedWith) this.send({ t: 'end', sid } satisfies WireMessage);
     } catch (error) {
       this.outgoing.delete(sid);
       if (!this.closedWith)
-        this.port.postMessage({ t: 'end', sid, error: encodeError(error) } satisfies WireMessage);
+        this.send({ t: 'end', sid, error: encodeError(error) } satisfies WireMessage);
     }
   }
 
   /** The stream the other side sends as `sid`. */
   receiveStream(sid: number): ReadableStream<Uint8Array> {
     const inbox = this.inbox(sid);
+    inbox.claimed = true;
+    // Its end came before anyone asked for it (both in one batch): the stream holds it now.
+    if (inbox.isEnded) this.incoming.delete(sid);
     return new ReadableStream<Uint8Array>({
       start: (controller) => {
         if (this.closedWith) controller.error(this.closedWith());
@@ -283,7 +371,7 @@ export class Channel {
       cancel: () => {
         if (!this.incoming.delete(sid) || this.closedWith) return;
         this.cancelled.add(sid);
-        this.port.postMessage({ t: 'credit', sid, bytes: 0, cancel: true } satisfies WireMessage);
+        this.send({ t: 'credit', sid, bytes: 0, cancel: true } satisfies WireMessage);
       },
     });
   }
@@ -297,7 +385,7 @@ export class Channel {
     if (inbox === undefined || this.closedWith) return;
     this.incoming.delete(sid);
     this.cancelled.add(sid);
-    this.port.postMessage({ t: 'credit', sid, bytes: 0, cancel: true } satisfies WireMessage);
+    this.send({ t: 'credit', sid, bytes: 0, cancel: true } satisfies WireMessage);
     inbox.finish(error());
   }
 
@@ -306,7 +394,7 @@ export class Channel {
     if (inbox === undefined) {
       inbox = new Inbox((bytes) => {
         if (!this.closedWith && this.incoming.has(sid))
-          this.port.postMessage({ t: 'credit', sid, bytes } satisfies WireMessage);
+          this.send({ t: 'credit', sid, bytes } satisfies WireMessage);
       });
       this.incoming.set(sid, inbox);
     }
@@ -339,7 +427,8 @@ export class Channel {
       case 'end': {
         if (this.cancelled.delete(m.sid)) return;
         const inbox = this.inbox(m.sid);
-        this.incoming.delete(m.sid);
+        // Unclaimed, it stays until receiveStream takes it (which would otherwise make a new one).
+        if (inbox.claimed) this.incoming.delete(m.sid);
         return inbox.finish(m.error ? decodeError(m.error) : undefined);
       }
       case 'credit': {
@@ -358,13 +447,13 @@ export class Channel {
       const transfer = value instanceof Reply ? value.transfer : undefined;
       const out = value instanceof Reply ? value.body : value;
       try {
-        this.port.postMessage({ t: 'ok', id, body: out } satisfies WireMessage, transfer);
+        this.send({ t: 'ok', id, body: out } satisfies WireMessage, transfer);
       } catch (error) {
         fail(error);
       }
     };
     const fail = (error: unknown) =>
-      this.port.postMessage({ t: 'err', id, error: encodeError(error) } satisfies WireMessage);
+      this.send({ t: 'err', id, error: encodeError(error) } satisfies WireMessage);
     if (handler === undefined) return fail(new Error(`no handler for ${op}`));
     let result: unknown;
     try {
@@ -409,8 +498,14 @@ class Inbox {
   private waiting: ReadableStreamDefaultController<Uint8Array> | undefined;
   private wake: (() => void) | undefined;
   private taken = 0;
+  /** A ReadableStream reads it (receiveStream was called). */
+  claimed = false;
 
   constructor(private readonly credit: (bytes: number) => void) {}
+
+  get isEnded(): boolean {
+    return this.ended !== undefined;
+  }
 
   pull(controller: ReadableStreamDefaultController<Uint8Array>): void | Promise<void> {
     if (this.head < this.queue.length) return this.give(controller);

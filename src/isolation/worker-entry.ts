@@ -221,7 +221,7 @@ channel.handle('fetch', async (body) => {
   const discard = () => {
     if (req.sid !== undefined) channel.discardStream(req.sid, requestOver);
   };
-  controller.signal.addEventListener('abort', discard, { once: true });
+  if (req.sid !== undefined) controller.signal.addEventListener('abort', discard, { once: true });
   let streaming = false;
   try {
     const { request, context } = requestFromWire(channel, req, controller.signal);

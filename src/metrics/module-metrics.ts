@@ -58,8 +58,8 @@ function totals(
 }
 
 function shared(registry: MetricsRegistry): Shared {
-  let s = byRegistry.get(registry);
-  if (s !== undefined) return s;
+  const known = byRegistry.get(registry);
+  if (known !== undefined) return known;
   const state: Shared = {
     sources: [],
     blocked: new Counter({

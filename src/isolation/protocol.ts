@@ -33,12 +33,12 @@ export type WireMessage =
   | { t: 'batch'; m: unknown[] };
 
 /**
- * Callback calls, the hottest message, travel as arrays instead: `[id, fn, args]` (with the
- * host's time as a fourth element under a fake clock) and the answer `[id, value]` (a failure
+ * Callback calls, the hottest message, travel as arrays instead: `[id, fn, now, ...args]` (`now`
+ * the host's time under a fake clock, else undefined) and the answer `[id, value]` (a failure
  * is an ordinary `err`). Structured clone pays per object key and per string, and the object
- * envelope cost about a fifth of a bare MessagePort round trip; an array of numbers, a fraction.
+ * envelope cost about a fifth of a bare MessagePort round trip; a flat array, a fraction.
  */
-export type CompactCall = [id: number, fn: number, args: unknown[], now?: number];
+export type CompactCall = [id: number, fn: number, now: number | undefined, ...args: unknown[]];
 export type CompactAnswer = [id: number, value: unknown];
 
 /** Runs call `fn` with `args` (worker side); `check` vets the value before it crosses. */
@@ -200,7 +200,10 @@ export class Channel {
     this.calls = handler;
   }
 
-  /** A compact call of `fn` on the other side; `closed` as for `request`. */
+  /**
+   * A compact call of `fn` on the other side; `closed` as for `request`. Takes `args` over:
+   * the array itself is sent (with the id in front), so the caller must not use it again.
+   */
   call(
     fn: number,
     args: unknown[],
@@ -211,7 +214,9 @@ export class Channel {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, closed });
-      const message: CompactCall = now === undefined ? [id, fn, args] : [id, fn, args, now];
+      // The proxy's own rest-parameter array becomes the message (no copy).
+      args.unshift(id, fn, now);
+      const message = args as CompactCall;
       this.sendNow(message);
     });
   }
@@ -224,7 +229,10 @@ export class Channel {
       this.pending.delete(id);
       return p.resolve(value);
     }
-    const [id, fn, args, now] = m as CompactCall;
+    const id = m[0] as number;
+    const fn = m[1] as number;
+    const now = m[2] as number | undefined;
+    const args = m.length === 4 ? [m[3]] : m.slice(3);
     const handler = this.calls;
     if (handler === undefined) return this.fail(id, new Error('no handler for calls'));
     let result: unknown;

@@ -35,21 +35,28 @@ export type UsageSource = () => Promise<WorkerUsage>;
 
 const sourcesByRegistry = new WeakMap<MetricsRegistry, Set<UsageSource>>();
 
-const HEAP: Array<[string, string, keyof HeapUsage]> = [
+type Pick = (u: WorkerUsage) => number | undefined;
+
+const GAUGES: Array<[string, string, Pick]> = [
   [
     'modhost_module_worker_heap_used_bytes',
     "V8 heap used by an isolated module's worker thread",
-    'used',
+    (u) => u.heap?.used,
   ],
   [
     'modhost_module_worker_heap_total_bytes',
     "V8 heap reserved by an isolated module's worker thread",
-    'total',
+    (u) => u.heap?.total,
   ],
   [
     'modhost_module_worker_heap_limit_bytes',
     "V8 heap limit of an isolated module's worker thread (resource_limits.max_heap, or V8's default)",
-    'limit',
+    (u) => u.heap?.limit,
+  ],
+  [
+    'modhost_module_worker_event_loop_utilization',
+    "Share of time an isolated module's worker thread was busy (not waiting for events) since the previous scrape",
+    (u) => u.utilization,
   ],
 ];
 
@@ -66,7 +73,7 @@ export function reportWorkerUsage(registry: MetricsRegistry, source: UsageSource
       (asked ??= Promise.all([...all].map((s) => s())).finally(() => {
         asked = undefined;
       }));
-    for (const [name, help, field] of HEAP)
+    for (const [name, help, pick] of GAUGES)
       new Gauge({
         name,
         help,
@@ -75,22 +82,12 @@ export function reportWorkerUsage(registry: MetricsRegistry, source: UsageSource
         async collect() {
           const usages = await snapshot();
           this.reset();
-          for (const u of usages)
-            if (u.heap !== undefined) this.set({ module: u.module }, u.heap[field]);
+          for (const u of usages) {
+            const value = pick(u);
+            if (value !== undefined) this.set({ module: u.module }, value);
+          }
         },
       });
-    new Gauge({
-      name: 'modhost_module_worker_event_loop_utilization',
-      help: "Share of time an isolated module's worker thread was busy (not waiting for events) since the previous scrape",
-      labelNames: ['module'],
-      registers: [registry],
-      async collect() {
-        const usages = await snapshot();
-        this.reset();
-        for (const u of usages)
-          if (u.utilization !== undefined) this.set({ module: u.module }, u.utilization);
-      },
-    });
   }
   sources.add(source);
   return () => sources.delete(source);

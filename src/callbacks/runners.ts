@@ -28,14 +28,11 @@ async function runFirstDecisive(slot: Slot, args: readonly unknown[]): Promise<u
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]!;
     let raw: unknown;
-    let entered = false;
     try {
-      const callArgs = prepare === undefined ? args : prepare(args);
-      entered = true;
-      raw = await callEntry(entry, callArgs);
+      raw = await callEntry(entry, args, prepare);
       entry.settled++;
     } catch (error) {
-      if (entered) entry.settled++;
+      entry.settled++;
       const outcome = handleFailure(slot.spec, entry, error, slot.logger);
       if (outcome === CONTINUE) continue;
       return outcome;
@@ -51,14 +48,11 @@ async function runEvery(slot: Slot, args: readonly unknown[]): Promise<unknown> 
   const entries = slot.entries;
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]!;
-    let entered = false;
     try {
-      const callArgs = prepare === undefined ? args : prepare(args);
-      entered = true;
-      await callEntry(entry, callArgs);
+      await callEntry(entry, args, prepare);
       entry.settled++;
     } catch (error) {
-      if (entered) entry.settled++;
+      entry.settled++;
       handleFailure(slot.spec, entry, error, slot.logger);
     }
   }
@@ -73,14 +67,11 @@ async function runMerge(slot: Slot, args: readonly unknown[]): Promise<unknown> 
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]!;
     let raw: unknown;
-    let entered = false;
     try {
-      const callArgs = prepare === undefined ? args : prepare(args);
-      entered = true;
-      raw = await callEntry(entry, callArgs);
+      raw = await callEntry(entry, args, prepare);
       entry.settled++;
     } catch (error) {
-      if (entered) entry.settled++;
+      entry.settled++;
       const outcome = handleFailure(slot.spec, entry, error, slot.logger);
       if (outcome === CONTINUE) continue;
       return outcome;
@@ -94,15 +85,12 @@ async function runMerge(slot: Slot, args: readonly unknown[]): Promise<unknown> 
 async function runOnce(slot: Slot, args: readonly unknown[]): Promise<unknown> {
   const entry = slot.entries[0]!;
   const prepare = slot.prepare;
-  let entered = false;
   try {
-    const callArgs = prepare === undefined ? args : prepare(args);
-    entered = true;
-    const result = await callEntry(entry, callArgs);
+    const result = await callEntry(entry, args, prepare);
     entry.settled++;
     return result;
   } catch (error) {
-    if (entered) entry.settled++;
+    entry.settled++;
     const outcome = handleFailure(slot.spec, entry, error, slot.logger);
     return outcome === CONTINUE ? slot.fallback(args) : outcome;
   }
@@ -125,15 +113,12 @@ async function invokeOne(
 ): Promise<unknown> {
   const entry = call as CallbackEntry;
   const prepare = slot.prepare;
-  let entered = false;
   try {
-    const callArgs = prepare === undefined ? args : prepare(args);
-    entered = true;
-    const result = await callEntry(entry, callArgs);
+    const result = await callEntry(entry, args, prepare);
     entry.settled++;
     return result;
   } catch (error) {
-    if (entered) entry.settled++;
+    entry.settled++;
     const outcome = handleFailure(slot.spec, entry, error, slot.logger);
     return outcome === CONTINUE ? SKIPPED : DENIED;
   }

@@ -56,11 +56,8 @@ export class TimedRun {
         const entry = entries[i]!;
         let wait: StepWait | undefined;
         let raw: unknown;
-        let entered = false;
         try {
-          const callArgs = prepare === undefined ? this.args : prepare(this.args);
-          entered = true;
-          const result = callEntryUnraced(entry, callArgs);
+          const result = callEntryUnraced(entry, this.args, prepare);
           if (entry.deadlines !== undefined && isThenable(result)) {
             wait = this.wait;
             wait.index = i;
@@ -70,7 +67,7 @@ export class TimedRun {
           // Counted when the call really ends, also past its timeout: it was in flight until then.
           entry.settled++;
         } catch (error) {
-          if (entered) entry.settled++;
+          entry.settled++;
           if (wait?.expired) return; // this loop was abandoned at the timeout
           wait?.settle();
           if (this.ended(entry, error)) return;

@@ -17,6 +17,8 @@ export const DURATION_BUCKETS: readonly number[] = [
 export class CallbackEntry implements CallContext {
   /** Counters read by the metrics collector at scrape time (plain fields: cheap to bump). */
   calls = 0;
+  /** Calls whose result or failure is back (`calls - settled` are in flight). */
+  settled = 0;
   errors = 0;
   timeouts = 0;
   /** Calls whose `calls & sampleMask` is 0 are timed; every call at first, then 1 in 256. */
@@ -25,6 +27,8 @@ export class CallbackEntry implements CallContext {
   readonly durationBuckets: number[] = new Array<number>(DURATION_BUCKETS.length + 1).fill(0);
   durationSum = 0;
   durationCount = 0;
+  /** The time in this callback as last reported (see busySeconds). */
+  private busyEstimate = 0;
   readonly module: string;
   /** Marks this entry's calls as its module's running code (watchdog/activity.ts). */
   readonly activity: number;
@@ -62,6 +66,19 @@ export class CallbackEntry implements CallContext {
     this.durationBuckets[i]!++;
     this.durationSum += seconds;
     this.durationCount++;
+  }
+
+  /**
+   * Seconds spent in this callback: the sampled durations scaled to every settled call (exact
+   * while every call is timed). Never decreasing, as a Prometheus counter must be: a later
+   * estimate below an earlier one (faster calls since) keeps the earlier one.
+   */
+  busySeconds(): number {
+    if (this.durationCount > 0) {
+      const estimate = this.durationSum * Math.max(1, this.settled / this.durationCount);
+      if (estimate > this.busyEstimate) this.busyEstimate = estimate;
+    }
+    return this.busyEstimate;
   }
 
   warn(message: string, extra?: Record<string, unknown>): void {

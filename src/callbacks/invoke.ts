@@ -6,6 +6,7 @@ import { ErrorCode } from '../errors/codes.js';
 import { ModhostError } from '../errors/modhost-error.js';
 import { callbackTimeoutMessage } from '../errors/callback-messages.js';
 import { enterActivity, leaveActivity } from '../watchdog/activity.js';
+import type { ArgsStep } from './arguments.js';
 import { CallbackWait } from './deadlines.js';
 import { type CallbackEntry, SAMPLE_MASK, TIME_EVERY_CALL_UNTIL } from './entry.js';
 
@@ -54,19 +55,33 @@ function applyMarked(entry: CallbackEntry, args: readonly unknown[]): unknown {
 }
 
 /** Calls the entry's function; the caller awaits the result (sync results are fine too). */
-export function callEntry(entry: CallbackEntry, args: readonly unknown[]): unknown {
-  if ((++entry.calls & entry.sampleMask) !== 0 && entry.timeoutMs === 0)
-    return applyMarked(entry, args);
-  return callMeasured(entry, args);
+export function callEntry(
+  entry: CallbackEntry,
+  args: readonly unknown[],
+  prepare?: ArgsStep,
+): unknown {
+  // Counted first: a call whose arguments cannot be prepared is a call that failed (its
+  // runner counts it settled either way, see runners.ts).
+  const calls = ++entry.calls;
+  const callArgs = prepare === undefined ? args : prepare(args);
+  if ((calls & entry.sampleMask) !== 0 && entry.timeoutMs === 0)
+    return applyMarked(entry, callArgs);
+  return callMeasured(entry, callArgs);
 }
 
 /**
  * Like `callEntry` but never races the result against the entry's timeout: for runs that watch
  * their deadlines themselves (see timed-run.ts).
  */
-export function callEntryUnraced(entry: CallbackEntry, args: readonly unknown[]): unknown {
-  if ((++entry.calls & entry.sampleMask) !== 0) return applyMarked(entry, args);
-  return callMeasured(entry, args, false);
+export function callEntryUnraced(
+  entry: CallbackEntry,
+  args: readonly unknown[],
+  prepare?: ArgsStep,
+): unknown {
+  const calls = ++entry.calls;
+  const callArgs = prepare === undefined ? args : prepare(args);
+  if ((calls & entry.sampleMask) !== 0) return applyMarked(entry, callArgs);
+  return callMeasured(entry, callArgs, false);
 }
 
 export function isThenable(value: unknown): value is PromiseLike<unknown> {

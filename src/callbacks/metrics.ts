@@ -5,6 +5,7 @@
  */
 import type { MetricObjectWithValues, MetricValueWithName } from 'prom-client';
 import { Counter } from '../metrics/prom-client.js';
+import { reportModuleLoad } from '../metrics/module-metrics.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
 import { type CallbackEntry, DURATION_BUCKETS } from './entry.js';
 
@@ -133,4 +134,12 @@ export function registerCallbackMetrics(
       entries,
     ) as never,
   );
+  reportModuleLoad(registry, 'callback', function* () {
+    for (const entry of entries())
+      yield {
+        module: entry.module,
+        inFlight: entry.calls - entry.settled,
+        busySeconds: entry.busySeconds(),
+      };
+  });
 }

@@ -1,7 +1,9 @@
 /**
  * One runner per combination policy: the loops that call a slot's entries in order. Kept flat
  * and allocation-free on the happy path — `run` to N callbacks must cost about what a
- * hand-written `for … of` + `await` loop costs.
+ * hand-written `for … of` + `await` loop costs. Each call that started (`entry.calls`, bumped
+ * in callEntry) is counted `settled` when its result or failure is back: the difference is the
+ * module's calls in flight (metrics/module-metrics.ts), for one field store per call.
  */
 import {
   type CustomRunContext,
@@ -27,8 +29,10 @@ async function runFirstDecisive(slot: Slot, args: readonly unknown[]): Promise<u
     const entry = entries[i]!;
     let raw: unknown;
     try {
-      raw = await callEntry(entry, prepare === undefined ? args : prepare(args));
+      raw = await callEntry(entry, args, prepare);
+      entry.settled++;
     } catch (error) {
+      entry.settled++;
       const outcome = handleFailure(slot.spec, entry, error, slot.logger);
       if (outcome === CONTINUE) continue;
       return outcome;
@@ -45,8 +49,10 @@ async function runEvery(slot: Slot, args: readonly unknown[]): Promise<unknown> 
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]!;
     try {
-      await callEntry(entry, prepare === undefined ? args : prepare(args));
+      await callEntry(entry, args, prepare);
+      entry.settled++;
     } catch (error) {
+      entry.settled++;
       handleFailure(slot.spec, entry, error, slot.logger);
     }
   }
@@ -62,8 +68,10 @@ async function runMerge(slot: Slot, args: readonly unknown[]): Promise<unknown> 
     const entry = entries[i]!;
     let raw: unknown;
     try {
-      raw = await callEntry(entry, prepare === undefined ? args : prepare(args));
+      raw = await callEntry(entry, args, prepare);
+      entry.settled++;
     } catch (error) {
+      entry.settled++;
       const outcome = handleFailure(slot.spec, entry, error, slot.logger);
       if (outcome === CONTINUE) continue;
       return outcome;
@@ -78,8 +86,11 @@ async function runOnce(slot: Slot, args: readonly unknown[]): Promise<unknown> {
   const entry = slot.entries[0]!;
   const prepare = slot.prepare;
   try {
-    return await callEntry(entry, prepare === undefined ? args : prepare(args));
+    const result = await callEntry(entry, args, prepare);
+    entry.settled++;
+    return result;
   } catch (error) {
+    entry.settled++;
     const outcome = handleFailure(slot.spec, entry, error, slot.logger);
     return outcome === CONTINUE ? slot.fallback(args) : outcome;
   }
@@ -103,8 +114,11 @@ async function invokeOne(
   const entry = call as CallbackEntry;
   const prepare = slot.prepare;
   try {
-    return await callEntry(entry, prepare === undefined ? args : prepare(args));
+    const result = await callEntry(entry, args, prepare);
+    entry.settled++;
+    return result;
   } catch (error) {
+    entry.settled++;
     const outcome = handleFailure(slot.spec, entry, error, slot.logger);
     return outcome === CONTINUE ? SKIPPED : DENIED;
   }

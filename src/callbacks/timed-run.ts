@@ -57,17 +57,17 @@ export class TimedRun {
         let wait: StepWait | undefined;
         let raw: unknown;
         try {
-          const result = callEntryUnraced(
-            entry,
-            prepare === undefined ? this.args : prepare(this.args),
-          );
+          const result = callEntryUnraced(entry, this.args, prepare);
           if (entry.deadlines !== undefined && isThenable(result)) {
             wait = this.wait;
             wait.index = i;
             entry.deadlines.add(wait);
           }
           raw = await result;
+          // Counted when the call really ends, also past its timeout: it was in flight until then.
+          entry.settled++;
         } catch (error) {
+          entry.settled++;
           if (wait?.expired) return; // this loop was abandoned at the timeout
           wait?.settle();
           if (this.ended(entry, error)) return;

@@ -87,10 +87,34 @@ function walk(value: unknown, where: string, seen: Set<object>): CrossingProblem
   return { where, problem: describeInstance(obj) };
 }
 
+/** Nesting the quick check follows before it leaves the value to the full walk (cycles). */
+const QUICK_DEPTH = 32;
+
+/**
+ * Whether `value` is plainly fine: primitives, plain objects and arrays of them, shallow enough
+ * to need no cycle check. Every call into an isolated module checks its arguments, so the usual
+ * case must not build the paths and the seen-set the full walk needs to describe a problem.
+ */
+function quickOk(value: unknown, depth: number): boolean {
+  if (typeof value !== 'object') return typeof value !== 'function' && typeof value !== 'symbol';
+  if (value === null) return true;
+  if (depth === QUICK_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!quickOk(value[i], depth + 1)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const k in value) {
+    if (!Object.hasOwn(value, k)) return false;
+    if (!quickOk((value as Record<string, unknown>)[k], depth + 1)) return false;
+  }
+  return true;
+}
+
 /** The first part of `value` that cannot cross a thread intact, or undefined. */
 export function crossingProblem(value: unknown, where = ''): CrossingProblem | undefined {
-  // The common case (strings, numbers, flat plain objects) costs one typeof.
-  if (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')
-    return undefined;
+  // The common case (strings, numbers, plain data) is settled by the quick check.
+  if (quickOk(value, 0)) return undefined;
   return walk(value, where, new Set());
 }

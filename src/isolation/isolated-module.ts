@@ -40,6 +40,13 @@ import { describeProvider, ProviderServer } from './provider-bridge.js';
 import { RestartPolicy } from './restart-policy.js';
 import { requestToWire, responseFromWire, type WireResponse } from './web-bridge.js';
 import type { WorkerInit } from './worker-entry.js';
+import {
+  type HeapUsage,
+  reportWorkerUsage,
+  UtilizationMeter,
+  type WorkerUsage,
+} from './worker-usage.js';
+import { blockedLoopCounter } from '../metrics/module-metrics.js';
 import type { FnRef, Manifest } from './worker-services.js';
 
 const WORKER_URL = new URL('./worker-entry.js', import.meta.url);
@@ -103,6 +110,10 @@ export class IsolatedModule {
   private hostStarted = false;
   private readonly handlerTimeout: number;
   private stopCacheMetrics = (): void => undefined;
+  private stopUsageMetrics = (): void => undefined;
+  /** The worker's heap as last reported (undefined until its first answer). */
+  private heap: HeapUsage | undefined;
+  private readonly utilization = new UtilizationMeter();
   /** The worker's cache counters as last reported (kept while it restarts or is down). */
   private cacheCounts: NamedStats[] = [];
   private readonly callbackTimeout: number;
@@ -164,6 +175,7 @@ export class IsolatedModule {
     m.register(m.manifest);
     // The module's caches live in the worker: /metrics asks it for their counters.
     m.stopCacheMetrics = reportCacheMetrics(ctx.runtime.metrics, () => m.cacheStats());
+    m.stopUsageMetrics = reportWorkerUsage(ctx.runtime.metrics, () => m.usage());
     m.state = 'running';
     moduleMetrics(ctx.runtime).up.set({ module: m.name }, 1);
     return m;
@@ -209,6 +221,7 @@ export class IsolatedModule {
     this.state = 'stopped';
     this.stopCacheMetrics();
     this.removeSettler();
+    this.stopUsageMetrics();
     clearTimeout(this.restartTimer);
     const worker = this.worker;
     // The module's own providers get their onStop/dispose in the worker, bounded.
@@ -227,6 +240,20 @@ export class IsolatedModule {
     if (got !== undefined)
       this.cacheCounts = got.map(({ name, stats }) => ({ name, stats: () => stats }));
     return this.cacheCounts;
+  }
+
+  /** The worker's heap and event-loop use for a metrics scrape (no heap without a worker). */
+  private async usage(): Promise<WorkerUsage> {
+    const worker = this.worker;
+    if (!this.alive || worker === undefined)
+      return { module: this.name, heap: undefined, utilization: undefined };
+    const utilization = this.utilization.read(worker.performance);
+    // A worker that cannot answer (booting, stuck) shows its last reported heap.
+    if (!this.booting) {
+      const got = await bounded(this.channel!.request<HeapUsage>('usage', null), STATS_TIMEOUT_MS);
+      if (got !== undefined) this.heap = got;
+    }
+    return { module: this.name, heap: this.heap, utilization };
   }
 
   // ---- the worker -------------------------------------------------------------------------
@@ -313,6 +340,8 @@ export class IsolatedModule {
     if (link !== undefined) init.providerLink = link;
     this.worker = worker;
     this.channel = channel;
+    this.heap = undefined;
+    this.utilization.reset();
     this.alive = true;
     this.booting = true;
     this.pingSentAt = undefined;
@@ -416,7 +445,18 @@ export class IsolatedModule {
     const { runtime } = this.ctx;
     for (const { category, callbacks } of manifest.callbacks) {
       const rebuilt = this.rebuild(callbacks, (fn, name) => {
-        return (...args: unknown[]) => this.call(fn, args, category, name);
+        // A worker terminated for not answering fails its calls as timeouts (built once here,
+        // not per call).
+        const closed = () =>
+          this.lastEnd.stuck
+            ? new CallbackTimeoutError(
+                this.name,
+                category,
+                name,
+                this.callbackTimeout || this.settings.blocked_timeout,
+              )
+            : undefined;
+        return (...args: unknown[]) => this.call(fn, args, category, name, closed);
       }) as Record<string, unknown>;
       runtime.callbacks.register(this.identity, category, rebuilt);
     }
@@ -444,7 +484,13 @@ export class IsolatedModule {
     return value;
   }
 
-  private call(fn: number, args: unknown[], category: string, callback: string): Promise<unknown> {
+  private call(
+    fn: number,
+    args: unknown[],
+    category: string,
+    callback: string,
+    closed: () => Error | undefined,
+  ): Promise<unknown> {
     const channel = this.channel;
     if (this.state !== 'running' || channel === undefined)
       return Promise.reject(this.unavailable());
@@ -460,18 +506,8 @@ export class IsolatedModule {
           ),
         );
     }
-    const sent = channel.request('call', { fn, args, now: this.now() });
-    const translate = (err: unknown) => {
-      throw this.lastEnd.stuck && (err as ModhostError).code === ErrorCode.WORKER_EXITED
-        ? new CallbackTimeoutError(
-            this.name,
-            category,
-            callback,
-            this.callbackTimeout || this.settings.blocked_timeout,
-          )
-        : err;
-    };
-    if (this.callbackTimeout === 0) return sent.catch(translate);
+    const sent = channel.call(fn, args, this.now(), closed);
+    if (this.callbackTimeout === 0) return sent;
     const watch: Watch = {
       deadline: performance.now() + this.callbackTimeout,
       expire: () => this.probe(),
@@ -480,7 +516,10 @@ export class IsolatedModule {
     const done = () => this.watched.delete(watch);
     return sent.then(
       (v) => (done(), v),
-      (e) => (done(), translate(e)),
+      (e: unknown) => {
+        done();
+        throw e;
+      },
     );
   }
 
@@ -589,6 +628,8 @@ export class IsolatedModule {
     const wasRunning = this.state === 'running';
     const worker = this.worker;
     this.end(why, stuck);
+    // Terminated for a blocked event loop: this module's blocked-loop event.
+    if (stuck) blockedLoopCounter(this.ctx.runtime.metrics).inc({ module: this.name });
     if (stuck) void worker?.terminate();
     if (this.state === 'stopped') return;
     this.logger.error(

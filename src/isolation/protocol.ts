@@ -3,6 +3,12 @@
  * worker thread. Requests carry ids and get one response each; events are one-way; bodies move
  * as transferred ArrayBuffers in `chunk` events of a numbered stream. Both sides use this file
  * and nothing else to talk, so what crosses is all here.
+ *
+ * Streams are flow-controlled by credit: a sender has at most STREAM_WINDOW bytes sent and not
+ * yet taken by the receiving stream's reader, and reads its source only while under it; the
+ * receiver gives the bytes back (`credit`) as its reader takes them. So a slow reader on one
+ * side holds the producer on the other (and, through it, the socket it reads from) instead of
+ * letting chunks pile up in the receiving thread.
  */
 import { HttpError } from '../callbacks/http-error.js';
 import type { ErrorCode } from '../errors/codes.js';
@@ -20,7 +26,31 @@ export type WireMessage =
   | { t: 'err'; id: number; error: WireError }
   | { t: 'evt'; op: string; body: unknown }
   | { t: 'chunk'; sid: number; data: Uint8Array }
-  | { t: 'end'; sid: number; error?: WireError };
+  | { t: 'end'; sid: number; error?: WireError }
+  /** The receiver took `bytes` of stream `sid`; `cancel`: its reader cancelled, stop sending. */
+  | { t: 'credit'; sid: number; bytes: number; cancel?: true }
+  /** Messages posted in one turn of the event loop after its first, in order (see `send`). */
+  | { t: 'batch'; m: unknown[] };
+
+/**
+ * Callback calls, the hottest message, travel as arrays instead: `[id, fn, now, ...args]` (`now`
+ * the host's time under a fake clock, else undefined) and the answer `[id, value]` (a failure
+ * is an ordinary `err`). Structured clone pays per object key and per string, and the object
+ * envelope cost about a fifth of a bare MessagePort round trip; a flat array, a fraction.
+ */
+export type CompactCall = [id: number, fn: number, now: number | undefined, ...args: unknown[]];
+export type CompactAnswer = [id: number, value: unknown];
+
+/** Runs call `fn` with `args` (worker side); `check` vets the value before it crosses. */
+export interface CallHandler {
+  run(fn: number, args: unknown[], now: number | undefined): unknown;
+  check(fn: number, value: unknown): unknown;
+}
+
+/** Bytes a stream's sender may have sent and not yet credited back. */
+export const STREAM_WINDOW = 256 * 1024;
+/** The receiver credits bytes back once this many are taken (fewer messages than per chunk). */
+const CREDIT_BATCH = STREAM_WINDOW / 4;
 
 /** An error as it crosses: name, message, stack and the plain fields callers look at. */
 export interface WireError {
@@ -60,6 +90,8 @@ type Handler = (body: unknown) => unknown;
 interface Pending {
   resolve(value: unknown): void;
   reject(error: unknown): void;
+  /** This request's own error when the channel closes (undefined: the channel's). */
+  closed?: (() => Error | undefined) | undefined;
 }
 
 /** One side of the boundary: requests out, handlers for requests and events in, streams. */
@@ -70,10 +102,164 @@ export class Channel {
   private readonly handlers = new Map<string, Handler>();
   /** Streams from the other side by id; chunks wait in `queue` until a reader attaches. */
   private readonly incoming = new Map<number, Inbox>();
+  /** Streams this side sends, by id: bytes not credited yet, and the pump waiting for credit. */
+  private readonly outgoing = new Map<number, Outbox>();
+  /** Streams whose reader cancelled: chunks still on their way are dropped until the `end`. */
+  private readonly cancelled = new Set<number>();
   private closedWith: (() => Error) | undefined;
+  private calls: CallHandler | undefined;
+  /** Messages waiting for the end of this turn, with their transfer lists. */
+  private queued: Array<[unknown, readonly Transferable[] | undefined]> | undefined;
+  private readonly endTurn = () => this.flush();
 
   constructor(private readonly port: Port) {
-    port.on('message', (m) => this.receive(m as WireMessage));
+    port.on('message', (m) => this.dispatch(m));
+  }
+
+  private dispatch(m: unknown): void {
+    if (Array.isArray(m)) this.receiveCompact(m);
+    else if ((m as WireMessage).t === 'batch') this.dispatchBatch((m as { m: unknown[] }).m, 0);
+    else this.receive(m as WireMessage);
+  }
+
+  /**
+   * A batch's messages one by one, each in a microtask of its own: what one message settles
+   * (a response's promise, say) is seen to before the next is handled, as when they arrived
+   * apart.
+   */
+  private dispatchBatch(messages: unknown[], from: number): void {
+    this.dispatch(messages[from]);
+    if (from + 1 < messages.length) queueMicrotask(() => this.dispatchBatch(messages, from + 1));
+  }
+
+  /**
+   * Posts `message` at the end of this turn of the event loop, with every other message of the
+   * turn (many requests read from many sockets in one poll, their chunks and answers) in one
+   * `batch`: one structured clone and one wake-up of the other thread instead of one each,
+   * which is what a loaded machine runs short of. Calls do not wait (sendNow).
+   */
+  private send(message: unknown, transfer?: readonly Transferable[]): void {
+    if (this.queued === undefined) {
+      this.queued = [];
+      setImmediate(this.endTurn);
+    }
+    this.queued.push([message, transfer]);
+  }
+
+  /**
+   * Posts `message` at once, after whatever waits for the end of the turn (order is kept):
+   * for calls and their answers, so one call after another never waits for a turn's end or
+   * pays for scheduling one.
+   */
+  private sendNow(message: unknown, transfer?: readonly Transferable[]): void {
+    if (this.queued !== undefined) this.flush();
+    this.port.postMessage(message, transfer);
+  }
+
+  private flush(): void {
+    const queued = this.queued;
+    if (queued === undefined) return;
+    this.queued = undefined;
+    if (this.closedWith) return;
+    if (queued.length === 1) return this.postAlone(queued[0]![0], queued[0]![1]);
+    const transfer: Transferable[] = [];
+    for (const [, t] of queued) if (t !== undefined) transfer.push(...t);
+    try {
+      this.port.postMessage(
+        { t: 'batch', m: queued.map(([m]) => m) } satisfies WireMessage,
+        transfer,
+      );
+    } catch {
+      // One of them cannot be cloned: each on its own, so only that one fails.
+      for (const [m, t] of queued) this.postAlone(m, t);
+    }
+  }
+
+  /** Posts one queued message; one that cannot be cloned fails its request or its answer. */
+  private postAlone(message: unknown, transfer: readonly Transferable[] | undefined): void {
+    try {
+      this.port.postMessage(message, transfer);
+    } catch (error) {
+      const wire = message as WireMessage;
+      const id = Array.isArray(message)
+        ? (message[0] as number)
+        : wire.t === 'req' || wire.t === 'ok'
+          ? wire.id
+          : undefined;
+      if (id === undefined) return;
+      const outgoing = Array.isArray(message) ? message.length > 2 : wire.t === 'req';
+      if (!outgoing) return this.postAlone({ t: 'err', id, error: encodeError(error) }, undefined);
+      const p = this.pending.get(id);
+      this.pending.delete(id);
+      p?.reject(error);
+    }
+  }
+
+  /** Serves compact calls (see CompactCall). */
+  handleCalls(handler: CallHandler): void {
+    this.calls = handler;
+  }
+
+  /**
+   * A compact call of `fn` on the other side; `closed` as for `request`. Takes `args` over:
+   * the array itself is sent (with the id in front), so the caller must not use it again.
+   */
+  call(
+    fn: number,
+    args: unknown[],
+    now: number | undefined,
+    closed?: () => Error | undefined,
+  ): Promise<unknown> {
+    if (this.closedWith) return Promise.reject(closed?.() ?? this.closedWith());
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, closed });
+      // The proxy's own rest-parameter array becomes the message (no copy).
+      args.unshift(id, fn, now);
+      const message = args as CompactCall;
+      this.sendNow(message);
+    });
+  }
+
+  private receiveCompact(m: unknown[]): void {
+    if (m.length === 2) {
+      const [id, value] = m as CompactAnswer;
+      const p = this.pending.get(id);
+      if (p === undefined) return;
+      this.pending.delete(id);
+      return p.resolve(value);
+    }
+    const id = m[0] as number;
+    const fn = m[1] as number;
+    const now = m[2] as number | undefined;
+    const args = m.length === 4 ? [m[3]] : m.slice(3);
+    const handler = this.calls;
+    if (handler === undefined) return this.fail(id, new Error('no handler for calls'));
+    let result: unknown;
+    try {
+      result = handler.run(fn, args, now);
+    } catch (error) {
+      return this.fail(id, error);
+    }
+    if (result instanceof Promise)
+      result.then(
+        (value) => this.answer(id, fn, value),
+        (error) => this.fail(id, error),
+      );
+    else this.answer(id, fn, result);
+  }
+
+  private answer(id: number, fn: number, value: unknown): void {
+    try {
+      const checked = this.calls!.check(fn, value);
+      this.sendNow([id, checked] satisfies CompactAnswer);
+    } catch (error) {
+      this.fail(id, error);
+    }
+  }
+
+  private fail(id: number, error: unknown): void {
+    this.send({ t: 'err', id, error: encodeError(error) } satisfies WireMessage);
   }
 
   /** Serves requests (the handler's result or rejection is the response) and events of `op`. */
@@ -81,18 +267,32 @@ export class Channel {
     this.handlers.set(op, handler);
   }
 
-  request<T = unknown>(op: string, body: unknown, transfer?: readonly Transferable[]): Promise<T> {
-    if (this.closedWith) return Promise.reject(this.closedWith());
+  /**
+   * Sends a request; the promise settles with the other side's answer. `closed` gives the
+   * error this request fails with if the channel closes first (instead of the channel's own),
+   * so a caller need not chain a promise per request to translate it.
+   */
+  request<T = unknown>(
+    op: string,
+    body: unknown,
+    transfer?: readonly Transferable[],
+    closed?: () => Error | undefined,
+  ): Promise<T> {
+    if (this.closedWith) return Promise.reject(closed?.() ?? this.closedWith());
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.port.postMessage({ t: 'req', id, op, body } satisfies WireMessage, transfer);
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, closed });
+      this.send({ t: 'req', id, op, body } satisfies WireMessage, transfer);
     });
   }
 
+  /**
+   * A one-way event. Sent at once, not at the end of the turn: events are rare (log lines,
+   * invalidations, state changes), and a log line must get out even if this thread blocks
+   * right after writing it.
+   */
   notify(op: string, body: unknown, transfer?: readonly Transferable[]): void {
-    if (!this.closedWith)
-      this.port.postMessage({ t: 'evt', op, body } satisfies WireMessage, transfer);
+    if (!this.closedWith) this.sendNow({ t: 'evt', op, body } satisfies WireMessage, transfer);
   }
 
   /** Requests sent and not answered yet. */
@@ -103,52 +303,109 @@ export class Channel {
   /** The other side is gone: every pending request rejects with `error()`, later ones too. */
   close(error: () => Error): void {
     this.closedWith = error;
-    for (const p of this.pending.values()) p.reject(error());
+    for (const p of this.pending.values()) p.reject(p.closed?.() ?? error());
     this.pending.clear();
     for (const inbox of this.incoming.values()) inbox.finish(error());
     this.incoming.clear();
+    for (const out of this.outgoing.values()) out.wake();
+    this.outgoing.clear();
+  }
+
+  /** Bytes that arrived on incoming streams and their readers have not taken yet. */
+  get bufferedBytes(): number {
+    let n = 0;
+    for (const inbox of this.incoming.values()) n += inbox.queuedBytes;
+    return n;
+  }
+
+  /** Bytes sent on outgoing streams and not credited back yet. */
+  get unackedBytes(): number {
+    let n = 0;
+    for (const out of this.outgoing.values()) n += out.unacked;
+    return n;
   }
 
   /** Sends `stream` chunk by chunk (each chunk's buffer transferred); returns its stream id. */
-  sendStream(stream: ReadableStream<Uint8Array>): number {
+  sendStream(stream: ReadableStream<Uint8Array>, onEnd?: () => void): number {
     const sid = this.nextStream++;
-    void this.pump(sid, stream.getReader());
+    const out = new Outbox();
+    this.outgoing.set(sid, out);
+    const pumped = this.pump(sid, stream.getReader(), out);
+    if (onEnd !== undefined) void pumped.finally(onEnd);
     return sid;
   }
 
-  private async pump(sid: number, reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  private async pump(
+    sid: number,
+    reader: ReadableStreamDefaultReader<Uint8Array>,
+    out: Outbox,
+  ): Promise<void> {
     try {
       for (;;) {
+        // Over the window: the source is not read until the receiver gives credit back.
+        while (out.unacked >= STREAM_WINDOW && !out.cancelled && !this.closedWith)
+          await out.credit();
+        if (this.closedWith || out.cancelled) {
+          reader.cancel().catch(() => undefined);
+          break;
+        }
         const { done, value } = await reader.read();
         if (this.closedWith) return void reader.cancel().catch(() => undefined);
         if (done) break;
         const data = ownBuffer(value);
-        this.port.postMessage({ t: 'chunk', sid, data } satisfies WireMessage, [data.buffer]);
+        out.unacked += data.byteLength;
+        this.send({ t: 'chunk', sid, data } satisfies WireMessage, [data.buffer]);
       }
-      this.port.postMessage({ t: 'end', sid } satisfies WireMessage);
+      this.outgoing.delete(sid);
+      if (!this.closedWith) this.send({ t: 'end', sid } satisfies WireMessage);
     } catch (error) {
+      this.outgoing.delete(sid);
       if (!this.closedWith)
-        this.port.postMessage({ t: 'end', sid, error: encodeError(error) } satisfies WireMessage);
+        this.send({ t: 'end', sid, error: encodeError(error) } satisfies WireMessage);
     }
   }
 
   /** The stream the other side sends as `sid`. */
   receiveStream(sid: number): ReadableStream<Uint8Array> {
     const inbox = this.inbox(sid);
+    inbox.claimed = true;
+    // Its end came before anyone asked for it (both in one batch): the stream holds it now.
+    if (inbox.isEnded) this.incoming.delete(sid);
     return new ReadableStream<Uint8Array>({
       start: (controller) => {
         if (this.closedWith) controller.error(this.closedWith());
-        else inbox.attach(controller);
       },
+      pull: (controller) => inbox.pull(controller),
       cancel: () => {
-        this.incoming.delete(sid);
+        if (!this.incoming.delete(sid) || this.closedWith) return;
+        this.cancelled.add(sid);
+        this.send({ t: 'credit', sid, bytes: 0, cancel: true } satisfies WireMessage);
       },
     });
   }
 
+  /**
+   * The incoming stream `sid` is of no more use (its request is over): the sender stops and
+   * releases its source; a reader still holding it gets `error()`.
+   */
+  discardStream(sid: number, error: () => Error): void {
+    const inbox = this.incoming.get(sid);
+    if (inbox === undefined || this.closedWith) return;
+    this.incoming.delete(sid);
+    this.cancelled.add(sid);
+    this.send({ t: 'credit', sid, bytes: 0, cancel: true } satisfies WireMessage);
+    inbox.finish(error());
+  }
+
   private inbox(sid: number): Inbox {
     let inbox = this.incoming.get(sid);
-    if (inbox === undefined) this.incoming.set(sid, (inbox = new Inbox()));
+    if (inbox === undefined) {
+      inbox = new Inbox((bytes) => {
+        if (!this.closedWith && this.incoming.has(sid))
+          this.send({ t: 'credit', sid, bytes } satisfies WireMessage);
+      });
+      this.incoming.set(sid, inbox);
+    }
     return inbox;
   }
 
@@ -173,11 +430,21 @@ export class Channel {
         }
         return;
       case 'chunk':
+        if (this.cancelled.has(m.sid)) return;
         return this.inbox(m.sid).push(m.data);
       case 'end': {
+        if (this.cancelled.delete(m.sid)) return;
         const inbox = this.inbox(m.sid);
-        this.incoming.delete(m.sid);
+        // Unclaimed, it stays until receiveStream takes it (which would otherwise make a new one).
+        if (inbox.claimed) this.incoming.delete(m.sid);
         return inbox.finish(m.error ? decodeError(m.error) : undefined);
+      }
+      case 'credit': {
+        const out = this.outgoing.get(m.sid);
+        if (out === undefined) return;
+        if (m.cancel) out.cancelled = true;
+        out.unacked -= m.bytes;
+        return out.wake();
       }
     }
   }
@@ -188,13 +455,13 @@ export class Channel {
       const transfer = value instanceof Reply ? value.transfer : undefined;
       const out = value instanceof Reply ? value.body : value;
       try {
-        this.port.postMessage({ t: 'ok', id, body: out } satisfies WireMessage, transfer);
+        this.send({ t: 'ok', id, body: out } satisfies WireMessage, transfer);
       } catch (error) {
         fail(error);
       }
     };
     const fail = (error: unknown) =>
-      this.port.postMessage({ t: 'err', id, error: encodeError(error) } satisfies WireMessage);
+      this.send({ t: 'err', id, error: encodeError(error) } satisfies WireMessage);
     if (handler === undefined) return fail(new Error(`no handler for ${op}`));
     let result: unknown;
     try {
@@ -207,32 +474,102 @@ export class Channel {
   }
 }
 
-/** One incoming stream: chunks and the end queue up until its ReadableStream starts. */
-class Inbox {
-  private controller: ReadableStreamDefaultController<Uint8Array> | undefined;
-  private queue: Uint8Array[] = [];
-  private ended: { error?: Error } | undefined;
+/** One outgoing stream's flow control: bytes not credited back, and the pump waiting for more. */
+class Outbox {
+  unacked = 0;
+  cancelled = false;
+  private waiting: (() => void) | undefined;
 
-  attach(controller: ReadableStreamDefaultController<Uint8Array>): void {
-    this.controller = controller;
-    for (const chunk of this.queue) controller.enqueue(chunk);
-    this.queue = [];
-    if (this.ended) this.finish(this.ended.error);
+  /** Resolves at the next credit (or cancel, or close). */
+  credit(): Promise<void> {
+    return new Promise((resolve) => (this.waiting = resolve));
+  }
+
+  wake(): void {
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.();
+  }
+}
+
+/**
+ * One incoming stream. Chunks wait here until its reader pulls them (at most the sender's
+ * window of them, since the sender stops there); each pulled chunk's bytes are credited back to
+ * the sender, in batches of CREDIT_BATCH.
+ */
+class Inbox {
+  private queue: Uint8Array[] = [];
+  private head = 0;
+  queuedBytes = 0;
+  private ended: { error?: Error } | undefined;
+  /** The reader's pull waiting for a chunk or the end. */
+  private waiting: ReadableStreamDefaultController<Uint8Array> | undefined;
+  private wake: (() => void) | undefined;
+  private taken = 0;
+  /** A ReadableStream reads it (receiveStream was called). */
+  claimed = false;
+
+  constructor(private readonly credit: (bytes: number) => void) {}
+
+  get isEnded(): boolean {
+    return this.ended !== undefined;
+  }
+
+  pull(controller: ReadableStreamDefaultController<Uint8Array>): void | Promise<void> {
+    if (this.head < this.queue.length) return this.give(controller);
+    if (this.ended) return this.end(controller);
+    // Nothing yet: the stream calls pull again only once this settles.
+    return new Promise<void>((resolve) => {
+      this.waiting = controller;
+      this.wake = resolve;
+    });
   }
 
   push(chunk: Uint8Array): void {
-    if (this.controller) this.controller.enqueue(chunk);
-    else this.queue.push(chunk);
+    this.queue.push(chunk);
+    this.queuedBytes += chunk.byteLength;
+    this.resume();
   }
 
   finish(error?: Error): void {
-    if (!this.controller) {
-      this.ended = error ? { error } : {};
-      return;
-    }
+    this.ended = error ? { error } : {};
+    // An error ends the stream at once (queued chunks are lost with the other side's failure).
+    if (error) this.queue.length = this.head = this.queuedBytes = 0;
+    this.resume();
+  }
+
+  private resume(): void {
+    const controller = this.waiting;
+    if (controller === undefined) return;
+    const wake = this.wake!;
+    this.waiting = this.wake = undefined;
+    this.pull(controller);
+    wake();
+  }
+
+  private give(controller: ReadableStreamDefaultController<Uint8Array>): void {
+    const chunk = this.queue[this.head]!;
+    this.queue[this.head++] = undefined as never;
+    if (this.head === this.queue.length) this.queue.length = this.head = 0;
+    this.queuedBytes -= chunk.byteLength;
     try {
-      if (error) this.controller.error(error);
-      else this.controller.close();
+      controller.enqueue(chunk);
+    } catch {
+      return; // the reader cancelled it already
+    }
+    this.taken += chunk.byteLength;
+    // Batched. No deadlock: a sender waits only with STREAM_WINDOW bytes uncredited, which are
+    // either still queued here (the reader will take them) or taken, so at least one batch.
+    if (this.taken >= CREDIT_BATCH) {
+      this.credit(this.taken);
+      this.taken = 0;
+    }
+  }
+
+  private end(controller: ReadableStreamDefaultController<Uint8Array>): void {
+    try {
+      if (this.ended!.error) controller.error(this.ended!.error);
+      else controller.close();
     } catch {
       // the reader cancelled it already
     }

@@ -8,6 +8,7 @@ import { untouchedParts } from '../web/fast-response.js';
 import { responseSource } from '../web/response-source.js';
 import { crossingProblem } from './crossing.js';
 import { wireRequest } from './wire-request.js';
+import { rawHeaderPairs } from '../web/node-headers.js';
 import { type Channel, ownBuffer, Reply } from './protocol.js';
 
 export interface WireRequest {
@@ -38,6 +39,9 @@ export interface WireResponse {
 const NO_BODY = new Set(['GET', 'HEAD']);
 
 function headerList(headers: Headers): [string, string][] {
+  // A request from the Node adapter: its raw pairs, without building an undici Headers.
+  const raw = rawHeaderPairs(headers);
+  if (raw !== undefined) return raw;
   const out: [string, string][] = [];
   // forEach joins Set-Cookie values with ", ", which breaks them: those go one by one.
   headers.forEach((value, name) => {
@@ -57,6 +61,8 @@ export function requestToWire(
   const ctx: Record<string, unknown> = {};
   const urls: string[] = [];
   for (const [k, v] of Object.entries(context)) {
+    // The context's own Request (behind its `url`) stays here: the request itself crosses.
+    if (v instanceof Request) continue;
     if (v instanceof URL) {
       ctx[k] = v.href;
       urls.push(k);
@@ -90,8 +96,15 @@ export function requestFromWire(
 
 const nextTurn = () => new Promise<'later'>((resolve) => setImmediate(() => resolve('later')));
 
-/** Worker side: the handler's Response as it crosses. */
-export async function responseToWire(channel: Channel, response: Response): Promise<Reply> {
+/**
+ * Worker side: the handler's Response as it crosses. `onStreamEnd` runs when a body sent as a
+ * stream has been sent (or given up); a whole body is sent with the reply itself.
+ */
+export async function responseToWire(
+  channel: Channel,
+  response: Response,
+  onStreamEnd?: () => void,
+): Promise<Reply> {
   // modhost's own cheap responses (jsonResponse, and Response.json in the worker) are plain fields.
   const parts = untouchedParts(response);
   if (parts !== undefined) {
@@ -140,7 +153,7 @@ export async function responseToWire(channel: Channel, response: Response): Prom
     },
     cancel: (reason) => reader.cancel(reason),
   });
-  return new Reply({ ...head, sid: channel.sendStream(rest) }, []);
+  return new Reply({ ...head, sid: channel.sendStream(rest, onStreamEnd) }, []);
 }
 
 /** Host side: the Response the host sends. */

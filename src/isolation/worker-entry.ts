@@ -34,6 +34,7 @@ import { crossingProblem } from './crossing.js';
 import { ChannelDatabase } from './database-bridge.js';
 import { ProviderClient, type ProviderLink, type ProviderShape } from './provider-bridge.js';
 import { Channel } from './protocol.js';
+import { heapUsage } from './worker-usage.js';
 import { requestFromWire, responseToWire, type WireRequest } from './web-bridge.js';
 import {
   ChannelBus,
@@ -107,7 +108,7 @@ function sync(body: unknown): void {
   if (now !== undefined) hostNow = now;
 }
 
-function checked(value: unknown, fn: number): unknown {
+function checked(fn: number, value: unknown): unknown {
   const problem = crossingProblem(value);
   if (problem === undefined) return value;
   throw isolationErrors.cannotCross(
@@ -224,11 +225,12 @@ async function boot(init: WorkerInit): Promise<Manifest> {
 
 channel.handle('init', (init) => boot(init as WorkerInit));
 
-channel.handle('call', (body) => {
-  sync(body);
-  const { fn, args } = body as { fn: number; args: unknown[] };
-  const result = table.fns[fn]!(...args) as unknown;
-  return result instanceof Promise ? result.then((v) => checked(v, fn)) : checked(result, fn);
+channel.handleCalls({
+  run: (fn, args, now) => {
+    if (now !== undefined) hostNow = now;
+    return table.fns[fn]!(...args) as unknown;
+  },
+  check: checked,
 });
 
 channel.handle('fetch', async (body) => {
@@ -236,6 +238,13 @@ channel.handle('fetch', async (body) => {
   const { fn, req } = body as { fn: number; req: WireRequest };
   const controller = new AbortController();
   aborts.set(req.rid, controller);
+  // Once the response is out (or the host gave up), the rest of the request body is of no use:
+  // the host stops sending it and releases the client's upload.
+  const discard = () => {
+    if (req.sid !== undefined) channel.discardStream(req.sid, requestOver);
+  };
+  if (req.sid !== undefined) controller.signal.addEventListener('abort', discard, { once: true });
+  let streaming = false;
   try {
     const { request, context } = requestFromWire(channel, req, controller.signal);
     const response = (await table.fns[fn]!(request, context)) as unknown;
@@ -243,11 +252,17 @@ channel.handle('fetch', async (body) => {
       throw new TypeError(
         `${table.labels[fn]} returned ${response === null ? 'null' : typeof response}, not a Response`,
       );
-    return await responseToWire(channel, response);
+    const reply = await responseToWire(channel, response, discard);
+    streaming = (reply.body as { sid?: number }).sid !== undefined;
+    return reply;
   } finally {
     aborts.delete(req.rid);
+    if (!streaming) discard();
   }
 });
+
+const requestOver = () =>
+  new Error('the request is over: its response was sent, or the host gave up on it');
 
 channel.handle('cancel', (body) => aborts.get((body as { rid: number }).rid)?.abort());
 
@@ -282,6 +297,7 @@ channel.handle('abort-run', (body) => tasks?.abortRun(body as never));
 channel.handle('cache-stats', () => caches?.stats() ?? []);
 
 channel.handle('ping', () => 'pong');
+channel.handle('usage', () => heapUsage());
 /** Whether this instance runs background tasks now, as the host's gate last said. */
 let runsBackgroundTasks = false;
 const backgroundListeners = new Set<(runs: boolean) => void>();

@@ -12,9 +12,9 @@
  */
 import inspector from 'node:inspector';
 import { Worker } from 'node:worker_threads';
-import { Counter } from '../metrics/prom-client.js';
 import type { WatchdogConfig } from '../config/types.js';
 import type { Logger } from '../logging/logger.js';
+import { blockedLoopCounter } from '../metrics/module-metrics.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
 import { ACTIVITY_SLOTS, activityState, watchLabels } from './activity.js';
 import { type FromWatchdog, type WatchdogOptions, describeBlock } from './protocol.js';
@@ -30,12 +30,7 @@ export function startWatchdog(
   extras: { logger: Logger; metrics: MetricsRegistry; instance: string },
 ): Watchdog {
   const logger = extras.logger.child({ component: 'watchdog' });
-  const blocked = new Counter({
-    name: 'modhost_event_loop_blocked_total',
-    help: 'Times the event loop was blocked longer than watchdog.blocked_timeout, by the module whose code was running',
-    labelNames: ['module'],
-    registers: [extras.metrics],
-  });
+  const blocked = blockedLoopCounter(extras.metrics);
   // Beat a few times per timeout, so a block is seen within a fraction of it.
   const checkEvery = Math.max(10, Math.min(250, Math.floor(config.blocked_timeout / 4)));
   const debugging = inspector.url() !== undefined;

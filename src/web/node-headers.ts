@@ -85,3 +85,18 @@ export function realHeaders(headers: Headers): Headers {
     ? materialiseHeaders(headers as unknown as NodeHeaders)
     : headers;
 }
+
+/**
+ * The header pairs of a Node fast-path Headers not yet made real (lower-cased names, in arrival
+ * order), read from Node's raw list without building an undici Headers; undefined for any other
+ * Headers. For sending a request's headers to another thread (isolation/web-bridge.ts).
+ */
+export function rawHeaderPairs(headers: Headers): [string, string][] | undefined {
+  if (!(headers instanceof NodeHeaders)) return undefined;
+  const s = headers[kState];
+  if (s.real !== undefined) return undefined;
+  const raw = s.raw;
+  const out: [string, string][] = [];
+  for (let i = 0; i < raw.length; i += 2) out.push([raw[i]!.toLowerCase(), raw[i + 1]!]);
+  return out;
+}

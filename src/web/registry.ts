@@ -196,6 +196,11 @@ export class WebRegistry implements WebRegistrar {
     return this.closed;
   }
 
+  /** Every accepted resource (for the per-module load metrics). */
+  resources(): Iterable<WebResource> {
+    return this.byPath.values();
+  }
+
   registrations(moduleName: string): Array<{ path: string; methods?: string[]; prefix: boolean }> {
     const out: Array<{ path: string; methods?: string[]; prefix: boolean }> = [];
     for (const r of this.byPath.values()) {

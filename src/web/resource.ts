@@ -47,6 +47,9 @@ export class WebResource {
 
   /** Marks this resource's handlers as its module's running code (watchdog/activity.ts). */
   readonly activity: number;
+  /** Requests being served and seconds spent serving them (metrics/module-metrics.ts). */
+  inFlight = 0;
+  busySeconds = 0;
 
   constructor(
     readonly owner: ModuleIdentity,

@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import type { ServerConfig } from '../config/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { MetricsRegistry } from '../metrics/registry.js';
+import { reportModuleLoad } from '../metrics/module-metrics.js';
 import { ErrorCode, ModhostError } from '../errors/index.js';
 import {
   HttpErrors,
@@ -26,6 +27,7 @@ import { abortNodeRequest, nodeRequest } from './node-request.js';
 import { checkRequest } from './request-target.js';
 import { writeNodeResponse } from './node-response.js';
 import type { WebRegistry } from './registry.js';
+import type { WebResource } from './resource.js';
 import { callerResponse } from './caller-response.js';
 import { realResponse } from './fast-response.js';
 import { installFastGlobals } from './fast-globals.js';
@@ -57,6 +59,10 @@ export class WebServer {
     this.logger = options.logger;
     this.dispatcher = new Dispatcher(registry, options.logger, options.server.max_request_size);
     this.metrics = new HttpMetrics(options.metrics);
+    reportModuleLoad(options.metrics, 'request', function* () {
+      for (const r of registry.resources())
+        yield { module: r.owner.name, inFlight: r.inFlight, busySeconds: r.busySeconds };
+    });
     this.fallbackHost = hostForUrl(options.server.bind, options.server.port);
   }
 
@@ -81,6 +87,7 @@ export class WebServer {
     const method = request.method;
     let label: string;
     let response: Response;
+    let served: WebResource | undefined;
     const routed = this.dispatcher.route(method, new URL(request.url).pathname, this.draining);
     if (routed instanceof Target) {
       label = routed.resource.path;
@@ -107,6 +114,8 @@ export class WebServer {
           limited,
           routed.params,
         );
+        served = routed.resource;
+        served.inFlight++;
         const result = await this.invokeWithDeadline(routed, limited, context, method, deadline);
         response = await this.forCaller(result, method, routed);
       }
@@ -114,7 +123,9 @@ export class WebServer {
       response = await this.forCaller(routed.response, method, undefined);
       label = routed.label;
     }
-    this.metrics.record(label, method, response.status, (performance.now() - started) / 1000);
+    const seconds = (performance.now() - started) / 1000;
+    this.metrics.record(label, method, response.status, seconds);
+    if (served !== undefined) finished(served, seconds);
     return response;
   }
 
@@ -296,6 +307,7 @@ export class WebServer {
     if (length !== undefined && length > limit) {
       // Refuse before reading: the handler never sees the body, the connection is not reused.
       const tooLarge = errorResponse(413, HttpErrors.tooLarge(limit));
+      routed.resource.inFlight++;
       this.send(res, tooLarge, method, routed, label, started, true);
       return;
     }
@@ -307,6 +319,8 @@ export class WebServer {
       request,
       routed.params,
     );
+    // In flight until its response is written (record, below): module-metrics.ts reads it.
+    routed.resource.inFlight++;
     const result = this.dispatcher.invoke(routed, request, context, method);
     if (result instanceof Response) {
       this.send(res, result, method, routed, label, started, unreadBodyUnbounded(req, limit));
@@ -330,7 +344,7 @@ export class WebServer {
       )
       .catch((err: unknown) => {
         this.sendFailed(res, err, method, routed, false);
-        this.record(res, label, method, started);
+        this.record(res, label, method, started, routed);
       });
   }
 
@@ -350,16 +364,16 @@ export class WebServer {
       done = writeNodeResponse(res, response, method === 'HEAD', close);
     } catch (err) {
       this.sendFailed(res, err, method, target, close);
-      this.record(res, label, method, started);
+      this.record(res, label, method, started, target);
       return;
     }
     if (done === undefined) {
-      this.record(res, label, method, started);
+      this.record(res, label, method, started, target);
       return;
     }
     done
       .catch((err: unknown) => this.sendFailed(res, err, method, target, close))
-      .finally(() => this.record(res, label, method, started))
+      .finally(() => this.record(res, label, method, started, target))
       .catch(() => undefined); // `record` cannot fail; this only rules out an unhandled rejection
   }
 
@@ -417,9 +431,23 @@ export class WebServer {
     }
   }
 
-  private record(res: ServerResponse, label: string, method: string, started: number): void {
-    this.metrics.record(label, method, res.statusCode, (performance.now() - started) / 1000);
+  private record(
+    res: ServerResponse,
+    label: string,
+    method: string,
+    started: number,
+    target: Target | undefined,
+  ): void {
+    const seconds = (performance.now() - started) / 1000;
+    this.metrics.record(label, method, res.statusCode, seconds);
+    if (target !== undefined) finished(target.resource, seconds);
   }
+}
+
+/** One request to `resource` is answered (its response written): its module's load metrics. */
+function finished(resource: WebResource, seconds: number): void {
+  resource.inFlight--;
+  resource.busySeconds += seconds;
 }
 
 /**

@@ -92,6 +92,8 @@ describe('isolation: supervision of worker modules', function () {
     const metrics = await host!.metrics.metrics();
     expect(metrics).to.match(/modhost_module_worker_restarts_total\{module="faulty"[^}]*\} 1/);
     expect(metrics).to.match(/modhost_module_worker_up\{module="faulty"[^}]*\} 0/);
+    // Each of the two spins ended its worker for a blocked loop: the module's blocked-loop events.
+    expect(metrics).to.match(/modhost_event_loop_blocked_total\{module="faulty"[^}]*\} 2/);
   });
 
   it('restarts only the module whose heap outgrows resource_limits.max_heap', async () => {

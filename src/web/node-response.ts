@@ -27,16 +27,20 @@ export function writeNodeResponse(
   if (fast !== undefined) {
     const body = fast.body;
     const writeHead = (length: number | undefined) => {
-      let headers = fast.headers;
-      if ((length !== undefined && headers['content-length'] === undefined) || closeConnection) {
-        // A copy: the response's own headers stay as the handler built them.
-        headers = { ...headers };
-        if (length !== undefined && headers['content-length'] === undefined)
-          headers['content-length'] = String(length);
-        if (closeConnection) headers.connection = 'close';
+      // A flat [name, value, …] list, not a copy of the record: the record has a null prototype
+      // (a dictionary-mode object in V8), and Node's own for-in over it, or over a spread copy,
+      // costs more than the rest of writeHead. The response's own headers stay untouched.
+      const headers = fast.headers;
+      const flat: string[] = [];
+      for (const name in headers) {
+        if (closeConnection && name === 'connection') continue;
+        flat.push(name, headers[name]!);
       }
-      if (fast.statusText === '') res.writeHead(fast.status, headers);
-      else res.writeHead(fast.status, fast.statusText, headers);
+      if (length !== undefined && headers['content-length'] === undefined)
+        flat.push('content-length', String(length));
+      if (closeConnection) flat.push('connection', 'close');
+      if (fast.statusText === '') res.writeHead(fast.status, flat);
+      else res.writeHead(fast.status, fast.statusText, flat);
     };
     // Taken before anything is written: a locked stream throws here, while a 500 can still be sent.
     if (body instanceof ReadableStream) return sendStream(res, body.getReader(), head, writeHead);

@@ -246,6 +246,30 @@ describe('web/FastResponse served over a socket and through host.fetch', () => {
     }
   });
 
+  it('closing the connection replaces a Connection header of the handler, once', async () => {
+    // A chunked body the handler leaves unread closes the connection after the answer.
+    const h = harness((r) =>
+      r.register(A, '/conn', {
+        POST: () => new Response('ok', { headers: { Connection: 'keep-alive', 'x-a': 'b' } }),
+      }),
+    );
+    const url = await h.listen();
+    try {
+      const socket = await rawSocket(url);
+      const reply = readUntilClosed(socket);
+      socket.write(
+        'POST /conn HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n',
+      );
+      const head = (await reply).split('\r\n\r\n')[0]!.toLowerCase().split('\r\n');
+      expect(head.filter((line) => line.startsWith('connection:'))).to.deep.equal([
+        'connection: close',
+      ]);
+      expect(head).to.include.members(['x-a: b', 'content-length: 2']);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('lets a handler pass its request to fetch() (the global unwraps the lazy request)', async () => {
     const h = harness((r) =>
       r.register(A, '/fwd', {

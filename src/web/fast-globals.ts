@@ -14,7 +14,7 @@
  *   undici objects, which the adapter serves correctly, only slower (see docs/performance.md).
  */
 import { FastResponse, prepareFastResponse } from './fast-response.js';
-import { kUnwrapsLazyRequest, realRequest } from './node-request.js';
+import { kPlatformRequest, kUnwrapsLazyRequest, realRequest } from './node-request.js';
 
 interface Globals {
   Response: typeof Response;
@@ -51,6 +51,7 @@ function buildGlobals(): Globals {
   }
   Object.defineProperty(ModhostRequest, 'name', { value: 'Request' });
   Object.defineProperty(ModhostRequest, kUnwrapsLazyRequest, { value: true });
+  Object.defineProperty(ModhostRequest, kPlatformRequest, { value: OriginalRequest });
 
   function modhostFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     return originalFetch(realRequest(input), init);

@@ -128,18 +128,20 @@ function materialiseRequest(self: NodeRequest): Request {
 
 /** Set on a global `Request` whose constructor unwraps the lazy request (fast-globals.ts). */
 export const kUnwrapsLazyRequest = Symbol.for('modhost.unwrapsLazyRequest');
+/** On that global: the platform's own `Request` it extends. */
+export const kPlatformRequest = Symbol.for('modhost.platformRequest');
 
 /**
  * Whether undici's own `new Request(lazy)` works: it does where undici reads its slots through
  * symbol-keyed properties (which the stand-in forwards; Node 20, 22), not where it checks a
  * private-field brand (Node 24+). Probed once, with a stand-in that is already real.
  */
-function probeNativeWrap(): boolean {
-  const real = new Request('http://probe.invalid/p', { method: 'PUT', body: 'x' });
+function probeNativeWrap(Platform: typeof Request): boolean {
+  const real = new Platform('http://probe.invalid/p', { method: 'PUT', body: 'x' });
   const standIn = Object.create(NodeRequest.prototype) as NodeRequest;
   standIn[kState] = { real } as NodeRequestState;
   try {
-    const wrapped = new Request(standIn as unknown as Request);
+    const wrapped = new Platform(standIn as unknown as Request);
     return wrapped.url === real.url && wrapped.method === 'PUT';
   } catch {
     return false;
@@ -153,8 +155,13 @@ function probeNativeWrap(): boolean {
 let nativeWrapWorks: boolean | undefined;
 
 function prepareNodeRequest(): boolean {
-  installDelegates(NodeRequest, Request, materialiseRequest, new Request('http://localhost/'));
-  return (nativeWrapWorks = probeNativeWrap());
+  // The platform's class even when modhost's global is already installed: the delegates must
+  // come from undici's prototype (the subclass defines none of them), and the probe must not
+  // be answered by modhost's own unwrapping constructor.
+  const current = globalThis.Request as unknown as { [kPlatformRequest]?: typeof Request };
+  const Platform = current[kPlatformRequest] ?? (current as unknown as typeof Request);
+  installDelegates(NodeRequest, Platform, materialiseRequest, new Platform('http://localhost/'));
+  return (nativeWrapWorks = probeNativeWrap(Platform));
 }
 
 /** Handing out the lazy request is safe: `new Request(req)` will work in the handler. */

@@ -2,19 +2,19 @@
  * The Prometheus metrics listener: a separate HTTP server (loopback by default, `metrics:` in the
  * config) that serves the host's registry at `/metrics`, so metrics never share the public port.
  */
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MetricsConfig } from '../config/types.js';
 import type { Logger } from '../logging/logger.js';
 import { ErrorCode, ModhostError } from '../errors/index.js';
 import type { MetricsRegistry } from './registry.js';
+import { nodeHttp } from '../deps/node-http.js';
 
 export function startMetricsServer(
   registry: MetricsRegistry,
   config: MetricsConfig,
   logger: Logger,
 ): Promise<{ url: string; close(): Promise<void> }> {
-  const server = createServer((req, res) => {
+  const server = nodeHttp().createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/metrics' && path !== '/') {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });

@@ -3,7 +3,7 @@
  * Request/Response objects on the hot path, `fetch()` for socket-less dispatch (host.fetch),
  * body limits, slow-client timeouts, a graceful drain on close, and request metrics.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ServerConfig } from '../config/types.js';
@@ -32,6 +32,7 @@ import { callerResponse } from './caller-response.js';
 import { realResponse } from './fast-response.js';
 import { installFastGlobals } from './fast-globals.js';
 import { ConnectionDrain } from './drain.js';
+import { nodeHttp } from '../deps/node-http.js';
 
 export interface WebServerOptions {
   server: ServerConfig;
@@ -195,7 +196,7 @@ export class WebServer {
     const headersTimeout =
       requestTimeout > 0 ? Math.min(c.headers_timeout, requestTimeout) : c.headers_timeout;
     const shortest = Math.min(headersTimeout, requestTimeout > 0 ? requestTimeout : Infinity);
-    const server = createServer(
+    const server = nodeHttp().createServer(
       {
         headersTimeout,
         requestTimeout,

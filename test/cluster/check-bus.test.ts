@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, RedisServer, requireRedisServer } from '../helpers/redis-server.js';
+import { counterModule } from './host-process.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const bin = path.resolve(here, '../../src/cli/main.js');
-const counter = `${path.resolve(here, '../fixtures/cluster/counter.js')}#ClusterCounter`;
 
 describe('modhost check with a cluster section', () => {
   let redis: RedisServer | undefined;
@@ -33,7 +33,7 @@ describe('modhost check with a cluster section', () => {
         `instance: { name: ${name}, run_background_tasks: ${runBackgroundTasks} }`,
         `cluster: { redis_url: "${redisUrl}", channel: deploy1 }`,
         'modules:',
-        `  - module: "${counter}"`,
+        `  - module: "${counterModule}"`,
         '',
       ].join('\n'),
     );

@@ -15,6 +15,10 @@ import { waitFor } from './wait-for.js';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const bin = path.join(repoRoot, 'dist/src/cli/main.js');
 
+/** The cluster test fixture's file, and the spec of its `ClusterCounter` module. */
+export const counterFixture = path.join(repoRoot, 'dist/test/fixtures/cluster/counter.js');
+export const counterModule = `${counterFixture}#ClusterCounter`;
+
 export interface HostProcessOptions {
   name: string;
   runBackgroundTasks: boolean | 'auto';

@@ -6,16 +6,18 @@ import { expect } from 'chai';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { LookupResult } from '../fixtures/cluster/counter.js';
-import { HostProcess, printOutputOnFailure, tearDown } from './host-process.js';
+import {
+  counterFixture,
+  counterModule,
+  HostProcess,
+  printOutputOnFailure,
+  tearDown,
+} from './host-process.js';
 import { RedisServer, requireRedisServer } from '../helpers/redis-server.js';
 import { waitFor } from './wait-for.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const fixture = path.resolve(here, '../fixtures/cluster/counter.js');
-const counterModule = `${fixture}#ClusterCounter`;
-const onlyHereModule = `${fixture}#OnlyHere`;
+const onlyHereModule = `${counterFixture}#OnlyHere`;
 
 interface Stats {
   instance: string;

@@ -8,10 +8,10 @@ import { expect } from 'chai';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createClient } from 'redis';
 import type { LookupResult } from '../fixtures/cluster/counter.js';
 import {
+  counterModule,
   HostProcess,
   printOutputOnFailure,
   startHosts,
@@ -20,8 +20,6 @@ import {
 import { waitFor } from '../cluster/wait-for.js';
 import { RedisServer, requireRedisServer } from '../helpers/redis-server.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const counterModule = `${path.resolve(here, '../fixtures/cluster/counter.js')}#ClusterCounter`;
 const VALUE = '/_synapse/client/counter/value?key=k&type=string';
 const INVALIDATE = '/_synapse/client/counter/invalidate?key=k&type=string';
 

@@ -12,9 +12,9 @@ import { expect } from 'chai';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { LookupResult } from '../fixtures/cluster/counter.js';
 import {
+  counterModule,
   HostProcess,
   printOutputOnFailure,
   startHosts,
@@ -23,8 +23,6 @@ import {
 import { waitFor } from '../cluster/wait-for.js';
 import { RedisServer, requireRedisServer } from '../helpers/redis-server.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const counterModule = `${path.resolve(here, '../fixtures/cluster/counter.js')}#ClusterCounter`;
 const KEYS = ['k0', 'k1', 'k2', 'k3', 'k4'];
 
 interface Read {

@@ -3,10 +3,10 @@
  * scanner, config validation and injector, wires it into recording registrars, and answers
  * the host's requests: calls, requests to web resources, lifecycle hooks, timer ticks, pings.
  */
-import 'reflect-metadata';
+import '../deps/reflect-metadata.js';
 import { parentPort } from 'node:worker_threads';
-import { pino } from 'pino';
-import { container as rootContainer } from 'tsyringe';
+import { pino } from '../deps/pino.js';
+import { container as rootContainer } from '../deps/tsyringe.js';
 import { ModuleApi } from '../api/module-api.js';
 import { HttpClient } from '../api/http-client.js';
 import type { BackgroundTasks, ModuleIdentity } from '../api/services.js';
@@ -124,7 +124,7 @@ async function boot(init: WorkerInit): Promise<Manifest> {
   moduleName = identity.name;
   // Before anything awaits: a 'background' change sent while the module loads comes after.
   runsBackgroundTasks = init.runBackgroundTasks;
-  const logger = pino(
+  const logger = pino()(
     { level: init.logLevel, base: undefined },
     { write: (line: string) => channel.notify('log', line) },
   ).child({ module: identity.name });

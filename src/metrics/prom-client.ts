@@ -9,10 +9,8 @@
  * prom-client ships no `exports` map, so these paths are public to Node; should a later version
  * close them, the index is loaded instead (slower start-up, same behaviour).
  */
-import { createRequire } from 'node:module';
 import type * as PromClient from 'prom-client';
-
-const require = createRequire(import.meta.url);
+import { requireCjs as require } from '../deps/cjs.js';
 
 function part<T>(file: string, pick: (index: typeof PromClient) => T): T {
   try {

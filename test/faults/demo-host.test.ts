@@ -7,8 +7,12 @@
  */
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../helpers/paths.js';
+import { copyPgliteTemplate } from '../helpers/pglite-template.js';
+import { demoConfigFor } from '../samples/demo-helpers.js';
 import { rawSocket, readUntilClosed } from '../web/helpers.js';
 import { ServeProcess } from './serve-process.js';
 import { BOUND, pushUntilClosed } from './upload.js';
@@ -25,11 +29,24 @@ async function raw(url: string, request: string): Promise<string> {
 describe('faults: the demo host', function () {
   this.timeout(90_000);
   let demo: ServeProcess;
+  let dir: string;
+  let config: string;
 
   before(async () => {
-    demo = await ServeProcess.run([main, '--port', '0']);
+    // demo.yaml copied into a temp directory, so its ./data is this test's own database (a
+    // copy of the run's template), not the source tree's, which a previous run may still hold.
+    dir = await mkdtemp(path.join(tmpdir(), 'modhost-demo-faults-'));
+    await copyPgliteTemplate(path.join(dir, 'data'));
+    config = await demoConfigFor(8008, dir);
+    demo = await ServeProcess.run([main, '--port', '0', config]);
   });
-  after(() => demo?.kill());
+  after(async () => {
+    if (demo !== undefined) {
+      demo.kill();
+      await demo.exited;
+    }
+    await rm(dir, { recursive: true, force: true });
+  });
 
   it('routes by the framework path rules: //x/_matrix/client/v3/login is not login', async () => {
     const login = JSON.stringify({ type: 'm.login.password', user: 'x', password: 'y' });
@@ -85,7 +102,7 @@ describe('faults: the demo host', function () {
 
   it('reports a busy port (chosen by DEMO_PORT) as modhost serve does, exit 1, no stack', () => {
     const port = new URL(demo.url).port;
-    const run = spawnSync(process.execPath, [main], {
+    const run = spawnSync(process.execPath, [main, config], {
       encoding: 'utf8',
       timeout: 60_000,
       env: { ...process.env, DEMO_PORT: port },

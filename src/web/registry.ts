@@ -40,7 +40,7 @@ import { EXACT, NOT_PLAIN, PREFIX, RESERVED, ROUTE, RouteTrie, UNDER_RESERVED } 
 /** Endpoints the host serves itself; always reserved. */
 export const HOST_ENDPOINTS: readonly string[] = ['/health'];
 
-/** What `resolve` answers for a malformed path (400) and for a host endpoint's path. */
+/** What `route` answers for a malformed path (400) and for a host endpoint's path. */
 export const BAD_PATH = Symbol('bad path');
 export const HOST_ENDPOINT = Symbol('host endpoint');
 
@@ -253,30 +253,7 @@ export class WebRegistry implements WebRegistrar {
     return this.reservedTrie.lookup(path, false) === UNDER_RESERVED;
   }
 
-  /**
-   * Where the raw request path `raw` (starting with "/") goes: its WebMatch, undefined (404),
-   * BAD_PATH when it is malformed (400), or HOST_ENDPOINT when it normalises to one the host
-   * serves itself. The same answer as `route`, before choosing the method's handler.
-   */
-  resolve(raw: string): WebMatch | typeof BAD_PATH | typeof HOST_ENDPOINT | undefined {
-    const trie = this.trie;
-    const found = trie.lookup(raw, true);
-    if (found === EXACT) return { resource: trie.resource!, subpath: '', params: NO_PARAMS };
-    if (found === ROUTE) {
-      const route = trie.route!;
-      const params = route.params(raw, trie.valueStarts, trie.valueEnds);
-      return { resource: route.resource, subpath: '', params };
-    }
-    if (found === PREFIX) {
-      const resource = trie.resource!;
-      if (this.aboveReserved.has(resource) && this.isReserved(raw)) return this.hostEndpoint(raw);
-      return { resource, subpath: raw.slice(trie.prefixEnd), params: NO_PARAMS };
-    }
-    if (found === NOT_PLAIN) return this.normalised(raw);
-    return this.hostEndpoint(raw);
-  }
-
-  /** `resolve` for a raw path that is not plain and normal. */
+  /** Where a raw path that is not plain and normal goes: its WebMatch, BAD_PATH, a host endpoint or undefined. */
   private normalised(raw: string): WebMatch | typeof BAD_PATH | typeof HOST_ENDPOINT | undefined {
     const path = normalisePath(raw);
     if (path === undefined) return BAD_PATH;

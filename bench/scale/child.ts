@@ -10,7 +10,8 @@ import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 const [mode, config] = process.argv.slice(2) as [string, string];
-const { ModuleHost } = await import('../../src/index.js');
+// `modhost` as the generated modules import it (the shipped bundle), so both sides share one copy.
+const { ModuleHost } = await import('modhost');
 const { createLogger } = await import('../../src/logging/logger.js');
 const logger = createLogger({ level: 'silent', pretty: false });
 

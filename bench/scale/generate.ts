@@ -4,13 +4,12 @@
  * the bench measures exactly what a host of N compiled modules costs. Every module has its own
  * config class (validated with class-validator), a callback and a web resource.
  */
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const dist = path.join(repo, 'dist');
 
 const PRELUDE = `var __decorate = function (decorators, target, key, desc) {
   var c = arguments.length, r = c < 3 ? target : desc === null ? desc = Object.getOwnPropertyDescriptor(target, key) : desc, d;
@@ -29,11 +28,9 @@ __decorate([IsOptional(), IsString(), __metadata('design:type', String)], Config
 __decorate([IsOptional(), IsInt(), Min(0), __metadata('design:type', Number)], Config${i}.prototype, 'limit', void 0);`;
 
 function moduleSource(i: number, configClass: boolean): string {
-  const decorators = pathToFileURL(path.join(dist, 'decorators', 'index.js')).href;
-  const api = pathToFileURL(path.join(dist, 'src', 'index.js')).href;
   return `import 'reflect-metadata';
-import { Module, Callback, WebResource } from '${decorators}';
-import { ModuleApi } from '${api}';
+import { Module, Callback, WebResource } from 'modhost/decorators';
+import { ModuleApi } from 'modhost';
 ${PRELUDE}
 ${configClass ? CONFIG_CLASS(i) : ''}
 let Generated${i} = class Generated${i} {
@@ -57,8 +54,14 @@ export interface GeneratedHost {
 /** A directory holding `count` module files and a `modhost.yaml` listing them all. */
 export function generateHost(count: number, { configClass = true } = {}): GeneratedHost {
   const dir = mkdtempSync(path.join(os.tmpdir(), `modhost-scale-${count}-`));
-  // Bare imports (class-validator, reflect-metadata) resolve through the repo's node_modules.
-  symlinkSync(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  // Bare imports resolve as in a user's project: \`modhost\` to this package (its exports, so the
+  // shipped bundle), the rest (class-validator, reflect-metadata) to the repo's node_modules.
+  const modules = path.join(dir, 'node_modules');
+  mkdirSync(modules);
+  symlinkSync(repo, path.join(modules, 'modhost'), 'dir');
+  for (const name of readdirSync(path.join(repo, 'node_modules')))
+    if (!name.startsWith('.'))
+      symlinkSync(path.join(repo, 'node_modules', name), path.join(modules, name), 'dir');
   mkdirSync(path.join(dir, 'modules'));
   const files: string[] = [];
   const entries: string[] = [];

@@ -75,7 +75,10 @@ export class HostProcess {
     );
     const child = spawn(process.execPath, [bin, 'serve', '-c', file], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_OPTIONS: '--enable-source-maps' },
+      env: {
+        ...process.env,
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --enable-source-maps`,
+      },
     });
     running.add(child);
     child.once('exit', () => running.delete(child));

@@ -8,15 +8,17 @@ import { untouchedParts } from '../web/fast-response.js';
 import { responseSource } from '../web/response-source.js';
 import { crossingProblem } from './crossing.js';
 import { wireRequest } from './wire-request.js';
-import { rawHeaderPairs } from '../web/node-headers.js';
+import { rawHeaderList } from '../web/node-headers.js';
 import { type Channel, ownBuffer, Reply } from './protocol.js';
+import type { LazyAbort } from './lazy-abort.js';
 
 export interface WireRequest {
   /** The caller's id for this request, for `cancel`. */
   rid: number;
   method: string;
   url: string;
-  headers: [string, string][];
+  /** Flat: name (lower-case), value, name, value… (one array to clone, not one per header). */
+  headers: string[];
   /** Stream id of the body, when there is one. */
   sid?: number;
   /** The request context's plain fields; URL values as `{ href }` under `urls`. */
@@ -38,10 +40,20 @@ export interface WireResponse {
 
 const NO_BODY = new Set(['GET', 'HEAD']);
 
-function headerList(headers: Headers): [string, string][] {
-  // A request from the Node adapter: its raw pairs, without building an undici Headers.
-  const raw = rawHeaderPairs(headers);
+/** A request's headers, flat (see WireRequest.headers). */
+function flatHeaderList(headers: Headers): string[] {
+  // A request from the Node adapter: its raw list, without building an undici Headers.
+  const raw = rawHeaderList(headers);
   if (raw !== undefined) return raw;
+  const out: string[] = [];
+  headers.forEach((value, name) => {
+    if (name !== 'set-cookie') out.push(name, value);
+  });
+  for (const cookie of headers.getSetCookie()) out.push('set-cookie', cookie);
+  return out;
+}
+
+function headerList(headers: Headers): [string, string][] {
   const out: [string, string][] = [];
   // forEach joins Set-Cookie values with ", ", which breaks them: those go one by one.
   headers.forEach((value, name) => {
@@ -73,7 +85,7 @@ export function requestToWire(
     rid,
     method: request.method,
     url: request.url,
-    headers: headerList(request.headers),
+    headers: flatHeaderList(request.headers),
     ...(body !== null ? { sid: channel.sendStream(body) } : {}),
     context: ctx,
     urls,
@@ -84,13 +96,13 @@ export function requestToWire(
 export function requestFromWire(
   channel: Channel,
   wire: WireRequest,
-  signal: AbortSignal,
+  abort: LazyAbort,
 ): { request: Request; context: Record<string, unknown> } {
   // The body stream exists from the start, so chunks that arrive before it is read wait in it.
   const body = wire.sid !== undefined ? channel.receiveStream(wire.sid) : null;
   const context = { ...wire.context };
   for (const k of wire.urls) context[k] = new URL(context[k] as string);
-  const request = wireRequest(wire.method, wire.url, wire.headers, signal, () => body);
+  const request = wireRequest(wire.method, wire.url, wire.headers, abort, () => body);
   return { request, context };
 }
 

@@ -4,13 +4,15 @@
  * only when something else is touched, as the Node adapter does on the host side.
  */
 import { installDelegates } from '../web/delegate.js';
+import type { LazyAbort } from './lazy-abort.js';
 
 interface State {
   method: string;
   url: string;
-  headerList: [string, string][];
+  /** Names (lower-case) and values, flat: name, value, name, value… */
+  headerList: string[];
   headers: Headers | undefined;
-  signal: AbortSignal;
+  abort: LazyAbort;
   body: () => ReadableStream<Uint8Array> | null;
   real: Request | undefined;
 }
@@ -31,10 +33,10 @@ class WireRequest {
   get headers(): Headers {
     const s = this[kState];
     if (s.real !== undefined) return s.real.headers;
-    return (s.headers ??= new Headers(s.headerList));
+    return (s.headers ??= headersOf(s.headerList));
   }
   get signal(): AbortSignal {
-    return this[kState].real?.signal ?? this[kState].signal;
+    return this[kState].real?.signal ?? this[kState].abort.signal;
   }
 }
 
@@ -44,12 +46,18 @@ function materialise(self: WireRequest): Request {
     const body = s.body();
     s.real = new Request(s.url, {
       method: s.method,
-      headers: s.headers ?? s.headerList,
-      signal: s.signal,
+      headers: s.headers ?? headersOf(s.headerList),
+      signal: s.abort.signal,
       ...(body !== null ? { body, duplex: 'half' } : {}),
     } as RequestInit);
   }
   return s.real;
+}
+
+function headersOf(flat: string[]): Headers {
+  const headers = new Headers();
+  for (let i = 0; i < flat.length; i += 2) headers.append(flat[i]!, flat[i + 1]!);
+  return headers;
 }
 
 installDelegates(WireRequest, Request, materialise, new Request('http://localhost/'));
@@ -57,8 +65,8 @@ installDelegates(WireRequest, Request, materialise, new Request('http://localhos
 export function wireRequest(
   method: string,
   url: string,
-  headerList: [string, string][],
-  signal: AbortSignal,
+  headerList: string[],
+  abort: LazyAbort,
   body: () => ReadableStream<Uint8Array> | null,
 ): Request {
   return new WireRequest({
@@ -66,7 +74,7 @@ export function wireRequest(
     url,
     headerList,
     headers: undefined,
-    signal,
+    abort,
     body,
     real: undefined,
   }) as unknown as Request;

@@ -35,6 +35,7 @@ import { ChannelDatabase } from './database-bridge.js';
 import { ProviderClient, type ProviderLink, type ProviderShape } from './provider-bridge.js';
 import { Channel } from './protocol.js';
 import { heapUsage } from './worker-usage.js';
+import { LazyAbort } from './lazy-abort.js';
 import { requestFromWire, responseToWire, type WireRequest } from './web-bridge.js';
 import {
   ChannelBus,
@@ -86,7 +87,7 @@ let built: ModuleContainer | undefined;
 let moduleLogger: { error(fields: object, msg: string): void } | undefined;
 let moduleName = '(loading)';
 const table = new FunctionTable();
-const aborts = new Map<number, AbortController>();
+const aborts = new Map<number, LazyAbort>();
 let tasks: ForwardedTasks | undefined;
 /** Runs `api.runInBackground` work here; its work in flight is awaited (bounded) at stop. */
 let runner: BackgroundTaskRunner | undefined;
@@ -236,17 +237,17 @@ channel.handleCalls({
 channel.handle('fetch', async (body) => {
   sync(body);
   const { fn, req } = body as { fn: number; req: WireRequest };
-  const controller = new AbortController();
-  aborts.set(req.rid, controller);
+  const abort = new LazyAbort();
+  aborts.set(req.rid, abort);
   // Once the response is out (or the host gave up), the rest of the request body is of no use:
   // the host stops sending it and releases the client's upload.
   const discard = () => {
     if (req.sid !== undefined) channel.discardStream(req.sid, requestOver);
   };
-  if (req.sid !== undefined) controller.signal.addEventListener('abort', discard, { once: true });
+  if (req.sid !== undefined) abort.onAbort(discard);
   let streaming = false;
   try {
-    const { request, context } = requestFromWire(channel, req, controller.signal);
+    const { request, context } = requestFromWire(channel, req, abort);
     const response = (await table.fns[fn]!(request, context)) as unknown;
     if (!(response instanceof Response))
       throw new TypeError(

@@ -87,16 +87,19 @@ export function realHeaders(headers: Headers): Headers {
 }
 
 /**
- * The header pairs of a Node fast-path Headers not yet made real (lower-cased names, in arrival
- * order), read from Node's raw list without building an undici Headers; undefined for any other
- * Headers. For sending a request's headers to another thread (isolation/web-bridge.ts).
+ * The headers of a Node fast-path Headers not yet made real, flat (lower-cased name, value, in
+ * arrival order), read from Node's raw list without building an undici Headers; undefined for any
+ * other Headers. For sending a request's headers to another thread (isolation/web-bridge.ts).
  */
-export function rawHeaderPairs(headers: Headers): [string, string][] | undefined {
+export function rawHeaderList(headers: Headers): string[] | undefined {
   if (!(headers instanceof NodeHeaders)) return undefined;
   const s = headers[kState];
   if (s.real !== undefined) return undefined;
   const raw = s.raw;
-  const out: [string, string][] = [];
-  for (let i = 0; i < raw.length; i += 2) out.push([raw[i]!.toLowerCase(), raw[i + 1]!]);
+  const out = new Array<string>(raw.length);
+  for (let i = 0; i < raw.length; i += 2) {
+    out[i] = raw[i]!.toLowerCase();
+    out[i + 1] = raw[i + 1]!;
+  }
   return out;
 }

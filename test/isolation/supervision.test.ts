@@ -52,6 +52,16 @@ describe('isolation: supervision of worker modules', function () {
     );
   }
 
+  it("aborts an isolated handler's request signal at its deadline, and 503s", async () => {
+    await start();
+    expect((await get('/faulty/abortable')).status).to.equal(503);
+    // The handler saw the abort in its worker and stopped (the module keeps serving).
+    const aborts = async () =>
+      ((await (await get('/faulty/aborts')).json()) as { aborts: string[] }).aborts;
+    await waitFor('the handler to see its abort', async () => (await aborts()).length === 1);
+    expect(await (await get('/faulty/aborts')).json()).to.deep.equal({ aborts: ['AbortError'] });
+  });
+
   it('503s a hung handler; keeps serving module A while isolated B spins; B comes back, then stays down after max_restarts', async () => {
     await start({ supervision: { max_restarts: 1 } });
     expect(await (await get('/faulty/')).json()).to.deep.equal({ ok: true, starts: 1 });

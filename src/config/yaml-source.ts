@@ -37,7 +37,7 @@ export interface YamlSource {
 
 type Doc = Document.Parsed;
 
-export function parseYamlSource(text: string, file: string): YamlSource {
+function parse(text: string): { doc: Doc; lineCounter: InstanceType<typeof LineCounter> } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, {
     lineCounter,
@@ -45,11 +45,30 @@ export function parseYamlSource(text: string, file: string): YamlSource {
     prettyErrors: false,
     merge: true,
   });
-  const position = (offset: number) => {
+  return { doc, lineCounter };
+}
+
+const positionIn =
+  (lineCounter: InstanceType<typeof LineCounter>) =>
+  (offset: number): { line: number; column: number } => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
-  const locate: Locator = (path, target) => locateNode(doc, path, target, position);
+
+export function parseYamlSource(text: string, file: string): YamlSource {
+  const { doc, lineCounter } = parse(text);
+  const position = positionIn(lineCounter);
+  // The locator parses the text again when first asked (a problem found after loading), rather
+  // than holding this document: its nodes are ten times the text, and a host keeps its locator
+  // while it imports every module, whose garbage collections would mark them all again and again.
+  let again: { doc: Doc; position: typeof position } | undefined;
+  const locate: Locator = (path, target) => {
+    if (again === undefined) {
+      const reparsed = parse(text);
+      again = { doc: reparsed.doc, position: positionIn(reparsed.lineCounter) };
+    }
+    return locateNode(again.doc, path, target, again.position);
+  };
   const problem = (offset: number, path: ConfigPath, message: string): ConfigProblem => ({
     file,
     ...position(offset),

@@ -14,8 +14,8 @@
  *    chunk of its own behind its `import()`, so its packages are still loaded only when used
  *    (esbuild would hoist their imports to the top of one unsplit file);
  *  - packages stay external (tsyringe and reflect-metadata must be the user's very copies), except
- *    yaml: read through Node's loader it is some sixty CommonJS files and about 30 ms of a
- *    `modhost check`, bundled one chunk of a few ms, and no object of it reaches a user;
+ *    the YAML parsers: read through Node's loader yaml is some sixty CommonJS files and about
+ *    30 ms of a `modhost check`, bundled a few, and no object of theirs reaches a user;
  *  - the output sits three levels below the package root, as dist/src/<dir>/ does, so the paths
  *    the sources resolve against `import.meta.url` (package.json, the installation root) hold,
  *    and flat, so `./worker-entry.js` and `./watchdog-thread.js` name the thread entries;
@@ -46,7 +46,7 @@ const entryPoints = {
 };
 
 /** Packages bundled in rather than imported from node_modules (see above). */
-const BUNDLED = new Set(['yaml']);
+const BUNDLED = new Set(['yaml', 'js-yaml']);
 
 const packagesExternal: Plugin = {
   name: 'packages-external-but-bundled',
@@ -58,15 +58,17 @@ const packagesExternal: Plugin = {
         : args.path.split('/')[0]!;
       return BUNDLED.has(name) ? undefined : { path: args.path, external: true };
     });
-    // src/deps/yaml.ts `require`s yaml, which skips Node's ESM lexing of it when not bundled;
-    // here an import, so that esbuild sees it and bundles it.
-    b.onLoad({ filter: /[\\/]src[\\/]deps[\\/]yaml\.js$/ }, async (args) => {
+    // src/deps/<package>.ts `require`s a BUNDLED package, which skips Node's ESM lexing of it
+    // when not bundled; here an import, so that esbuild sees it and bundles it.
+    b.onLoad({ filter: /[\\/]src[\\/]deps[\\/][a-z-]+\.js$/ }, async (args) => {
+      const name = path.basename(args.path, '.js');
+      if (!BUNDLED.has(name)) return undefined;
       const { readFile } = await import('node:fs/promises');
-      const names = /export const \{([^}]*)\} = yaml;/.exec(await readFile(args.path, 'utf8'));
+      const names = /export const \{([^}]*)\} = \w+;/.exec(await readFile(args.path, 'utf8'));
       if (!names)
         throw new Error(`${args.path}: its export list is not where build/bundle.ts reads it`);
       return {
-        contents: `export {${names[1]}} from 'yaml';\n`,
+        contents: `export {${names[1]}} from '${name}';\n`,
         resolveDir: path.dirname(args.path),
       };
     });

@@ -25,6 +25,7 @@ import {
   yamlSyntaxMessage,
 } from '../errors/config-messages.js';
 import type { Locator, LocateTarget } from './types.js';
+import { fastYamlValue } from './yaml-fast.js';
 
 /** Nodes that aliases may add to the document in total; far above any real configuration. */
 export const MAX_ALIAS_EXPANSION = 10_000;
@@ -55,20 +56,29 @@ const positionIn =
     return { line, column: col };
   };
 
+/**
+ * A locator that parses `text` with yaml when first asked (a problem found after loading), rather
+ * than holding a document: its nodes are ten times the text, and a host keeps its locator while
+ * it imports every module, whose garbage collections would mark them all again and again.
+ */
+function lazyLocator(text: string): Locator {
+  let parsed: { doc: Doc; position: ReturnType<typeof positionIn> } | undefined;
+  return (path, target) => {
+    if (parsed === undefined) {
+      const { doc, lineCounter } = parse(text);
+      parsed = { doc, position: positionIn(lineCounter) };
+    }
+    return locateNode(parsed.doc, path, target, parsed.position);
+  };
+}
+
 export function parseYamlSource(text: string, file: string): YamlSource {
+  const locate = lazyLocator(text);
+  // Plain YAML (most files) takes the fast path; yaml reads the rest, and reports its problems.
+  const fast = fastYamlValue(text);
+  if (fast !== undefined) return { value: fast, locate, problems: [] };
   const { doc, lineCounter } = parse(text);
   const position = positionIn(lineCounter);
-  // The locator parses the text again when first asked (a problem found after loading), rather
-  // than holding this document: its nodes are ten times the text, and a host keeps its locator
-  // while it imports every module, whose garbage collections would mark them all again and again.
-  let again: { doc: Doc; position: typeof position } | undefined;
-  const locate: Locator = (path, target) => {
-    if (again === undefined) {
-      const reparsed = parse(text);
-      again = { doc: reparsed.doc, position: positionIn(reparsed.lineCounter) };
-    }
-    return locateNode(again.doc, path, target, again.position);
-  };
   const problem = (offset: number, path: ConfigPath, message: string): ConfigProblem => ({
     file,
     ...position(offset),

@@ -369,15 +369,52 @@ export class RouteTrie<T, R> {
     return true;
   }
 
-  /** Matches the rest of `path` from `param` taking the segment at `start` as value `d`. */
+  /**
+   * Matches the rest of `path` from `param` taking the segment at `start` as value `d`. A loop
+   * that recurses only where a node has both a matching static child and a parameter child (the
+   * one place a search can fail and need the other way): most patterns never branch, and each
+   * call level cost about as much as the comparisons it made.
+   */
   private search(param: Node<T, R>, path: string, start: number, d: number): R | undefined {
-    let end = path.indexOf('/', start);
-    if (end === -1) end = path.length;
-    if (this.counting) this.steps += end - start + 1;
-    if (end === start) return undefined; // a parameter takes a non-empty segment
-    this.valueStarts[d] = start;
-    this.valueEnds[d] = end;
-    return this.below(param, path, end, d + 1);
+    const length = path.length;
+    let node = param;
+    let i = start;
+    let value = true; // whether the walk is to take the segment at `i` as a value
+    for (;;) {
+      if (value) {
+        let end = path.indexOf('/', i);
+        if (end === -1) end = length;
+        if (this.counting) this.steps += end - i + 1;
+        if (end === i) return undefined; // a parameter takes a non-empty segment
+        this.valueStarts[d] = i;
+        this.valueEnds[d++] = end;
+        i = end;
+      }
+      // `node`'s text is matched up to `i`.
+      if (i === length) {
+        this.valueCount = d;
+        return node.route;
+      }
+      const child = node.child(path.charCodeAt(i));
+      if (child !== null) {
+        const matched = labelAt(path, i, child);
+        // A miss compared natively may have read on to the end of the path.
+        if (this.counting) this.steps += matched ? child.label.length : length - i;
+        if (matched) {
+          if (node.param === undefined) {
+            node = child;
+            i += child.label.length;
+            value = false;
+            continue;
+          }
+          const found = this.below(child, path, i + child.label.length, d);
+          if (found !== undefined) return found;
+        }
+      }
+      if (node.param === undefined) return undefined;
+      node = node.param;
+      value = true;
+    }
   }
 
   /** Matches the rest of `path` from `i`, `node`'s text being matched; `d` values so far. */
@@ -389,7 +426,6 @@ export class RouteTrie<T, R> {
     const child = node.child(path.charCodeAt(i));
     if (child !== null) {
       const matched = labelAt(path, i, child);
-      // A miss compared natively may have read on to the end of the path.
       if (this.counting) this.steps += matched ? child.label.length : path.length - i;
       if (matched) {
         const found = this.below(child, path, i + child.label.length, d);

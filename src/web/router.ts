@@ -184,7 +184,7 @@ export class RouteTrie<T, R> {
   steps = 0;
   /**
    * Whether lookups add to `steps`: off until a test asks (WebRegistry.lookupSteps turns it on),
-   * so serving never pays for the counting (about 3% of a parameter lookup's instructions).
+   * so serving never pays for the counting (2–3% of a parameter lookup's instructions).
    */
   counting = false;
 

@@ -40,12 +40,27 @@ export type ParamsFactory = (
 ) => Record<string, string>;
 
 /**
+ * Factories by their names list: routes with the same names (every `/rooms/:room_id/...` of a
+ * deployment) share one, so their params objects share one hidden class (an object literal's
+ * class belongs to the literal), handlers reading `params.room_id` stay monomorphic, and the
+ * registry's one call site calls one function instead of one per route. Grows only at load.
+ */
+const factories = new Map<string, ParamsFactory>();
+
+/**
  * The params factory for a route with parameters `names` (valid names, see parsePattern): an
- * object literal with the names as constant keys, compiled once per route, so every params
+ * object literal with the names as constant keys, compiled once per names list, so every params
  * object of a route has one hidden class from birth (assigning computed keys one by one walks
  * shape transitions on every request, and reads of the result stay polymorphic).
  */
 export function paramsFactory(names: readonly string[]): ParamsFactory {
+  const key = names.join('/');
+  let factory = factories.get(key);
+  if (factory === undefined) factories.set(key, (factory = compileFactory(names)));
+  return factory;
+}
+
+function compileFactory(names: readonly string[]): ParamsFactory {
   for (const name of names)
     if (!PARAM_NAME.test(name) || name === '__proto__')
       throw new TypeError(`not a parameter name: ${JSON.stringify(name)}`);

@@ -22,7 +22,7 @@
  * from the last "/" before the mismatch is scanned, with native scans when it is long.
  *
  * `steps` counts the work done (path characters read by comparisons and scans), so tests prove
- * linearity by counting, not timing.
+ * linearity by counting, not timing; it counts only once `counting` is on.
  */
 
 /** Marks a reserved prefix: nothing at or below it is served by a module. */
@@ -109,8 +109,16 @@ class Node<T, R> {
   }
 }
 
-/** Below this many characters a loop beats the native scans' fixed cost. */
+/** From this many characters the native scans beat one regular expression (and the loop). */
 const NATIVE_SCAN_LENGTH = 16;
+/**
+ * From this many characters one regular expression beats the loop: V8's `charCodeAt` on a
+ * string of unknown representation costs about 30 instructions a character, the expression
+ * about 300 once and 11 a character (counted with callgrind; 14 characters: 412 against 473).
+ */
+const EXPRESSION_SCAN_LENGTH = 8;
+/** Any of "%", a backslash, "//" and "/." (see plainFrom), searched from `lastIndex`. */
+const NOT_PLAIN_TEXT = /[%\\]|\/[/.]/g;
 /**
  * "//" or "/.", searched from `lastIndex`. A regular expression: `indexOf('//')` restarts at
  * every "/" and costs 18x as much on a 14 KB path of 7,000 segments, and 4x on a 26-character
@@ -134,6 +142,10 @@ function plainFrom(path: string, from: number): boolean {
     if (path.indexOf('%', from) !== -1 || path.indexOf('\\', from) !== -1) return false;
     EMPTY_OR_DOT.lastIndex = from;
     return !EMPTY_OR_DOT.test(path);
+  }
+  if (length - from >= EXPRESSION_SCAN_LENGTH) {
+    NOT_PLAIN_TEXT.lastIndex = from;
+    return !NOT_PLAIN_TEXT.test(path);
   }
   for (let i = from; i < length; i++) {
     const c = path.charCodeAt(i);
@@ -170,6 +182,11 @@ export class RouteTrie<T, R> {
   routes = 0;
   /** Work counter (path characters read); never reset by the trie. */
   steps = 0;
+  /**
+   * Whether lookups add to `steps`: off until a test asks (WebRegistry.lookupSteps turns it on),
+   * so serving never pays for the counting (2–3% of a parameter lookup's instructions).
+   */
+  counting = false;
 
   /** Results of the last lookup (see the Found codes). */
   resource: T | undefined = undefined;
@@ -304,7 +321,7 @@ export class RouteTrie<T, R> {
       i += n;
     }
     if (full) steps = length;
-    this.steps += steps;
+    if (this.counting) this.steps += steps;
     this.prefix = prefix;
     this.prefixEnd = prefixEnd;
     if (full) {
@@ -329,7 +346,7 @@ export class RouteTrie<T, R> {
     if (raw && !full) {
       // Everything before `i` is registered text, plain and normal; the rest is checked from
       // the start of the segment `i` is in (a dot segment starts at its "/").
-      this.steps += 3 * (length - slash);
+      if (this.counting) this.steps += 3 * (length - slash);
       if (!plainFrom(path, slash)) return NOT_PLAIN;
     }
     if (prefix === undefined) return NOTHING;
@@ -345,22 +362,59 @@ export class RouteTrie<T, R> {
   private valuesPlain(path: string): boolean {
     const starts = this.valueStarts;
     const first = starts[0]!;
-    this.steps += 2 * (path.length - first);
+    if (this.counting) this.steps += 2 * (path.length - first);
     if (path.indexOf('%', first) !== -1 || path.indexOf('\\', first) !== -1) return false;
     for (let v = 0; v < this.valueCount; v++)
       if (path.charCodeAt(starts[v]!) === 0x2e) return false;
     return true;
   }
 
-  /** Matches the rest of `path` from `param` taking the segment at `start` as value `d`. */
+  /**
+   * Matches the rest of `path` from `param` taking the segment at `start` as value `d`. A loop
+   * that recurses only where a node has both a matching static child and a parameter child (the
+   * one place a search can fail and need the other way): most patterns never branch, and each
+   * call level cost about as much as the comparisons it made.
+   */
   private search(param: Node<T, R>, path: string, start: number, d: number): R | undefined {
-    let end = path.indexOf('/', start);
-    if (end === -1) end = path.length;
-    this.steps += end - start + 1;
-    if (end === start) return undefined; // a parameter takes a non-empty segment
-    this.valueStarts[d] = start;
-    this.valueEnds[d] = end;
-    return this.below(param, path, end, d + 1);
+    const length = path.length;
+    let node = param;
+    let i = start;
+    let value = true; // whether the walk is to take the segment at `i` as a value
+    for (;;) {
+      if (value) {
+        let end = path.indexOf('/', i);
+        if (end === -1) end = length;
+        if (this.counting) this.steps += end - i + 1;
+        if (end === i) return undefined; // a parameter takes a non-empty segment
+        this.valueStarts[d] = i;
+        this.valueEnds[d++] = end;
+        i = end;
+      }
+      // `node`'s text is matched up to `i`.
+      if (i === length) {
+        this.valueCount = d;
+        return node.route;
+      }
+      const child = node.child(path.charCodeAt(i));
+      if (child !== null) {
+        const matched = labelAt(path, i, child);
+        // A miss compared natively may have read on to the end of the path.
+        if (this.counting) this.steps += matched ? child.label.length : length - i;
+        if (matched) {
+          if (node.param === undefined) {
+            node = child;
+            i += child.label.length;
+            value = false;
+            continue;
+          }
+          const found = this.below(child, path, i + child.label.length, d);
+          if (found !== undefined) return found;
+        }
+      }
+      if (node.param === undefined) return undefined;
+      node = node.param;
+      value = true;
+    }
   }
 
   /** Matches the rest of `path` from `i`, `node`'s text being matched; `d` values so far. */
@@ -372,8 +426,7 @@ export class RouteTrie<T, R> {
     const child = node.child(path.charCodeAt(i));
     if (child !== null) {
       const matched = labelAt(path, i, child);
-      // A miss compared natively may have read on to the end of the path.
-      this.steps += matched ? child.label.length : path.length - i;
+      if (this.counting) this.steps += matched ? child.label.length : path.length - i;
       if (matched) {
         const found = this.below(child, path, i + child.label.length, d);
         if (found !== undefined) return found;

@@ -308,6 +308,48 @@ describe('web/router: the one-walk lookup of raw paths (registry.route)', () => 
     expect(hits).to.be.at.least(300);
   });
 
+  it('finds every non-plain rest whatever its length (loop, expression and native scans)', () => {
+    // The rest after the matched text is scanned by a loop below 8 characters, one regular
+    // expression below 16 and native scans from 16 (router.ts): each length, each feature, each
+    // place, must answer as normalising then matching does.
+    const r = populated(3);
+    r.register(A, '/_synapse/client/m1/files/x/status', ok);
+    const head = '/_synapse/client/m1/';
+    const features = ['%73', '\\', '//', '/./', '/../', '%2e%2e/', '/.', '/..'];
+    for (let length = 1; length <= 24; length++)
+      for (const feature of features)
+        for (let at = 0; at + feature.length <= length; at++) {
+          const filler = 'abcdefghijklmnopqrstuvwx';
+          const rest =
+            filler.slice(0, at) + feature + filler.slice(0, length - at - feature.length);
+          for (const raw of [head + rest, head + 'files/' + rest, head + 'nothing/' + rest]) {
+            const path = normalisePath(raw);
+            const expected = path === undefined ? 'Symbol(bad path)' : view(r.match(path, raw));
+            expect(viewRoute(r.route('GET', raw)), raw).to.deep.equal(expected);
+          }
+        }
+  });
+
+  it('backtracks from a static child to the parameter beside it', () => {
+    // "/b/s/..." goes down "s" first; "/b/s/c" only matches by taking "s" as `x`.
+    const r = registry();
+    r.register(A, '/b/:x/c', ok);
+    r.register(A, '/b/s/:y/d', ok);
+    r.register(A, '/b/s/:y/:z/e', ok);
+    expect(viewRoute(r.route('GET', '/b/s/c'))).to.deep.include({ params: { x: 's' } });
+    expect(viewRoute(r.route('GET', '/b/s/q/d'))).to.deep.include({ params: { y: 'q' } });
+    expect(viewRoute(r.route('GET', '/b/s/q/w/e'))).to.deep.include({
+      params: { y: 'q', z: 'w' },
+    });
+    // Inside the search: "d" matches the static child, then the parameter `z` takes it.
+    expect(viewRoute(r.route('GET', '/b/s/q/d/e'))).to.deep.include({
+      params: { y: 'q', z: 'd' },
+    });
+    expect(viewRoute(r.route('GET', '/b/t/c'))).to.deep.include({ params: { x: 't' } });
+    expect(viewRoute(r.route('GET', '/b/s/q/x'))).to.equal('undefined');
+    expect(viewRoute(r.route('GET', '/b//c'))).to.equal('undefined');
+  });
+
   it('costs work proportional to the path length, at any number of routes', () => {
     for (const routes of [10, 10_000]) {
       const r = populated(routes);

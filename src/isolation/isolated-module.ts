@@ -36,6 +36,7 @@ import { errorResponse } from '../web/dispatch.js';
 import { crossingProblem } from './crossing.js';
 import { DatabaseServer } from './database-bridge.js';
 import type { PollStats } from './halt-poll.js';
+import { reportPolls } from './poll-metrics.js';
 import { Channel } from './protocol.js';
 import { describeProvider, ProviderServer } from './provider-bridge.js';
 import { RestartPolicy } from './restart-policy.js';
@@ -112,6 +113,7 @@ export class IsolatedModule {
   private readonly handlerTimeout: number;
   private stopCacheMetrics = (): void => undefined;
   private stopUsageMetrics = (): void => undefined;
+  private stopPollMetrics = (): void => undefined;
   /** The worker's heap as last reported (undefined until its first answer). */
   private heap: HeapUsage | undefined;
   private readonly utilization = new UtilizationMeter();
@@ -177,6 +179,10 @@ export class IsolatedModule {
     // The module's caches live in the worker: /metrics asks it for their counters.
     m.stopCacheMetrics = reportCacheMetrics(ctx.runtime.metrics, () => m.cacheStats());
     m.stopUsageMetrics = reportWorkerUsage(ctx.runtime.metrics, () => m.usage());
+    m.stopPollMetrics = reportPolls(ctx.runtime.metrics, async () => ({
+      module: m.name,
+      ...(await m.pollStats()),
+    }));
     m.state = 'running';
     moduleMetrics(ctx.runtime).up.set({ module: m.name }, 1);
     return m;
@@ -223,6 +229,7 @@ export class IsolatedModule {
     this.stopCacheMetrics();
     this.removeSettler();
     this.stopUsageMetrics();
+    this.stopPollMetrics();
     clearTimeout(this.restartTimer);
     const worker = this.worker;
     // The module's own providers get their onStop/dispose in the worker, bounded.

@@ -11,10 +11,12 @@
  *
  * The policy (SpinWindow) is per side of a channel: a window of at most `max` µs that grows
  * when messages come shortly after the point where a poll would start, and goes to 0 when they
- * come far apart, so an idle module burns nothing. Polls that come back empty, or that find the
- * thread was descheduled while it polled (so the CPU is contended, and polling only keeps the
- * other thread from running), back off exponentially. TurnBudget bounds how long chained polls
- * may keep the event loop from turning.
+ * come far apart, so an idle module burns nothing. Polls that come back empty, or during which
+ * the thread was descheduled, back off exponentially. Descheduled is what polling looks like
+ * when both threads share one CPU (a loaded machine, or the scheduler put them together): the
+ * other thread only runs by preempting the poller, so the poll is a sleep that cost more (the
+ * catch is counted `yielded`, not `caught`). TurnBudget bounds how long chained polls may keep
+ * the event loop from turning.
  */
 import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
@@ -24,7 +26,7 @@ const GROW_START_US = 10;
 /** Messages further apart than this many windows are not worth polling for: window 0. */
 const WORTH_POLLING = 2;
 /** A poll iteration that took this long means the thread was descheduled: the CPU is wanted. */
-const DESCHEDULED_MS = 0.02;
+const DESCHEDULED_MS = 0.004;
 /** Most polling opportunities skipped after repeated empty or descheduled polls. */
 const MAX_SKIP = 1023;
 /** How long chained polls may keep a thread's event loop from turning, ms. */
@@ -34,19 +36,22 @@ export const TURN_BUDGET_MS = 1;
 export interface PollStats {
   /** Polls started. */
   polls: number;
-  /** Polls that took a message. */
+  /** Polls that took the message without the thread being descheduled: polling paid. */
   caught: number;
+  /** Polls that took it only after the thread had been descheduled (the CPU was shared). */
+  yielded: number;
   /** Polls whose window ran out with nothing. */
   missed: number;
-  /** Polls stopped because the thread had been descheduled while polling. */
+  /** Polls stopped with nothing because the thread had been descheduled while polling. */
   descheduled: number;
 }
 
-export type PollOutcome = 'caught' | 'missed' | 'descheduled';
+export type PollOutcome = 'caught' | 'yielded' | 'missed' | 'descheduled';
 
 export const emptyPollStats = (): PollStats => ({
   polls: 0,
   caught: 0,
+  yielded: 0,
   missed: 0,
   descheduled: 0,
 });
@@ -84,7 +89,7 @@ export class SpinWindow {
     // was descheduled also starts over from a small window (the CPU is contended).
     this.failures++;
     this.skip = Math.min(MAX_SKIP, 2 ** this.failures - 1);
-    if (outcome === 'descheduled') this.window = 0;
+    if (outcome === 'descheduled' || outcome === 'yielded') this.window = 0;
   }
 
   /**
@@ -114,9 +119,15 @@ export function pollPort(
   let last = start;
   for (;;) {
     const got = receiveMessageOnPort(port);
-    if (got !== undefined && take(got.message)) return 'caught';
     const now = performance.now();
-    if (now - last > DESCHEDULED_MS) return 'descheduled';
+    // A gap between two readings this long: the thread did not run in between.
+    const descheduled = now - last > DESCHEDULED_MS;
+    if (got !== undefined) {
+      if (take(got.message)) return descheduled ? 'yielded' : 'caught';
+      last = performance.now();
+      continue;
+    }
+    if (descheduled) return 'descheduled';
     if (now >= end) return 'missed';
     last = now;
   }

@@ -1,7 +1,7 @@
 /**
  * Call polling of isolated modules as a Prometheus counter, per module, side (`host`: polls
- * for a call's answer; `worker`: polls for the next call) and outcome (`caught`, `missed`,
- * `descheduled`), read from both sides at each scrape. It shows what the polling costs and
+ * for a call's answer; `worker`: polls for the next call) and outcome (`caught`, `yielded`,
+ * `missed`, `descheduled`; see halt-poll.ts), read from both sides at each scrape. It shows what the polling costs and
  * whether it pays: many `missed` with few `caught` means CPU burned for nothing.
  */
 import { Counter } from '../metrics/prom-client.js';
@@ -17,7 +17,7 @@ export interface ModulePolls {
 
 export type PollSource = () => Promise<ModulePolls>;
 
-const OUTCOMES = ['caught', 'missed', 'descheduled'] as const;
+const OUTCOMES = ['caught', 'yielded', 'missed', 'descheduled'] as const;
 const sourcesByRegistry = new WeakMap<MetricsRegistry, Set<PollSource>>();
 
 /** Adds `source` to `registry`'s poll counter (registered the first time); returns the removal. */

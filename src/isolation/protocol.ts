@@ -190,7 +190,7 @@ export class Channel {
       this.inPoll = false;
     }
     polling.window.record(outcome);
-    if (outcome !== 'caught') this.waitingSince = sentAt;
+    if (this.pending.has(id)) this.waitingSince = sentAt;
   }
 
   /**
@@ -214,18 +214,18 @@ export class Channel {
           this.waitingSince = start;
           return;
         }
-        let taken: unknown;
+        let taken: { m: unknown } | undefined;
         const outcome = pollPort(polling.port, us, (m) => {
-          taken = m;
+          taken = { m };
           return true;
         });
         polling.window.record(outcome);
-        if (outcome !== 'caught') {
+        if (taken === undefined) {
           this.waitingSince = start;
           return;
         }
-        this.dispatch(taken);
-        if (!Array.isArray(taken)) return;
+        this.dispatch(taken.m);
+        if (!Array.isArray(taken.m)) return;
       } while (this.pollAgain && this.pending.size === 0 && this.quiet());
     } finally {
       this.inPoll = false;

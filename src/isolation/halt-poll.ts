@@ -15,7 +15,8 @@
  * the thread was descheduled, back off exponentially. Descheduled is what polling looks like
  * when both threads share one CPU (a loaded machine, or the scheduler put them together): the
  * other thread only runs by preempting the poller, so the poll is a sleep that cost more (the
- * catch is counted `yielded`, not `caught`). TurnBudget bounds how long chained polls may keep
+ * catch is counted `yielded`, not `caught`; so is a message there at the poll's first look,
+ * which only a thread that preempted the poster while it posted can have sent). TurnBudget bounds how long chained polls may keep
  * the event loop from turning.
  */
 import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
@@ -117,13 +118,15 @@ export function pollPort(
   const start = performance.now();
   const end = start + windowUs / 1000;
   let last = start;
-  for (;;) {
+  for (let first = true; ; first = false) {
     const got = receiveMessageOnPort(port);
     const now = performance.now();
     // A gap between two readings this long: the thread did not run in between.
     const descheduled = now - last > DESCHEDULED_MS;
     if (got !== undefined) {
-      if (take(got.message)) return descheduled ? 'yielded' : 'caught';
+      // There at once: the other thread ran while this one posted, so on this CPU (it preempted
+      // the poster); on another, it could not have answered (or called again) that fast.
+      if (take(got.message)) return descheduled || first ? 'yielded' : 'caught';
       last = performance.now();
       continue;
     }

@@ -68,9 +68,13 @@ describe('isolation: call polling', function () {
       for (let i = 0; i < 10; i++) expect(w.take()).to.equal(0);
     });
 
-    it('backs off exponentially after polls that catch nothing, and starts over after a catch', () => {
+    it('backs off exponentially after full-window polls that catch nothing, and starts over after a catch', () => {
       const w = new SpinWindow(100);
       w.arrived(150);
+      w.record('missed'); // still growing: no back-off, the next arrival doubles it
+      expect(w.take()).to.equal(10);
+      for (let i = 0; i < 4; i++) w.arrived(w.window + 1);
+      expect(w.window).to.equal(100);
       const skipped = () => {
         let n = 0;
         while (w.take() === 0) n++;
@@ -85,7 +89,7 @@ describe('isolation: call polling', function () {
       w.record('caught');
       w.record('missed');
       expect(skipped()).to.equal(1);
-      expect(w.stats).to.deep.equal({ polls: 5, caught: 1, yielded: 0, missed: 4, descheduled: 0 });
+      expect(w.stats).to.deep.equal({ polls: 6, caught: 1, yielded: 0, missed: 5, descheduled: 0 });
     });
 
     it('drops the window when a poll was descheduled (the CPU is wanted by another thread)', () => {

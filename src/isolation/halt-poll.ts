@@ -36,7 +36,7 @@ const WORTH_POLLING = 2;
  */
 const DESCHEDULED_MS = 0.004;
 /** Most polling opportunities skipped after repeated empty or descheduled polls. */
-const MAX_SKIP = 1023;
+const MAX_SKIP = 63;
 /** How long chained polls may keep a thread's event loop from turning, ms. */
 export const TURN_BUDGET_MS = 1;
 

@@ -5,7 +5,8 @@
  * event)` with the module in its worker: the whole path (registry, proxy, crossing check,
  * protocol ids, worker dispatch). Sequential calls, many short interleaved rounds in alternating
  * order; the figure is the median of per-round ratios. Env: ISOLATION_BENCH_ROUNDS (default
- * 31), ISOLATION_BENCH_CALLS (default 500).
+ * 31), ISOLATION_BENCH_CALLS (default 500), ISOLATION_CALL_POLLING (the module entry's
+ * `call_polling`, µs; default the entry's default).
  */
 import 'reflect-metadata';
 import { Worker } from 'node:worker_threads';
@@ -15,6 +16,7 @@ import { BENCH_MODULE } from './isolation/bench-module.js';
 
 const ROUNDS = Number(process.env.ISOLATION_BENCH_ROUNDS ?? 31);
 const CALLS = Number(process.env.ISOLATION_BENCH_CALLS ?? 500);
+const POLLING = process.env.ISOLATION_CALL_POLLING;
 const event = {
   type: 'm.room.message',
   sender: '@alice:example.org',
@@ -32,7 +34,13 @@ const bare = () =>
   });
 
 const host = await ModuleHost.create({
-  modules: [{ module: BENCH_MODULE, isolation: 'worker' }],
+  modules: [
+    {
+      module: BENCH_MODULE,
+      isolation: 'worker',
+      ...(POLLING !== undefined ? { call_polling: Number(POLLING) } : {}),
+    },
+  ],
   server: { listen: false },
   logger: createLogger({ level: 'warn', pretty: false }),
 });

@@ -1,6 +1,6 @@
 /**
  * A module entry's isolation keys: `isolation: worker | in-process`, and for isolated modules
- * `resource_limits`, `handler_timeout` and `supervision`. The worker-only keys on an in-process
+ * `resource_limits`, `handler_timeout`, `supervision` and `call_polling`. The worker-only keys on an in-process
  * entry are a problem (they would silently do nothing).
  */
 import type { ConfigPath } from '../errors/index.js';
@@ -14,6 +14,7 @@ export const ISOLATION_KEYS = [
   'resource_limits',
   'handler_timeout',
   'supervision',
+  'call_polling',
 ] as const;
 export const ISOLATION_VALUES = ['in-process', 'worker'] as const;
 const RESOURCE_LIMIT_KEYS = ['max_heap'];
@@ -26,6 +27,23 @@ export const SUPERVISION_DEFAULTS = {
   restart_backoff: 100,
   blocked_timeout: 10_000,
 } as const;
+
+/**
+ * `call_polling`'s default, µs: covers a sequential call's turnaround on a VM whose threads sit
+ * on different vCPUs (about 85 µs with both asleep), so the adaptive window can start.
+ */
+export const DEFAULT_POLL_WINDOW_US = 100;
+/** The largest `call_polling` a module entry may set, µs (a poll holds its thread this long). */
+export const MAX_POLL_WINDOW_US = 1000;
+
+/** `call_polling`: microseconds, a whole number from 0 (off) to MAX_POLL_WINDOW_US. */
+const pollWindowCheck: Check<number> = {
+  expected: `a whole number of microseconds from 0 (off) to ${MAX_POLL_WINDOW_US}`,
+  parse: (v) =>
+    typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_POLL_WINDOW_US
+      ? v
+      : undefined,
+};
 
 const countCheck: Check<number> = {
   expected: 'a whole number of 0 or more',
@@ -69,6 +87,7 @@ export function readWorkerSettings(
   const sup = readMapping(sink, supPath, m.supervision, SUPERVISION_KEYS) ?? {};
   const d = SUPERVISION_DEFAULTS;
   return {
+    call_polling: readField(sink, path, m, 'call_polling', pollWindowCheck, DEFAULT_POLL_WINDOW_US),
     ...(max_heap !== undefined ? { max_heap } : {}),
     ...(handler_timeout !== undefined ? { handler_timeout } : {}),
     max_restarts: readField(sink, supPath, sup, 'max_restarts', countCheck, d.max_restarts),

@@ -110,6 +110,11 @@ export interface WorkerSettings {
   restart_backoff: number;
   /** ms the worker's event loop may go without answering a liveness ping. */
   blocked_timeout: number;
+  /**
+   * µs each side of a sequential call may poll for the other's message instead of sleeping
+   * (adaptive, at most this; 0 off). See src/isolation/halt-poll.ts and docs/isolation.md.
+   */
+  call_polling: number;
 }
 
 export interface HostConfig {

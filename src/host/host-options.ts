@@ -26,6 +26,8 @@ export interface ModuleEntryOptions {
     restart_backoff?: number | string;
     blocked_timeout?: number | string;
   };
+  /** Isolated modules only: µs a sequential call may poll for the other side (0 off; default 100). */
+  call_polling?: number;
 }
 
 export interface HostOptions {

@@ -7,7 +7,7 @@
  * with backoff until `max_restarts` within `restart_window`, after which it stays down.
  */
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { Counter, Gauge } from '../metrics/prom-client.js';
 import { ModuleApi } from '../api/module-api.js';
 import type { DelayedCallHandle, LoopHandle, ModuleIdentity } from '../api/services.js';
@@ -35,11 +35,13 @@ import type { Runtime } from '../host/runtime.js';
 import { errorResponse } from '../web/dispatch.js';
 import { crossingProblem } from './crossing.js';
 import { DatabaseServer } from './database-bridge.js';
+import type { PollStats } from './halt-poll.js';
+import { reportPolls } from './poll-metrics.js';
 import { Channel } from './protocol.js';
 import { describeProvider, ProviderServer } from './provider-bridge.js';
 import { RestartPolicy } from './restart-policy.js';
 import { requestToWire, responseFromWire, type WireResponse } from './web-bridge.js';
-import type { WorkerInit } from './worker-entry.js';
+import type { WorkerBoot, WorkerInit } from './worker-entry.js';
 import {
   type HeapUsage,
   reportWorkerUsage,
@@ -111,6 +113,7 @@ export class IsolatedModule {
   private readonly handlerTimeout: number;
   private stopCacheMetrics = (): void => undefined;
   private stopUsageMetrics = (): void => undefined;
+  private stopPollMetrics = (): void => undefined;
   /** The worker's heap as last reported (undefined until its first answer). */
   private heap: HeapUsage | undefined;
   private readonly utilization = new UtilizationMeter();
@@ -176,6 +179,10 @@ export class IsolatedModule {
     // The module's caches live in the worker: /metrics asks it for their counters.
     m.stopCacheMetrics = reportCacheMetrics(ctx.runtime.metrics, () => m.cacheStats());
     m.stopUsageMetrics = reportWorkerUsage(ctx.runtime.metrics, () => m.usage());
+    m.stopPollMetrics = reportPolls(ctx.runtime.metrics, async () => ({
+      module: m.name,
+      ...(await m.pollStats()),
+    }));
     m.state = 'running';
     moduleMetrics(ctx.runtime).up.set({ module: m.name }, 1);
     return m;
@@ -222,6 +229,7 @@ export class IsolatedModule {
     this.stopCacheMetrics();
     this.removeSettler();
     this.stopUsageMetrics();
+    this.stopPollMetrics();
     clearTimeout(this.restartTimer);
     const worker = this.worker;
     // The module's own providers get their onStop/dispose in the worker, bounded.
@@ -254,6 +262,20 @@ export class IsolatedModule {
       if (got !== undefined) this.heap = got;
     }
     return { module: this.name, heap: this.heap, utilization };
+  }
+
+  /**
+   * What the current worker's call polling did, on each side (undefined: polling is off, or no
+   * worker answers); see halt-poll.ts.
+   */
+  async pollStats(): Promise<{ host?: PollStats; worker?: PollStats }> {
+    const host = this.channel?.pollStats;
+    if (!this.alive || this.booting || host === undefined) return { host };
+    const worker = await bounded(
+      this.channel!.request<PollStats | undefined>('poll-stats', null),
+      STATS_TIMEOUT_MS,
+    );
+    return { host, worker };
   }
 
   // ---- the worker -------------------------------------------------------------------------
@@ -325,14 +347,21 @@ export class IsolatedModule {
     const init = this.initData();
     const gen = ++this.generation;
     const maxHeap = this.settings.max_heap;
+    // The protocol has a channel of its own, not the worker's: both ends are then MessagePorts,
+    // which either side can poll synchronously (receiveMessageOnPort) where it would sleep.
+    const { port1, port2 } = new MessageChannel();
+    const workerData: WorkerBoot = { port: port2, callPolling: this.settings.call_polling };
     const worker = new Worker(WORKER_URL, {
       ...(maxHeap !== undefined
         ? { resourceLimits: { maxOldGenerationSizeMb: Math.max(1, Math.ceil(maxHeap / 2 ** 20)) } }
         : {}),
       stdout: false,
       stderr: false,
+      workerData,
+      transferList: [port2],
     });
-    const channel = new Channel(worker);
+    const channel = new Channel(port1);
+    channel.poll(port1, this.settings.call_polling);
     this.databaseServer = new DatabaseServer(channel, () => this.database());
     this.providerServer =
       this.proxied.length > 0 ? new ProviderServer(this.name, channel, this.proxied) : undefined;

@@ -10,11 +10,14 @@
  * side holds the producer on the other (and, through it, the socket it reads from) instead of
  * letting chunks pile up in the receiving thread.
  */
+import type { MessagePort } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
 import { HttpError } from '../callbacks/http-error.js';
 import type { ErrorCode } from '../errors/codes.js';
 import { ModhostError } from '../errors/modhost-error.js';
+import { pollPort, type PollStats, SpinWindow, TurnBudget } from './halt-poll.js';
 
-/** What both a Worker and a worker's parentPort offer. */
+/** What a MessagePort offers (and a Worker, or a worker's parentPort). */
 export interface Port {
   postMessage(message: unknown, transfer?: readonly Transferable[]): void;
   on(event: 'message', listener: (message: unknown) => void): unknown;
@@ -111,9 +114,122 @@ export class Channel {
   /** Messages waiting for the end of this turn, with their transfer lists. */
   private queued: Array<[unknown, readonly Transferable[] | undefined]> | undefined;
   private readonly endTurn = () => this.flush();
+  /** Polling the port instead of sleeping, when enabled (see halt-poll.ts and `poll`). */
+  private polling: { port: MessagePort; window: SpinWindow; turn: TurnBudget } | undefined;
+  /** When the message a poll would have waited for started to be awaited (not caught by one). */
+  private waitingSince: number | undefined;
+  /** Requests and calls from the other side being served here (not answered yet). */
+  private serving = 0;
+  private inPoll = false;
+  /** A call taken by a poll was answered at once: the poll goes on for the next one. */
+  private pollAgain = false;
 
   constructor(private readonly port: Port) {
-    port.on('message', (m) => this.dispatch(m));
+    port.on('message', (m) => this.arrive(m));
+  }
+
+  /**
+   * Polls `port` (this channel's own port) for up to `maxUs` µs, adaptively, where a thread would
+   * otherwise sleep in a sequential exchange: after sending a call with nothing else in flight,
+   * for its answer; after answering a call with nothing else in flight, for the next call.
+   * 0 leaves polling off.
+   */
+  poll(port: MessagePort, maxUs: number): void {
+    if (maxUs > 0) this.polling = { port, window: new SpinWindow(maxUs), turn: new TurnBudget() };
+  }
+
+  /** What this side's polls did (undefined when polling is off). */
+  get pollStats(): PollStats | undefined {
+    return this.polling && { ...this.polling.window.stats };
+  }
+
+  /** A message by the ordinary path (the port's listener); one a poll waited for, too late. */
+  private arrive(m: unknown): void {
+    if (this.waitingSince !== undefined) {
+      this.polling!.window.arrived((performance.now() - this.waitingSince) * 1000);
+      this.waitingSince = undefined;
+    }
+    this.dispatch(m);
+  }
+
+  /** Nothing of this side's is under way but what a poll is about. */
+  private quiet(): boolean {
+    return (
+      this.serving === 0 &&
+      this.queued === undefined &&
+      this.outgoing.size === 0 &&
+      this.incoming.size === 0
+    );
+  }
+
+  /**
+   * Host side: the call `id` was just sent and is all that is in flight; poll for its answer.
+   * Answers are handled as the listener would; anything else ends the poll and is dispatched
+   * in a microtask, before any later message (they stay in the port's queue), so order holds.
+   */
+  private pollForAnswer(id: number): void {
+    const polling = this.polling!;
+    const sentAt = performance.now();
+    const us = polling.window.take();
+    if (us === 0 || this.inPoll || !polling.turn.allows()) {
+      this.waitingSince = sentAt;
+      return;
+    }
+    this.inPoll = true;
+    let outcome;
+    try {
+      outcome = pollPort(polling.port, us, (m) => {
+        if (Array.isArray(m) && m.length === 2) {
+          this.receiveCompact(m);
+          return !this.pending.has(id);
+        }
+        queueMicrotask(() => this.dispatch(m));
+        return true;
+      });
+    } finally {
+      this.inPoll = false;
+    }
+    polling.window.record(outcome);
+    if (this.pending.has(id)) this.waitingSince = sentAt;
+  }
+
+  /**
+   * Worker side: a call was just answered and nothing else is under way; poll for the next
+   * message. A call taken is served at once; if it is answered at once too, polling goes on.
+   * Anything else is dispatched and ends the poll (later messages keep their order in the port).
+   */
+  private pollForNext(): void {
+    if (this.inPoll) {
+      this.pollAgain = true;
+      return;
+    }
+    const polling = this.polling!;
+    this.inPoll = true;
+    try {
+      do {
+        this.pollAgain = false;
+        const start = performance.now();
+        const us = polling.window.take();
+        if (us === 0 || !polling.turn.allows()) {
+          this.waitingSince = start;
+          return;
+        }
+        let taken: { m: unknown } | undefined;
+        const outcome = pollPort(polling.port, us, (m) => {
+          taken = { m };
+          return true;
+        });
+        polling.window.record(outcome);
+        if (taken === undefined) {
+          this.waitingSince = start;
+          return;
+        }
+        this.dispatch(taken.m);
+        if (!Array.isArray(taken.m)) return;
+      } while (this.pollAgain && this.pending.size === 0 && this.quiet());
+    } finally {
+      this.inPoll = false;
+    }
   }
 
   private dispatch(m: unknown): void {
@@ -218,6 +334,9 @@ export class Channel {
       args.unshift(id, fn, now);
       const message = args as CompactCall;
       this.sendNow(message);
+      // The sequential, latency-bound case only: with anything else in flight, nothing new.
+      if (this.polling !== undefined && this.pending.size === 1 && this.quiet())
+        this.pollForAnswer(id);
     });
   }
 
@@ -233,6 +352,7 @@ export class Channel {
     const fn = m[1] as number;
     const now = m[2] as number | undefined;
     const args = m.length === 4 ? [m[3]] : m.slice(3);
+    this.serving++;
     const handler = this.calls;
     if (handler === undefined) return this.fail(id, new Error('no handler for calls'));
     let result: unknown;
@@ -254,11 +374,14 @@ export class Channel {
       const checked = this.calls!.check(fn, value);
       this.sendNow([id, checked] satisfies CompactAnswer);
     } catch (error) {
-      this.fail(id, error);
+      return this.fail(id, error);
     }
+    this.serving--;
+    if (this.polling !== undefined && this.pending.size === 0 && this.quiet()) this.pollForNext();
   }
 
   private fail(id: number, error: unknown): void {
+    this.serving--;
     this.send({ t: 'err', id, error: encodeError(error) } satisfies WireMessage);
   }
 
@@ -451,17 +574,21 @@ export class Channel {
 
   private serve(id: number, op: string, body: unknown): void {
     const handler = this.handlers.get(op);
+    this.serving++;
     const reply = (value: unknown) => {
       const transfer = value instanceof Reply ? value.transfer : undefined;
       const out = value instanceof Reply ? value.body : value;
       try {
         this.send({ t: 'ok', id, body: out } satisfies WireMessage, transfer);
       } catch (error) {
-        fail(error);
+        return fail(error);
       }
+      this.serving--;
     };
-    const fail = (error: unknown) =>
+    const fail = (error: unknown) => {
+      this.serving--;
       this.send({ t: 'err', id, error: encodeError(error) } satisfies WireMessage);
+    };
     if (handler === undefined) return fail(new Error(`no handler for ${op}`));
     let result: unknown;
     try {

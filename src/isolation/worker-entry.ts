@@ -4,7 +4,7 @@
  * the host's requests: calls, requests to web resources, lifecycle hooks, timer ticks, pings.
  */
 import '../deps/reflect-metadata.js';
-import { parentPort } from 'node:worker_threads';
+import { type MessagePort, workerData } from 'node:worker_threads';
 import { pino } from '../deps/pino.js';
 import { container as rootContainer } from '../deps/tsyringe.js';
 import { ModuleApi } from '../api/module-api.js';
@@ -46,6 +46,12 @@ import {
   RecordingWeb,
 } from './worker-services.js';
 
+/** What the worker gets as `workerData`: the protocol's port and its polling window (µs). */
+export interface WorkerBoot {
+  port: MessagePort;
+  callPolling: number;
+}
+
 /** What the host sends to start the worker (`init`). */
 export interface WorkerInit {
   spec: string;
@@ -80,7 +86,9 @@ export interface WorkerInit {
 // This thread is the host's own: its Response.json gives modhost's cheap responses, as
 // `modhost serve` sets up for the main thread (the object still behaves as a Response).
 installFastResponseJson();
-const channel = new Channel(parentPort!);
+const start = workerData as WorkerBoot;
+const channel = new Channel(start.port);
+channel.poll(start.port, start.callPolling);
 let instance: Record<string, unknown> | undefined;
 /** The module's container and its own providers (`@Module({ providers })`), disposed at stop. */
 let built: ModuleContainer | undefined;
@@ -298,6 +306,7 @@ channel.handle('abort-run', (body) => tasks?.abortRun(body as never));
 channel.handle('cache-stats', () => caches?.stats() ?? []);
 
 channel.handle('ping', () => 'pong');
+channel.handle('poll-stats', () => channel.pollStats);
 channel.handle('usage', () => heapUsage());
 /** Whether this instance runs background tasks now, as the host's gate last said. */
 let runsBackgroundTasks = false;

@@ -184,6 +184,8 @@ describe('isolation: what crosses the worker boundary', function () {
             isolation: 'thread' as never,
             supervision: { max_restarts: -1 },
           },
+          { module: `${FILE}#Faulty`, isolation: 'worker', call_polling: 5000 },
+          { module: Steady, call_polling: 10 },
         ],
       }),
     );
@@ -194,5 +196,11 @@ describe('isolation: what crosses the worker boundary', function () {
       'modules[1].resource_limits: resource_limits applies only to isolated modules',
     );
     expect(err.message).to.include('modules[2].isolation: expected one of in-process, worker');
+    expect(err.message).to.include(
+      'modules[3].call_polling: expected a whole number of microseconds from 0 (off) to 1000',
+    );
+    expect(err.message).to.include(
+      'modules[4].call_polling: call_polling applies only to isolated modules',
+    );
   });
 });

@@ -29,10 +29,12 @@ export const SUPERVISION_DEFAULTS = {
 } as const;
 
 /**
- * `call_polling`'s default, µs: covers a sequential call's turnaround on a VM whose threads sit
- * on different vCPUs (about 85 µs with both asleep), so the adaptive window can start.
+ * `call_polling`'s default, µs: off. Polling pays where the two threads sit on different vCPUs
+ * of a VM (a sequential call ~85 → ~20 µs) but costs about twice a sleeping call where they share
+ * one, and which of the two happens is the scheduler's choice; so it is for a host to turn on
+ * (100 covers the ~85 µs turnaround), not a default (docs/isolation.md#call-polling).
  */
-export const DEFAULT_POLL_WINDOW_US = 100;
+export const DEFAULT_POLL_WINDOW_US = 0;
 /** The largest `call_polling` a module entry may set, µs (a poll holds its thread this long). */
 export const MAX_POLL_WINDOW_US = 1000;
 

@@ -11,6 +11,7 @@
  * returns is otherwise computed by class-validator's own code, unchanged.
  */
 import type { MetadataStorage } from 'class-validator';
+import { requireCjs } from '../deps/cjs.js';
 
 type ClassValidator = typeof import('class-validator');
 type ClassTransformer = typeof import('class-transformer');
@@ -25,10 +26,11 @@ let loading: Promise<ClassValidation> | undefined;
 
 export function classValidation(): Promise<ClassValidation> {
   loading ??= (async () => {
-    const [validator, transformer] = await Promise.all([
-      import('class-validator'),
-      import('class-transformer'),
-    ]);
+    // Through `require`, as src/deps loads its CommonJS packages: an `import` first lexes their
+    // sources (every file they re-export) for export names. Neither has an `import` condition, so
+    // these are the very module objects a module's own `import 'class-validator'` reaches.
+    const validator = requireCjs('class-validator') as ClassValidator;
+    const transformer = requireCjs('class-transformer') as ClassTransformer;
     const storage = validator.getMetadataStorage();
     indexByPrototypeChain(storage);
     return { validate: validator.validate, plainToInstance: transformer.plainToInstance, storage };

@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { fastYamlValue } from '../../src/config/yaml-fast.js';
 import { parseYamlSource } from '../../src/config/yaml-source.js';
 import { parseDocument } from '../../src/deps/yaml.js';
+import { prng } from '../helpers/prng.js';
 
 /** yaml's value for `text`, as the reader's full path computes it. */
 function yamlValue(text: string): unknown {
@@ -116,20 +117,8 @@ const QUOTED = [
   '"&amp"',
 ];
 
-/** A small seeded generator, so a failure names a file that can be made again. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function generate(seed: number): string {
-  const r = random(seed);
+  const r = prng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const scalar = () => (r() < 0.75 ? pick(SCALARS) : pick(QUOTED));
   const key = (i: number) => (r() < 0.9 ? `k${i}_${Math.floor(r() * 1000)}` : pick(SCALARS));

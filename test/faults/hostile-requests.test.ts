@@ -8,18 +8,7 @@
 import { expect } from 'chai';
 import { A, harness, rawSocket, readUntilClosed, type Harness } from '../web/helpers.js';
 import { ServeProcess } from './serve-process.js';
-
-/** A small deterministic PRNG (mulberry32), so a failure names a seed that reproduces it. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../helpers/prng.js';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
 const ODD_METHODS = ['TRACE', 'TRACK', 'CONNECT', 'PROPFIND', 'M-SEARCH', 'FOO', 'get'];

@@ -360,8 +360,7 @@ export class IsolatedModule {
       workerData,
       transferList: [port2],
     });
-    const channel = new Channel(port1);
-    channel.poll(port1, this.settings.call_polling);
+    const channel = new Channel(port1, this.settings.call_polling);
     this.databaseServer = new DatabaseServer(channel, () => this.database());
     this.providerServer =
       this.proxied.length > 0 ? new ProviderServer(this.name, channel, this.proxied) : undefined;

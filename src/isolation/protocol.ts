@@ -17,11 +17,10 @@ import type { ErrorCode } from '../errors/codes.js';
 import { ModhostError } from '../errors/modhost-error.js';
 import { pollPort, type PollStats, SpinWindow, TurnBudget } from './halt-poll.js';
 
-/** What a MessagePort offers (and a Worker, or a worker's parentPort). */
-export interface Port {
+/** A MessagePort as this file posts to it (transfer lists typed as the DOM's Transferable). */
+type Port = MessagePort & {
   postMessage(message: unknown, transfer?: readonly Transferable[]): void;
-  on(event: 'message', listener: (message: unknown) => void): unknown;
-}
+};
 
 export type WireMessage =
   | { t: 'req'; id: number; op: string; body: unknown }
@@ -114,8 +113,8 @@ export class Channel {
   /** Messages waiting for the end of this turn, with their transfer lists. */
   private queued: Array<[unknown, readonly Transferable[] | undefined]> | undefined;
   private readonly endTurn = () => this.flush();
-  /** Polling the port instead of sleeping, when enabled (see halt-poll.ts and `poll`). */
-  private polling: { port: MessagePort; window: SpinWindow; turn: TurnBudget } | undefined;
+  /** Polling the port instead of sleeping, when enabled (see halt-poll.ts and the constructor). */
+  private readonly polling: { window: SpinWindow; turn: TurnBudget } | undefined;
   /** When the message a poll would have waited for started to be awaited (not caught by one). */
   private waitingSince: number | undefined;
   /** Requests and calls from the other side being served here (not answered yet). */
@@ -124,18 +123,19 @@ export class Channel {
   /** A call taken by a poll was answered at once: the poll goes on for the next one. */
   private pollAgain = false;
 
-  constructor(private readonly port: Port) {
-    port.on('message', (m) => this.arrive(m));
-  }
-
   /**
-   * Polls `port` (this channel's own port) for up to `maxUs` µs, adaptively, where a thread would
-   * otherwise sleep in a sequential exchange: after sending a call with nothing else in flight,
-   * for its answer; after answering a call with nothing else in flight, for the next call.
-   * 0 leaves polling off.
+   * `port` is this side's end of the channel's own MessageChannel. `callPollingUs` > 0 polls it
+   * for up to that many µs, adaptively, where a thread would otherwise sleep in a sequential
+   * exchange: after sending a call with nothing else in flight, for its answer; after answering
+   * a call with nothing else in flight, for the next call. 0 leaves polling off.
    */
-  poll(port: MessagePort, maxUs: number): void {
-    if (maxUs > 0) this.polling = { port, window: new SpinWindow(maxUs), turn: new TurnBudget() };
+  constructor(
+    private readonly port: Port,
+    callPollingUs = 0,
+  ) {
+    port.on('message', (m) => this.arrive(m));
+    if (callPollingUs > 0)
+      this.polling = { window: new SpinWindow(callPollingUs), turn: new TurnBudget() };
   }
 
   /** What this side's polls did (undefined when polling is off). */
@@ -178,7 +178,7 @@ export class Channel {
     this.inPoll = true;
     let outcome;
     try {
-      outcome = pollPort(polling.port, us, (m) => {
+      outcome = pollPort(this.port, us, (m) => {
         if (Array.isArray(m) && m.length === 2) {
           this.receiveCompact(m);
           return !this.pending.has(id);
@@ -215,7 +215,7 @@ export class Channel {
           return;
         }
         let taken: { m: unknown } | undefined;
-        const outcome = pollPort(polling.port, us, (m) => {
+        const outcome = pollPort(this.port, us, (m) => {
           taken = { m };
           return true;
         });

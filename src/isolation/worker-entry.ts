@@ -87,8 +87,7 @@ export interface WorkerInit {
 // `modhost serve` sets up for the main thread (the object still behaves as a Response).
 installFastResponseJson();
 const start = workerData as WorkerBoot;
-const channel = new Channel(start.port);
-channel.poll(start.port, start.callPolling);
+const channel = new Channel(start.port, start.callPolling);
 let instance: Record<string, unknown> | undefined;
 /** The module's container and its own providers (`@Module({ providers })`), disposed at stop. */
 let built: ModuleContainer | undefined;

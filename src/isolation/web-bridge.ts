@@ -40,26 +40,28 @@ export interface WireResponse {
 
 const NO_BODY = new Set(['GET', 'HEAD']);
 
+/** Each header of `headers`; Set-Cookie values one by one (forEach joins them with ", "). */
+function eachHeader(headers: Headers, each: (name: string, value: string) => void): void {
+  headers.forEach((value, name) => {
+    if (name !== 'set-cookie') each(name, value);
+  });
+  for (const cookie of headers.getSetCookie()) each('set-cookie', cookie);
+}
+
 /** A request's headers, flat (see WireRequest.headers). */
 function flatHeaderList(headers: Headers): string[] {
   // A request from the Node adapter: its raw list, without building an undici Headers.
   const raw = rawHeaderList(headers);
   if (raw !== undefined) return raw;
   const out: string[] = [];
-  headers.forEach((value, name) => {
-    if (name !== 'set-cookie') out.push(name, value);
-  });
-  for (const cookie of headers.getSetCookie()) out.push('set-cookie', cookie);
+  eachHeader(headers, (name, value) => out.push(name, value));
   return out;
 }
 
+/** A response's headers, as pairs (a HeadersInit the host's Response takes as it is). */
 function headerList(headers: Headers): [string, string][] {
   const out: [string, string][] = [];
-  // forEach joins Set-Cookie values with ", ", which breaks them: those go one by one.
-  headers.forEach((value, name) => {
-    if (name !== 'set-cookie') out.push([name, value]);
-  });
-  for (const cookie of headers.getSetCookie()) out.push(['set-cookie', cookie]);
+  eachHeader(headers, (name, value) => out.push([name, value]));
   return out;
 }
 

@@ -4,8 +4,8 @@
  * CacheRegistry that reports into it.
  */
 import { Counter, Gauge } from '../metrics/prom-client.js';
-import type { MetricsRegistry } from '../metrics/registry.js';
 import type { CacheStats } from './cache-core.js';
+import { scrapeSources } from '../metrics/scrape-sources.js';
 
 export interface NamedStats {
   name: string;
@@ -14,8 +14,6 @@ export interface NamedStats {
 
 /** Sync for the host's own caches; a promise for an isolated module's (asked of its worker). */
 export type StatsSource = () => Iterable<NamedStats> | Promise<Iterable<NamedStats>>;
-
-const sourcesByRegistry = new WeakMap<MetricsRegistry, Set<StatsSource>>();
 
 type Pick = (s: CacheStats) => number;
 type Snapshot = Array<[string, CacheStats]>;
@@ -49,65 +47,57 @@ const COUNTERS: Array<[string, string, Pick]> = [
 ];
 
 /** Adds `source`'s caches to the metrics of `registry` (registering the metrics the first time). */
-export function reportCacheMetrics(registry: MetricsRegistry, source: StatsSource): () => void {
-  let sources = sourcesByRegistry.get(registry);
-  if (sources === undefined) {
-    const all = new Set<StatsSource>();
-    sources = all;
-    sourcesByRegistry.set(registry, all);
-    /** One scrape's snapshot: its metrics are collected together, so they share one answer. */
-    let asked: Promise<Snapshot> | undefined;
-    const snapshot = (): Snapshot | Promise<Snapshot> => {
-      const out: Snapshot = [];
-      const later: Promise<Iterable<NamedStats>>[] = [];
-      for (const s of all) {
-        const got = s();
-        if (got instanceof Promise) later.push(got);
-        else for (const c of got) out.push([c.name, c.stats()]);
-      }
-      if (later.length === 0) return out;
-      asked ??= Promise.all(later).then((sets) => {
-        asked = undefined;
-        for (const set of sets) for (const c of set) out.push([c.name, c.stats()]);
-        return out;
-      });
-      return asked;
-    };
-    /** `fill` with the snapshot, at once when every source answered synchronously. */
-    const collected = (fill: (snap: Snapshot) => void): void | Promise<void> => {
-      const snap = snapshot();
-      if (snap instanceof Promise) return snap.then(fill);
-      fill(snap);
-    };
-    for (const [name, help, pick] of GAUGES) {
-      new Gauge({
-        name,
-        help,
-        labelNames: ['cache'],
-        registers: [registry],
-        collect() {
-          return collected((snap) => {
-            this.reset();
-            for (const [cache, stats] of snap) this.set({ cache }, pick(stats));
-          });
-        },
-      });
+export const reportCacheMetrics = scrapeSources<StatsSource>((all, registry) => {
+  /** One scrape's snapshot: its metrics are collected together, so they share one answer. */
+  let asked: Promise<Snapshot> | undefined;
+  const snapshot = (): Snapshot | Promise<Snapshot> => {
+    const out: Snapshot = [];
+    const later: Promise<Iterable<NamedStats>>[] = [];
+    for (const s of all) {
+      const got = s();
+      if (got instanceof Promise) later.push(got);
+      else for (const c of got) out.push([c.name, c.stats()]);
     }
-    for (const [name, help, pick] of COUNTERS) {
-      new Counter({
-        name,
-        help,
-        labelNames: ['cache'],
-        registers: [registry],
-        collect() {
-          return collected((snap) => {
-            this.reset();
-            for (const [cache, stats] of snap) this.inc({ cache }, pick(stats));
-          });
-        },
-      });
-    }
+    if (later.length === 0) return out;
+    asked ??= Promise.all(later).then((sets) => {
+      asked = undefined;
+      for (const set of sets) for (const c of set) out.push([c.name, c.stats()]);
+      return out;
+    });
+    return asked;
+  };
+  /** `fill` with the snapshot, at once when every source answered synchronously. */
+  const collected = (fill: (snap: Snapshot) => void): void | Promise<void> => {
+    const snap = snapshot();
+    if (snap instanceof Promise) return snap.then(fill);
+    fill(snap);
+  };
+  for (const [name, help, pick] of GAUGES) {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['cache'],
+      registers: [registry],
+      collect() {
+        return collected((snap) => {
+          this.reset();
+          for (const [cache, stats] of snap) this.set({ cache }, pick(stats));
+        });
+      },
+    });
   }
-  sources.add(source);
-  return () => sources.delete(source);
-}
+  for (const [name, help, pick] of COUNTERS) {
+    new Counter({
+      name,
+      help,
+      labelNames: ['cache'],
+      registers: [registry],
+      collect() {
+        return collected((snap) => {
+          this.reset();
+          for (const [cache, stats] of snap) this.inc({ cache }, pick(stats));
+        });
+      },
+    });
+  }
+});

@@ -5,8 +5,8 @@
  * whether it pays: many `missed` with few `caught` means CPU burned for nothing.
  */
 import { Counter } from '../metrics/prom-client.js';
-import type { MetricsRegistry } from '../metrics/registry.js';
 import type { PollStats } from './halt-poll.js';
+import { scrapeSources } from '../metrics/scrape-sources.js';
 
 /** One isolated module's poll counters at a scrape (a side is absent when it does not poll). */
 export interface ModulePolls {
@@ -18,33 +18,24 @@ export interface ModulePolls {
 export type PollSource = () => Promise<ModulePolls>;
 
 const OUTCOMES = ['caught', 'yielded', 'missed', 'descheduled'] as const;
-const sourcesByRegistry = new WeakMap<MetricsRegistry, Set<PollSource>>();
 
 /** Adds `source` to `registry`'s poll counter (registered the first time); returns the removal. */
-export function reportPolls(registry: MetricsRegistry, source: PollSource): () => void {
-  let sources = sourcesByRegistry.get(registry);
-  if (sources === undefined) {
-    const all = new Set<PollSource>();
-    sources = all;
-    sourcesByRegistry.set(registry, all);
-    new Counter({
-      name: 'modhost_module_call_polls_total',
-      help: "Polls of an isolated module's call channel instead of sleeping (call_polling), by side and outcome",
-      labelNames: ['module', 'side', 'outcome'],
-      registers: [registry],
-      async collect() {
-        const polls = await Promise.all([...all].map((s) => s()));
-        this.reset();
-        for (const p of polls)
-          for (const side of ['host', 'worker'] as const) {
-            const stats = p[side];
-            if (stats !== undefined)
-              for (const outcome of OUTCOMES)
-                this.inc({ module: p.module, side, outcome }, stats[outcome]);
-          }
-      },
-    });
-  }
-  sources.add(source);
-  return () => sources.delete(source);
-}
+export const reportPolls = scrapeSources<PollSource>((all, registry) => {
+  new Counter({
+    name: 'modhost_module_call_polls_total',
+    help: "Polls of an isolated module's call channel instead of sleeping (call_polling), by side and outcome",
+    labelNames: ['module', 'side', 'outcome'],
+    registers: [registry],
+    async collect() {
+      const polls = await Promise.all([...all].map((s) => s()));
+      this.reset();
+      for (const p of polls)
+        for (const side of ['host', 'worker'] as const) {
+          const stats = p[side];
+          if (stats !== undefined)
+            for (const outcome of OUTCOMES)
+              this.inc({ module: p.module, side, outcome }, stats[outcome]);
+        }
+    },
+  });
+});

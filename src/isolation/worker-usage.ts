@@ -8,7 +8,7 @@ import { getHeapStatistics } from 'node:v8';
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import type { WorkerPerformance } from 'node:worker_threads';
 import { Gauge } from '../metrics/prom-client.js';
-import type { MetricsRegistry } from '../metrics/registry.js';
+import { scrapeSources } from '../metrics/scrape-sources.js';
 
 /** The worker's heap, as its `usage` answer carries it. */
 export interface HeapUsage {
@@ -32,8 +32,6 @@ export interface WorkerUsage {
 }
 
 export type UsageSource = () => Promise<WorkerUsage>;
-
-const sourcesByRegistry = new WeakMap<MetricsRegistry, Set<UsageSource>>();
 
 type Pick = (u: WorkerUsage) => number | undefined;
 
@@ -61,37 +59,29 @@ const GAUGES: Array<[string, string, Pick]> = [
 ];
 
 /** Adds `source` to `registry`'s worker gauges (registered the first time); returns the removal. */
-export function reportWorkerUsage(registry: MetricsRegistry, source: UsageSource): () => void {
-  let sources = sourcesByRegistry.get(registry);
-  if (sources === undefined) {
-    const all = new Set<UsageSource>();
-    sources = all;
-    sourcesByRegistry.set(registry, all);
-    // The gauges of one scrape share one round of answers.
-    let asked: Promise<WorkerUsage[]> | undefined;
-    const snapshot = () =>
-      (asked ??= Promise.all([...all].map((s) => s())).finally(() => {
-        asked = undefined;
-      }));
-    for (const [name, help, pick] of GAUGES)
-      new Gauge({
-        name,
-        help,
-        labelNames: ['module'],
-        registers: [registry],
-        async collect() {
-          const usages = await snapshot();
-          this.reset();
-          for (const u of usages) {
-            const value = pick(u);
-            if (value !== undefined) this.set({ module: u.module }, value);
-          }
-        },
-      });
-  }
-  sources.add(source);
-  return () => sources.delete(source);
-}
+export const reportWorkerUsage = scrapeSources<UsageSource>((all, registry) => {
+  // The gauges of one scrape share one round of answers.
+  let asked: Promise<WorkerUsage[]> | undefined;
+  const snapshot = () =>
+    (asked ??= Promise.all([...all].map((s) => s())).finally(() => {
+      asked = undefined;
+    }));
+  for (const [name, help, pick] of GAUGES)
+    new Gauge({
+      name,
+      help,
+      labelNames: ['module'],
+      registers: [registry],
+      async collect() {
+        const usages = await snapshot();
+        this.reset();
+        for (const u of usages) {
+          const value = pick(u);
+          if (value !== undefined) this.set({ module: u.module }, value);
+        }
+      },
+    });
+});
 
 /** Event-loop utilisation between scrapes, from a worker's `performance` (host side). */
 export class UtilizationMeter {

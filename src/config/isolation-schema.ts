@@ -1,7 +1,7 @@
 /**
  * A module entry's isolation keys: `isolation: worker | in-process`, and for isolated modules
- * `resource_limits`, `handler_timeout`, `supervision` and `call_polling`. The worker-only keys on an in-process
- * entry are a problem (they would silently do nothing).
+ * `resource_limits`, `handler_timeout`, `supervision` and `call_polling`. The worker-only keys
+ * on an in-process entry are a problem (they would silently do nothing).
  */
 import type { ConfigPath } from '../errors/index.js';
 import { needsSpecMessage, workerOnlyKeyMessage } from '../errors/isolation-messages.js';

@@ -4,8 +4,8 @@
  * on a 1,000-module file, about half of all that loading costs beyond importing the modules
  * themselves. Most files use plain YAML only: mappings, sequences, plain or quoted scalars,
  * comments. For those, js-yaml with YAML 1.2's core types as yaml resolves them gives the very
- * same value ( test/config/yaml-fast.test.ts compares the two on generated files),
- * several times faster, and nothing else is needed: positions are only wanted for a problem, and
+ * same value (test/config/yaml-fast.test.ts compares the two on generated files), several
+ * times faster, and nothing else is needed: positions are only wanted for a problem, and
  * the locator parses the text with yaml when first asked.
  *
  * Anything beyond that subset goes to yaml, which keeps every check of its own: anchors and

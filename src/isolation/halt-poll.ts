@@ -14,8 +14,7 @@
  * come far apart, so an idle module burns nothing. Polls that come back empty at the full
  * window, or during which the thread was descheduled, back off exponentially. Descheduled is
  * what polling looks like when both threads share one CPU (a loaded machine, or the scheduler
- * put them together): the
- * other thread only runs by preempting the poller, so the poll is a sleep that cost more (the
+ * put them together): the other thread only runs by preempting the poller, so the poll is a sleep that cost more (the
  * catch is counted `yielded`, not `caught`). Not seen: the other thread's whole turn running
  * while this one posts, before its poll starts (the message is then there at the first look;
  * timing the post cannot tell that from a split pair's fast answer on a loaded VM): so a pair on

@@ -1,8 +1,8 @@
 /**
  * Call polling of isolated modules as a Prometheus counter, per module, side (`host`: polls
  * for a call's answer; `worker`: polls for the next call) and outcome (`caught`, `yielded`,
- * `missed`, `descheduled`; see halt-poll.ts), read from both sides at each scrape. It shows what the polling costs and
- * whether it pays: many `missed` with few `caught` means CPU burned for nothing.
+ * `missed`, `descheduled`; see halt-poll.ts), read from both sides at each scrape. It shows what
+ * the polling costs and whether it pays: many `missed` with few `caught` means CPU burned for nothing.
  */
 import { Counter } from '../metrics/prom-client.js';
 import type { PollStats } from './halt-poll.js';

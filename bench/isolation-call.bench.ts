@@ -108,10 +108,9 @@ async function rounds(label: string, budgeted: boolean): Promise<void> {
   );
 }
 
-/** Pins threads to one CPU (all of them, with their V8 helpers left where they are). */
-const pin = (cpu: number, threads: number[]) => {
-  for (const t of threads)
-    execFileSync('taskset', ['-pc', String(cpu), String(t)], { stdio: 'ignore' });
+/** Pins `threads` to the CPU list `cpus` ("0", "0,1"); the V8 helper threads stay where they are. */
+const pin = (cpus: string, threads: number[]) => {
+  for (const t of threads) execFileSync('taskset', ['-pc', cpus, String(t)], { stdio: 'ignore' });
 };
 const all = os
   .cpus()
@@ -120,13 +119,12 @@ const all = os
 const workers = [...echoThreads, ...moduleThreads];
 
 await rounds('threads where the scheduler puts them', false);
-pin(0, [process.pid, ...workers]);
+pin('0', [process.pid, ...workers]);
 await rounds('main and both workers on one CPU', true);
 if (os.cpus().length > 1) {
-  pin(1, workers);
+  pin('1', workers);
   await rounds('main on one CPU, both workers on another', true);
 }
-for (const t of [process.pid, ...workers])
-  execFileSync('taskset', ['-pc', all, String(t)], { stdio: 'ignore' });
+pin(all, [process.pid, ...workers]);
 await host.stop();
 await echo.terminate();

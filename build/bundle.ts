@@ -32,7 +32,7 @@ import { fileURLToPath } from 'node:url';
 
 const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Where the bundle goes (package.json `bin` and `exports` point here). */
-export const BUNDLE_DIR = path.join(dist, 'bundle', 'esm');
+const BUNDLE_DIR = path.join(dist, 'bundle', 'esm');
 
 const entryPoints = {
   modhost: 'src/index.js',

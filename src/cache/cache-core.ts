@@ -4,6 +4,8 @@
  * an intrusive doubly-linked LRU list of completed entries. Pending entries live in the same
  * tree, so a call needs one lookup whether the entry is pending or completed.
  */
+// The module binding: the global `performance` is a lazy accessor, slower on every call.
+import { performance } from 'node:perf_hooks';
 import type { Clock, TimerHandle } from '../clock/clock.js';
 import {
   invalidOption,

@@ -2,6 +2,8 @@
  * Calling one entry. The common case (no timeout, not a sampled call) is a bare call with no
  * allocation; timing and timeouts take a separate path so they cost nothing when unused.
  */
+// The module binding: the global `performance` is a lazy accessor, slower on every call.
+import { performance } from 'node:perf_hooks';
 import { ErrorCode } from '../errors/codes.js';
 import { ModhostError } from '../errors/modhost-error.js';
 import { callbackTimeoutMessage } from '../errors/callback-messages.js';

@@ -16,7 +16,7 @@ import { isBadJson } from './json.js';
 import { BAD_PATH, HOST_ENDPOINT, type WebRegistry } from './registry.js';
 import { Target, type WebResource } from './resource.js';
 import { jsonResponse, textResponse } from './responses.js';
-import { knownSource } from './fast-response.js';
+import { isSendableFast, knownSource } from './fast-response.js';
 import { UNMATCHED } from './http-metrics.js';
 import { enterActivity, leaveActivity } from '../watchdog/activity.js';
 
@@ -121,6 +121,9 @@ export class Dispatcher {
       leaveActivity(previous);
     }
     try {
+      // modhost's own response with its body unread (the common case) is sendable as it is;
+      // checked first since `instanceof Response` goes through Symbol.hasInstance.
+      if (isSendableFast(result)) return result;
       if (result instanceof Response) return this.sendable(target, method, result);
       if (isThenable(result)) {
         return Promise.resolve(result).then(

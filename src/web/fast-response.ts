@@ -59,17 +59,44 @@ export interface FastParts {
   status: number;
   /** '' = the standard reason phrase. */
   statusText: string;
-  /** Lower-case names; null prototype. */
-  headers: Record<string, string>;
+  /**
+   * The headers as a flat `[name, value, …]` list, names lower-case, each name once: what the
+   * adapter writes (a plain array walks far cheaper than a null-prototype record). Shared
+   * between responses when it holds only a default content type, hence read-only.
+   */
+  flat: readonly string[];
+  /** The same headers as a record (null prototype), built on first read. */
+  readonly headers: Record<string, string>;
   body: FastBody;
 }
 
-interface ResponseState extends FastParts {
-  /** Builds the real Response (Response.redirect needs its own, with immutable headers). */
-  make: (state: ResponseState) => Response;
-  real: Response | undefined;
+/** Beyond this many headers, undici builds the response (dedupe here is a linear scan). */
+const MAX_PLAIN_HEADERS = 32;
+
+class ResponseState implements FastParts {
+  real: Response | undefined = undefined;
   /** `body` was handed out after the real one was built: its stream may be shared. */
-  bodyShared: boolean;
+  bodyShared = false;
+  private record: Record<string, string> | undefined = undefined;
+
+  constructor(
+    readonly status: number,
+    readonly statusText: string,
+    readonly flat: readonly string[],
+    readonly body: FastBody,
+    /** Builds the real Response (Response.redirect needs its own, with immutable headers). */
+    readonly make: (state: ResponseState) => Response,
+  ) {}
+
+  get headers(): Record<string, string> {
+    if (this.record === undefined) {
+      const record = Object.create(null) as Record<string, string>;
+      const flat = this.flat;
+      for (let i = 0; i < flat.length; i += 2) record[flat[i]!] = flat[i + 1]!;
+      this.record = record;
+    }
+    return this.record;
+  }
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -90,19 +117,28 @@ function buildReal(s: ResponseState): Response {
   });
 }
 
-/** Plain headers as a record, or undefined when undici must see them (to combine, trim, refuse). */
-function headerRecord(init: unknown): Record<string, string> | undefined {
-  const out = Object.create(null) as Record<string, string>;
-  if (init === undefined) return out;
+/** Whether the flat list `flat` names `name` (lower-case). */
+function hasName(flat: readonly string[], name: string): boolean {
+  for (let i = 0; i < flat.length; i += 2) if (flat[i] === name) return true;
+  return false;
+}
+
+/**
+ * Plain headers as a flat list, or undefined when undici must see them (to combine, trim,
+ * refuse). No headers at all is the shared empty list.
+ */
+function headerList(init: unknown): string[] | undefined {
+  if (init === undefined) return NO_HEADERS;
   if (init === null || typeof init !== 'object') return undefined;
+  const out: string[] = [];
   if (init instanceof Headers) {
     // Already validated and normalised; iteration yields each Set-Cookie on its own.
-    let repeated = false;
+    let plain = true;
     init.forEach((value, name) => {
-      if (name in out) repeated = true;
-      out[name] = value;
+      if (hasName(out, name) || out.length >= 2 * MAX_PLAIN_HEADERS) plain = false;
+      out.push(name, value);
     });
-    return repeated ? undefined : out;
+    return plain ? out : undefined;
   }
   if (Array.isArray(init)) {
     for (const pair of init as unknown[]) {
@@ -117,14 +153,30 @@ function headerRecord(init: unknown): Record<string, string> | undefined {
   return out;
 }
 
-function addPlain(out: Record<string, string>, name: unknown, value: unknown): boolean {
+function addPlain(out: string[], name: unknown, value: unknown): boolean {
   if (typeof name !== 'string' || !TOKEN.test(name)) return false;
   const text = typeof value === 'string' ? value : String(value);
   if (!PLAIN_VALUE.test(text)) return false;
   const lower = name.toLowerCase();
-  if (lower in out) return false;
-  out[lower] = text;
+  if (hasName(out, lower) || out.length >= 2 * MAX_PLAIN_HEADERS) return false;
+  out.push(lower, text);
   return true;
+}
+
+const NO_HEADERS = Object.freeze([]) as unknown as string[];
+/** `[content-type, type]` lists for the types modhost sets itself, shared by every response. */
+const TYPE_ONLY = new Map<string, readonly string[]>();
+
+/** `flat` with a Content-Type of `type` unless it names one; `flat` itself when no headers. */
+function withType(flat: string[], type: string, known: boolean): readonly string[] {
+  if (flat === NO_HEADERS) {
+    if (!known) return ['content-type', type];
+    let shared = TYPE_ONLY.get(type);
+    if (shared === undefined) TYPE_ONLY.set(type, (shared = Object.freeze(['content-type', type])));
+    return shared;
+  }
+  if (!hasName(flat, 'content-type')) flat.push('content-type', type);
+  return flat;
 }
 
 /** The body as the adapter keeps it, with undici's default content type; undefined = not plain. */
@@ -175,20 +227,16 @@ function plainState(
   const parts = plainBody(body);
   if (parts === undefined) return undefined;
   if (parts.body !== null && NULL_BODY_STATUS.has(status)) return undefined;
-  const headers = headerRecord(headersInit);
-  if (headers === undefined) return undefined;
-  const contentType = parts.body === null ? undefined : (type ?? parts.type);
-  if (contentType !== undefined && headers['content-type'] === undefined)
-    headers['content-type'] = contentType;
-  return {
-    status,
-    statusText,
-    headers,
-    body: parts.body,
-    make: buildReal,
-    real: undefined,
-    bodyShared: false,
-  };
+  let flat: readonly string[] | undefined = headerList(headersInit);
+  if (flat === undefined) return undefined;
+  if (parts.body !== null) {
+    // A type modhost names (JSON, the helpers, text, forms) is a constant: its list is shared.
+    if (type !== undefined) flat = withType(flat as string[], type, true);
+    // A Blob's own type is the caller's string: not kept in the shared table.
+    else if (parts.type !== undefined)
+      flat = withType(flat as string[], parts.type, !(parts.body instanceof Blob));
+  }
+  return new ResponseState(status, statusText, flat, parts.body, buildReal);
 }
 
 export class FastResponse {
@@ -230,17 +278,11 @@ export class FastResponse {
     }
     if (href === undefined || !REDIRECT_STATUS.has(status) || !PLAIN_VALUE.test(href))
       return OriginalResponse.redirect(url, status);
-    const headers = Object.create(null) as Record<string, string>;
-    headers.location = href;
-    return fromState({
-      status,
-      statusText: '',
-      headers,
-      body: null,
-      make: () => OriginalResponse.redirect(href, status),
-      real: undefined,
-      bodyShared: false,
-    });
+    return fromState(
+      new ResponseState(status, '', ['location', href], null, () =>
+        OriginalResponse.redirect(href, status),
+      ),
+    );
   }
 
   static error(): Response {
@@ -370,6 +412,16 @@ export function bodySize(body: FastBody | undefined): number | undefined {
   if (body instanceof Uint8Array) return body.byteLength;
   if (body instanceof Blob) return body.size;
   return undefined;
+}
+
+/** `value` is a fast response whose body is still unread: valid to send by construction. */
+export function isSendableFast(value: unknown): value is Response {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Partial<FastResponse>)[kState] !== undefined &&
+    knownSource(value as Response) !== undefined
+  );
 }
 
 export function isFastResponse(response: Response): boolean {

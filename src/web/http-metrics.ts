@@ -66,9 +66,24 @@ export class HttpMetrics {
     this.series = table;
   }
 
+  /** The series recorded last, with its labels: consecutive requests mostly share one. */
+  private last: { resource: string; method: string; status: number; series: Series } | undefined;
+
   record(resource: string, method: string, status: number, seconds: number): void {
-    const series =
-      this.index.get(resource)?.get(method)?.get(status) ?? this.create(resource, method, status);
+    const last = this.last;
+    let series: Series;
+    if (
+      last !== undefined &&
+      last.resource === resource &&
+      last.method === method &&
+      last.status === status
+    ) {
+      series = last.series;
+    } else {
+      series =
+        this.index.get(resource)?.get(method)?.get(status) ?? this.create(resource, method, status);
+      this.last = { resource, method, status, series };
+    }
     let i = 0;
     while (i < BUCKETS.length && seconds > BUCKETS[i]!) i++;
     series.buckets[i]!++;

@@ -27,20 +27,20 @@ export function writeNodeResponse(
   if (fast !== undefined) {
     const body = fast.body;
     const writeHead = (length: number | undefined) => {
-      // A flat [name, value, …] list, not a copy of the record: the record has a null prototype
-      // (a dictionary-mode object in V8), and Node's own for-in over it, or over a spread copy,
-      // costs more than the rest of writeHead. The response's own headers stay untouched.
-      const headers = fast.headers;
-      const flat: string[] = [];
-      for (const name in headers) {
+      // A fresh flat [name, value, …] list for Node (the response's own list may be shared).
+      const flat = fast.flat;
+      const list: string[] = [];
+      let hasLength = false;
+      for (let i = 0; i < flat.length; i += 2) {
+        const name = flat[i]!;
         if (closeConnection && name === 'connection') continue;
-        flat.push(name, headers[name]!);
+        if (name === 'content-length') hasLength = true;
+        list.push(name, flat[i + 1]!);
       }
-      if (length !== undefined && headers['content-length'] === undefined)
-        flat.push('content-length', String(length));
-      if (closeConnection) flat.push('connection', 'close');
-      if (fast.statusText === '') res.writeHead(fast.status, flat);
-      else res.writeHead(fast.status, fast.statusText, flat);
+      if (length !== undefined && !hasLength) list.push('content-length', String(length));
+      if (closeConnection) list.push('connection', 'close');
+      if (fast.statusText === '') res.writeHead(fast.status, list);
+      else res.writeHead(fast.status, fast.statusText, list);
     };
     // Taken before anything is written: a locked stream throws here, while a 500 can still be sent.
     if (body instanceof ReadableStream) return sendStream(res, body.getReader(), head, writeHead);

@@ -35,8 +35,19 @@ const judged = new Map<string, boolean>();
 const JUDGED_MAX = 256;
 
 /** Whether `host` (a Host header value or an authority) is one a URL can hold. */
+/** The last Host judged: most connections repeat one Host, and comparing beats hashing it. */
+let lastHost = ''; // '' is valid: allowed when the target has no authority (RFC 9112 §3.2)
+let lastValid = true;
+
 export function isValidHost(host: string): boolean {
-  if (host === '') return true; // allowed when the target has no authority (RFC 9112 §3.2)
+  if (host === lastHost) return lastValid;
+  const valid = judge(host);
+  lastHost = host;
+  lastValid = valid;
+  return valid;
+}
+
+function judge(host: string): boolean {
   const known = judged.get(host);
   if (known !== undefined) return known;
   const valid = HOST_SYNTAX.test(host) && URL.canParse(`http://${host}/`);
@@ -99,7 +110,9 @@ function checkHostHeaders(rawHeaders: readonly string[]): HttpError | undefined 
   let host: string | undefined;
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!;
-    if (name.length !== 4 || name.toLowerCase() !== 'host') continue;
+    if (name.length !== 4) continue;
+    // Clients send `Host` or `host`: those two spare a lower-casing per request.
+    if (name !== 'Host' && name !== 'host' && name.toLowerCase() !== 'host') continue;
     if (host !== undefined) return HttpErrors.duplicateHost;
     host = rawHeaders[i + 1]!;
   }

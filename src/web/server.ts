@@ -5,6 +5,8 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+// The module binding: the global `performance` is a lazy accessor, slower on every call.
+import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import type { ServerConfig } from '../config/types.js';
 import type { Logger } from '../logging/logger.js';
@@ -323,7 +325,8 @@ export class WebServer {
     // In flight until its response is written (record, below): module-metrics.ts reads it.
     routed.resource.inFlight++;
     const result = this.dispatcher.invoke(routed, request, context, method);
-    if (result instanceof Response) {
+    // The dispatcher answers with a Response or its own native Promise of one.
+    if (!(result instanceof Promise)) {
       this.send(res, result, method, routed, label, started, unreadBodyUnbounded(req, limit));
       return;
     }

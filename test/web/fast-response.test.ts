@@ -151,6 +151,29 @@ describe('web/FastResponse is undici’s Response, observably', () => {
     expect(await mine.text()).to.equal('sub');
   });
 
+  it('keeps responses independent when they share a default header list', () => {
+    const [a, b] = [new Fast('a'), new Fast('b')];
+    const [j, k] = [Fast.json(1), Fast.json(2)];
+    expect(untouchedParts(a)!.flat).to.equal(untouchedParts(b)!.flat); // one shared list
+    expect(() => (untouchedParts(a)!.flat as string[]).push('x', 'y')).to.throw(TypeError);
+    a.headers.set('x-late', '1');
+    j.headers.delete('content-type');
+    expect(untouchedParts(b)!.headers).to.deep.equal({
+      'content-type': 'text/plain;charset=UTF-8',
+    });
+    expect(entries(b.headers)).to.deep.equal(['content-type: text/plain;charset=UTF-8']);
+    expect(entries(k.headers)).to.deep.equal(['content-type: application/json']);
+  });
+
+  it('hands many headers to undici, with the same result', () => {
+    const many = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`x-h${i}`, `${i}`]));
+    const fast = new Fast('x', { headers: many });
+    expect(untouchedParts(fast)).to.equal(undefined); // built by undici at once
+    expect(entries(fast.headers)).to.deep.equal(
+      entries(new OriginalResponse('x', { headers: many }).headers),
+    );
+  });
+
   it('keeps headers changed after creation, and its body, when served', async () => {
     const fast = new Fast('after');
     fast.headers.set('x-late', '1');

@@ -12,6 +12,7 @@
  */
 import * as nodeStream from 'node:stream';
 import { installDelegates } from './delegate.js';
+import { isPlainValue, lowerToken } from './header-syntax.js';
 
 const kState = Symbol('modhost.fastResponse');
 
@@ -99,9 +100,6 @@ class ResponseState implements FastParts {
   }
 }
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** A header value undici keeps unchanged: no surrounding whitespace, no CR/LF/NUL, Latin-1. */
-const PLAIN_VALUE = /^(?:[\x21-\x7e\x80-\xff](?:[\t\x20-\x7e\x80-\xff]*[\x21-\x7e\x80-\xff])?)?$/;
 const REASON = /^[\t\x20-\x7e\x80-\xff]*$/;
 const NULL_BODY_STATUS = new Set([204, 205, 304]);
 const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
@@ -154,10 +152,10 @@ function headerList(init: unknown): string[] | undefined {
 }
 
 function addPlain(out: string[], name: unknown, value: unknown): boolean {
-  if (typeof name !== 'string' || !TOKEN.test(name)) return false;
+  const lower = typeof name === 'string' ? lowerToken(name) : undefined;
+  if (lower === undefined) return false;
   const text = typeof value === 'string' ? value : String(value);
-  if (!PLAIN_VALUE.test(text)) return false;
-  const lower = name.toLowerCase();
+  if (!isPlainValue(text)) return false;
   if (hasName(out, lower) || out.length >= 2 * MAX_PLAIN_HEADERS) return false;
   out.push(lower, text);
   return true;
@@ -276,7 +274,7 @@ export class FastResponse {
     } catch {
       href = undefined;
     }
-    if (href === undefined || !REDIRECT_STATUS.has(status) || !PLAIN_VALUE.test(href))
+    if (href === undefined || !REDIRECT_STATUS.has(status) || !isPlainValue(href))
       return OriginalResponse.redirect(url, status);
     return fromState(
       new ResponseState(status, '', ['location', href], null, () =>

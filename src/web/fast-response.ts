@@ -268,12 +268,7 @@ export class FastResponse {
   /** `Response.redirect`: Location set, no body; the real one has immutable headers. */
   static redirect(url: string | URL, status = 302): Response {
     if (!prepared) prepareFastResponse();
-    let href: string | undefined;
-    try {
-      href = new URL(String(url)).href;
-    } catch {
-      href = undefined;
-    }
+    const href = redirectHref(url);
     if (href === undefined || !REDIRECT_STATUS.has(status) || !isPlainValue(href))
       return OriginalResponse.redirect(url, status);
     return fromState(
@@ -350,6 +345,25 @@ function real(self: FastResponse): unknown {
 }
 
 Object.defineProperty(FastResponse, 'name', { value: 'Response' });
+
+/** The last redirect target parsed: handlers mostly redirect to a few fixed URLs. */
+let lastTarget = '';
+let lastHref: string | undefined;
+
+/** `url` parsed as Fetch parses a redirect target, or undefined when it is no URL. */
+function redirectHref(url: string | URL): string | undefined {
+  const text = String(url);
+  if (text === lastTarget && lastHref !== undefined) return lastHref;
+  let href: string | undefined;
+  try {
+    href = new URL(text).href;
+  } catch {
+    return undefined;
+  }
+  lastTarget = text;
+  lastHref = href;
+  return href;
+}
 
 function fromState(state: ResponseState): Response {
   const response = Object.create(FastResponse.prototype) as FastResponse;

@@ -13,6 +13,7 @@ import {
   knownSource,
   untouchedParts,
   type FastBody,
+  type FastParts,
 } from './fast-response.js';
 import { responseSource } from './response-source.js';
 import { readAhead } from './read-ahead.js';
@@ -26,25 +27,12 @@ export function writeNodeResponse(
   const fast = untouchedParts(response);
   if (fast !== undefined) {
     const body = fast.body;
-    const writeHead = (length: number | undefined) => {
-      // A fresh flat [name, value, …] list for Node (the response's own list may be shared).
-      const flat = fast.flat;
-      const list: string[] = [];
-      let hasLength = false;
-      for (let i = 0; i < flat.length; i += 2) {
-        const name = flat[i]!;
-        if (closeConnection && name === 'connection') continue;
-        if (name === 'content-length') hasLength = true;
-        list.push(name, flat[i + 1]!);
-      }
-      if (length !== undefined && !hasLength) list.push('content-length', String(length));
-      if (closeConnection) list.push('connection', 'close');
-      if (fast.statusText === '') res.writeHead(fast.status, list);
-      else res.writeHead(fast.status, fast.statusText, list);
-    };
     // Taken before anything is written: a locked stream throws here, while a 500 can still be sent.
-    if (body instanceof ReadableStream) return sendStream(res, body.getReader(), head, writeHead);
-    writeHead(bodySize(body));
+    if (body instanceof ReadableStream)
+      return sendStream(res, body.getReader(), head, (length) =>
+        writeFastHead(res, fast, length, closeConnection),
+      );
+    writeFastHead(res, fast, bodySize(body), closeConnection);
     return endWith(res, body, head);
   }
   res.statusCode = response.status;
@@ -75,6 +63,29 @@ export function writeNodeResponse(
     if (length !== undefined && !res.hasHeader('content-length'))
       res.setHeader('content-length', length);
   });
+}
+
+/** The status and headers of an untouched fast response, with the body's length when known. */
+function writeFastHead(
+  res: ServerResponse,
+  fast: FastParts,
+  length: number | undefined,
+  closeConnection: boolean,
+): void {
+  // A fresh flat [name, value, …] list for Node (the response's own list may be shared).
+  const flat = fast.flat;
+  const list: string[] = [];
+  let hasLength = false;
+  for (let i = 0; i < flat.length; i += 2) {
+    const name = flat[i]!;
+    if (closeConnection && name === 'connection') continue;
+    if (name === 'content-length') hasLength = true;
+    list.push(name, flat[i + 1]!);
+  }
+  if (length !== undefined && !hasLength) list.push('content-length', String(length));
+  if (closeConnection) list.push('connection', 'close');
+  if (fast.statusText === '') res.writeHead(fast.status, list);
+  else res.writeHead(fast.status, fast.statusText, list);
 }
 
 function endWith(res: ServerResponse, body: FastBody, head: boolean): void | Promise<void> {

@@ -341,6 +341,31 @@ export function fastResponse(
   return real;
 }
 
+/**
+ * A fast response from parts that are a valid response's already: an isolated module's, as its
+ * worker sent them (status in range, headers plain, lower-case and each once; a body no null-body
+ * status forbids). Nothing is checked again, nor a content type added: it is sent as it was.
+ */
+export function partsResponse(parts: {
+  status: number;
+  statusText: string;
+  /** Null prototype. */
+  headers: Record<string, string>;
+  body: string | Uint8Array | null;
+}): Response {
+  if (!prepared) prepareFastResponse();
+  // The same shape as plainState's, so the adapter's reads of it stay monomorphic.
+  return fromState({
+    status: parts.status,
+    statusText: parts.statusText,
+    headers: parts.headers,
+    body: parts.body,
+    make: buildReal,
+    real: undefined,
+    bodyShared: false,
+  });
+}
+
 /** The parts of a fast response nobody has touched yet; undefined for any other response. */
 export function untouchedParts(response: Response): FastParts | undefined {
   const s = (response as unknown as Partial<FastResponse>)[kState];

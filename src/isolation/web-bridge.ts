@@ -7,7 +7,7 @@
  */
 import type { WebRequestContext } from '../api/services.js';
 import { RequestContext } from '../web/context.js';
-import { partsResponse, untouchedParts } from '../web/fast-response.js';
+import { newHeaderRecord, partsResponse, untouchedParts } from '../web/fast-response.js';
 import { responseSource } from '../web/response-source.js';
 import { NO_PARAMS } from '../web/route-pattern.js';
 import { wireRequest } from './wire-request.js';
@@ -202,7 +202,7 @@ export function isStreamed(reply: Reply): boolean {
 export function responseFromWire(channel: Channel, wire: WireResponse): Response {
   const [status, statusText, flat, body] = wire;
   if (typeof body !== 'number') {
-    const headers = Object.create(null) as Record<string, string>;
+    const headers = newHeaderRecord();
     let i = 0;
     for (; i < flat.length; i += 2) {
       const name = flat[i]!;

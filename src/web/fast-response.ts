@@ -59,7 +59,7 @@ export interface FastParts {
   status: number;
   /** '' = the standard reason phrase. */
   statusText: string;
-  /** Lower-case names; null prototype. */
+  /** Lower-case names; nothing inherited (newHeaderRecord). */
   headers: Record<string, string>;
   body: FastBody;
 }
@@ -90,9 +90,23 @@ function buildReal(s: ResponseState): Response {
   });
 }
 
+/**
+ * An empty header record: no Object.prototype behind it (a header named `constructor` or
+ * `__proto__` is just a header, and a polluted prototype adds none), yet in V8's fast mode.
+ * `Object.create(null)` gives a dictionary-mode object, whose every new key went through the
+ * runtime and kept the function adding it from being optimised: about half a microsecond per
+ * response.
+ */
+const HeaderRecord = function HeaderRecord() {} as unknown as new () => Record<string, string>;
+HeaderRecord.prototype = Object.create(null) as object;
+
+export function newHeaderRecord(): Record<string, string> {
+  return new HeaderRecord();
+}
+
 /** Plain headers as a record, or undefined when undici must see them (to combine, trim, refuse). */
 function headerRecord(init: unknown): Record<string, string> | undefined {
-  const out = Object.create(null) as Record<string, string>;
+  const out = newHeaderRecord();
   if (init === undefined) return out;
   if (init === null || typeof init !== 'object') return undefined;
   if (init instanceof Headers) {
@@ -230,7 +244,7 @@ export class FastResponse {
     }
     if (href === undefined || !REDIRECT_STATUS.has(status) || !PLAIN_VALUE.test(href))
       return OriginalResponse.redirect(url, status);
-    const headers = Object.create(null) as Record<string, string>;
+    const headers = newHeaderRecord();
     headers.location = href;
     return fromState({
       status,
@@ -349,7 +363,7 @@ export function fastResponse(
 export function partsResponse(parts: {
   status: number;
   statusText: string;
-  /** Null prototype. */
+  /** Made by newHeaderRecord. */
   headers: Record<string, string>;
   body: string | Uint8Array | null;
 }): Response {

@@ -27,9 +27,9 @@ export function writeNodeResponse(
   if (fast !== undefined) {
     const body = fast.body;
     const writeHead = (length: number | undefined) => {
-      // A flat [name, value, …] list, not a copy of the record: the record has a null prototype
-      // (a dictionary-mode object in V8), and Node's own for-in over it, or over a spread copy,
-      // costs more than the rest of writeHead. The response's own headers stay untouched.
+      // A flat [name, value, …] list, not a copy of the record: Node's own for-in over a header
+      // object, or over a spread copy, costs more than the rest of writeHead. The response's
+      // own headers stay untouched.
       const headers = fast.headers;
       const flat: string[] = [];
       for (const name in headers) {

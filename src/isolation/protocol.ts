@@ -289,13 +289,16 @@ export class Channel {
     this.queued = undefined;
     if (this.closedWith) return;
     if (queued.length === 1) return this.postAlone(queued[0]![0], queued[0]![1]);
+    // Built by push, not map: an optimised `map` makes a holey array, which structured clone
+    // writes (and the other side reads) key by key, as a sparse one, instead of as a list.
+    const messages: unknown[] = [];
     const transfer: Transferable[] = [];
-    for (const [, t] of queued) if (t !== undefined) transfer.push(...t);
+    for (const [m, t] of queued) {
+      messages.push(m);
+      if (t !== undefined) for (const item of t) transfer.push(item);
+    }
     try {
-      this.port.postMessage(
-        { t: 'batch', m: queued.map(([m]) => m) } satisfies WireMessage,
-        transfer,
-      );
+      this.port.postMessage({ t: 'batch', m: messages } satisfies WireMessage, transfer);
     } catch {
       // One of them cannot be cloned: each on its own, so only that one fails.
       for (const [m, t] of queued) this.postAlone(m, t);

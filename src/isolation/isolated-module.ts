@@ -10,7 +10,12 @@ import { performance } from 'node:perf_hooks';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { Counter, Gauge } from '../metrics/prom-client.js';
 import { ModuleApi } from '../api/module-api.js';
-import type { DelayedCallHandle, LoopHandle, ModuleIdentity } from '../api/services.js';
+import type {
+  DelayedCallHandle,
+  LoopHandle,
+  ModuleIdentity,
+  WebRequestContext,
+} from '../api/services.js';
 import type { TaskRunContext } from '../scheduler/schedule-options.js';
 import type { TaskHandle } from '../scheduler/scheduler.js';
 import type { CacheStats } from '../cache/cache-core.js';
@@ -491,7 +496,7 @@ export class IsolatedModule {
     for (const { path, handler, options } of manifest.resources) {
       const rebuilt = this.rebuild(
         handler,
-        (fn) => (request: Request, context: object) => this.fetch(fn, request, context),
+        (fn) => (request: Request, context: WebRequestContext) => this.fetch(fn, request, context),
       );
       runtime.web.register(this.identity, path, rebuilt as never, options);
     }
@@ -551,12 +556,12 @@ export class IsolatedModule {
     );
   }
 
-  private fetch(fn: number, request: Request, context: object): Promise<Response> {
+  private fetch(fn: number, request: Request, context: WebRequestContext): Promise<Response> {
     const channel = this.channel;
     if (this.state !== 'running' || channel === undefined)
       return Promise.resolve(unavailableResponse());
     const rid = this.nextRid++;
-    const wire = requestToWire(channel, rid, request, context);
+    const wire = requestToWire(channel, fn, rid, request, context);
     return new Promise<Response>((resolve, reject) => {
       let settled = false;
       const watch: Watch = {
@@ -574,22 +579,32 @@ export class IsolatedModule {
         },
       };
       this.watched.add(watch);
-      channel.request<WireResponse>('fetch', { fn, req: wire, now: this.now() }).then(
-        (res) => {
+      // The answer settles this promise itself: no promise of the channel's in between.
+      channel.requestCompact('fetch', wire, this.now(), {
+        resolve: (res) => {
           this.watched.delete(watch);
-          const response = responseFromWire(channel, res);
+          let response: Response;
+          try {
+            response = responseFromWire(channel, res as WireResponse);
+          } catch (err) {
+            // Called from the channel's dispatch: a throw must not cut its batch short.
+            if (!settled) reject(err);
+            settled = true;
+            return;
+          }
           if (settled) return void response.body?.cancel().catch(() => undefined);
           settled = true;
           resolve(response);
         },
-        (err: ModhostError) => {
+        reject: (err) => {
           this.watched.delete(watch);
           if (settled) return;
           settled = true;
-          if (err.code === ErrorCode.WORKER_EXITED) resolve(unavailableResponse());
+          if ((err as ModhostError).code === ErrorCode.WORKER_EXITED)
+            resolve(unavailableResponse());
           else reject(err);
         },
-      );
+      });
     });
   }
 

@@ -33,10 +33,10 @@ import { installFastResponseJson } from '../web/fast-globals.js';
 import { crossingProblem } from './crossing.js';
 import { ChannelDatabase } from './database-bridge.js';
 import { ProviderClient, type ProviderLink, type ProviderShape } from './provider-bridge.js';
-import { Channel } from './protocol.js';
+import { Channel, type Reply } from './protocol.js';
 import { heapUsage } from './worker-usage.js';
 import { LazyAbort } from './lazy-abort.js';
-import { requestFromWire, responseToWire, type WireRequest } from './web-bridge.js';
+import { isStreamed, requestFromWire, responseToWire, type WireRequest } from './web-bridge.js';
 import {
   ChannelBus,
   ForwardedTasks,
@@ -241,33 +241,67 @@ channel.handleCalls({
   check: checked,
 });
 
-channel.handle('fetch', async (body) => {
-  sync(body);
-  const { fn, req } = body as { fn: number; req: WireRequest };
+channel.handleCompact('fetch', (args, now) => {
+  if (now !== undefined) hostNow = now;
+  const wire = args as WireRequest;
+  const [fn, rid, , , , sid] = wire;
   const abort = new LazyAbort();
-  aborts.set(req.rid, abort);
+  aborts.set(rid, abort);
   // Once the response is out (or the host gave up), the rest of the request body is of no use:
   // the host stops sending it and releases the client's upload.
-  const discard = () => {
-    if (req.sid !== undefined) channel.discardStream(req.sid, requestOver);
+  const discard = sid === undefined ? undefined : () => channel.discardStream(sid, requestOver);
+  if (discard !== undefined) abort.onAbort(discard);
+  /** The request is over here (its response is whole, or failed); a streamed one ends later. */
+  const over = (reply: Reply | undefined) => {
+    aborts.delete(rid);
+    if (reply === undefined || !isStreamed(reply)) discard?.();
   };
-  if (req.sid !== undefined) abort.onAbort(discard);
-  let streaming = false;
+  const answer = (response: unknown): Reply | Promise<Reply> => {
+    let reply: Reply | Promise<Reply>;
+    try {
+      if (!(response instanceof Response))
+        throw new TypeError(
+          `${table.labels[fn]} returned ${response === null ? 'null' : typeof response}, not a Response`,
+        );
+      reply = responseToWire(channel, response, discard);
+    } catch (err) {
+      over(undefined);
+      throw err;
+    }
+    if (!(reply instanceof Promise)) return (over(reply), reply);
+    return reply.then(
+      (r) => (over(r), r),
+      (err: unknown) => {
+        over(undefined);
+        throw err;
+      },
+    );
+  };
+  // Synchronous where the handler is (no promise per request for a handler that answers at once).
+  let result: unknown;
+  let later: boolean;
   try {
-    const { request, context } = requestFromWire(channel, req, abort);
-    const response = (await table.fns[fn]!(request, context)) as unknown;
-    if (!(response instanceof Response))
-      throw new TypeError(
-        `${table.labels[fn]} returned ${response === null ? 'null' : typeof response}, not a Response`,
-      );
-    const reply = await responseToWire(channel, response, discard);
-    streaming = (reply.body as { sid?: number }).sid !== undefined;
-    return reply;
-  } finally {
-    aborts.delete(req.rid);
-    if (!streaming) discard();
+    const { request, context } = requestFromWire(channel, wire, abort);
+    result = table.fns[fn]!(request, context);
+    later = isThenable(result);
+  } catch (err) {
+    over(undefined);
+    throw err;
   }
+  if (!later) return answer(result);
+  return Promise.resolve(result).then(answer, (err: unknown) => {
+    over(undefined);
+    throw err;
+  });
 });
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
+}
 
 const requestOver = () =>
   new Error('the request is over: its response was sent, or the host gave up on it');

@@ -25,25 +25,54 @@ export function withDeadline(
   onTimeout: () => Response,
 ): Promise<Response> {
   if (ms <= 0) return pending;
-  return new Promise<Response>((resolve) => {
-    let late = false;
-    const timer = setTimeout(() => {
-      late = true;
-      resolve(onTimeout());
-    }, ms);
-    // The request itself (its socket, or the host.fetch caller) is what keeps a process alive.
-    timer.unref();
-    void pending.then((response) => {
-      if (!late) {
-        clearTimeout(timer);
-        resolve(response);
-        return;
-      }
-      try {
-        void response.body?.cancel().catch(() => undefined);
-      } catch {
-        // A hostile late value: nothing was going to be sent anyway.
-      }
-    });
+  return new Promise<Response>((resolve) => whenAnswered(pending, ms, onTimeout, resolve));
+}
+
+/**
+ * As withDeadline, for a caller that only wants the answer handed to it: `deliver` gets
+ * `pending`'s response or, past `ms`, `onTimeout()`'s, once, without a promise of its own in
+ * between (the socket path's every promised response goes through here). A throw from
+ * `deliver` goes to `failed`.
+ */
+export function whenAnswered(
+  pending: Promise<Response>,
+  ms: number,
+  onTimeout: () => Response,
+  deliver: (response: Response) => void,
+  failed: (err: unknown) => void = (err) => {
+    throw err;
+  },
+): void {
+  const give = (response: Response) => {
+    try {
+      deliver(response);
+    } catch (err) {
+      failed(err);
+    }
+  };
+  if (ms <= 0) return void pending.then(give);
+  let late = false;
+  const timer = setTimeout(() => {
+    late = true;
+    let answer: Response;
+    try {
+      answer = onTimeout();
+    } catch (err) {
+      return failed(err);
+    }
+    give(answer);
+  }, ms);
+  // The request itself (its socket, or the host.fetch caller) is what keeps a process alive.
+  timer.unref();
+  void pending.then((response) => {
+    if (!late) {
+      clearTimeout(timer);
+      return give(response);
+    }
+    try {
+      void response.body?.cancel().catch(() => undefined);
+    } catch {
+      // A hostile late value: nothing was going to be sent anyway.
+    }
   });
 }

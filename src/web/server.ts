@@ -24,7 +24,7 @@ import { RequestContext } from './context.js';
 import { Answer, Dispatcher, errorResponse, Target } from './dispatch.js';
 import { fetchRequest } from './fetch-request.js';
 import { HttpMetrics, UNMATCHED } from './http-metrics.js';
-import { handlerTimeoutError, withDeadline } from './handler-deadline.js';
+import { handlerTimeoutError, whenAnswered, withDeadline } from './handler-deadline.js';
 import { abortNodeRequest, nodeRequest } from './node-request.js';
 import { checkRequest } from './request-target.js';
 import { writeNodeResponse } from './node-response.js';
@@ -330,12 +330,13 @@ export class WebServer {
       this.send(res, result, method, routed, label, started, unreadBodyUnbounded(req, limit));
       return;
     }
-    // The dispatcher's promise never rejects, but the callback touches the handler's response
-    // (a hostile object may throw there): the catch keeps that from becoming an unhandled rejection.
-    withDeadline(result, this.config.handler_timeout, () =>
-      this.timedOut(routed, method, (reason) => abortNodeRequest(request, reason)),
-    )
-      .then((r) =>
+    // The dispatcher's promise never rejects, but sending touches the handler's response (a
+    // hostile object may throw there): such a throw is answered as a failed send.
+    whenAnswered(
+      result,
+      this.config.handler_timeout,
+      () => this.timedOut(routed, method, (reason) => abortNodeRequest(request, reason)),
+      (r) =>
         this.send(
           res,
           r,
@@ -345,11 +346,11 @@ export class WebServer {
           started,
           r.status === 413 || unreadBodyUnbounded(req, limit),
         ),
-      )
-      .catch((err: unknown) => {
+      (err) => {
         this.sendFailed(res, err, method, routed, false);
         this.record(res, label, method, started, routed);
-      });
+      },
+    );
   }
 
   /** Writes `response`; any failure (now or while streaming) is logged and answered. Never throws. */

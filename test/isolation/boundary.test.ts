@@ -47,6 +47,18 @@ describe('isolation: what crosses the worker boundary', function () {
       expect(await res.text()).to.equal('HELLO STREAMED WORLD');
     });
 
+    it("gives the handler the request's context as in process, its url parsed from the request's", async () => {
+      const res = await host.fetch(new Request(url('/faulty/context?q=found')));
+      expect(await res.json()).to.deep.equal({
+        module: 'faulty',
+        path: '/_synapse/client/faulty',
+        subpath: '/context',
+        params: {},
+        url: url('/faulty/context?q=found'),
+        q: 'found',
+      });
+    });
+
     it('returns verdicts and runs looping calls on the host clock', async () => {
       const verdict = (body: string) =>
         host.callbacks.run('spam_checker', 'check_event_for_spam', { content: { body } } as never);

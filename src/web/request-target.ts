@@ -34,12 +34,13 @@ const HOST_SYNTAX = /^(?:[A-Za-z0-9._~!$&'()*+,;=-]+|\[[0-9A-Fa-f:.]+\])(?::\d{0
 const judged = new Map<string, boolean>();
 const JUDGED_MAX = 256;
 
-/** Whether `host` (a Host header value or an authority) is one a URL can hold. */
 /** The last Host judged: most connections repeat one Host, and comparing beats hashing it. */
-let lastHost = ''; // '' is valid: allowed when the target has no authority (RFC 9112 §3.2)
-let lastValid = true;
+let lastHost: string | undefined;
+let lastValid = false;
 
+/** Whether `host` (a Host header value or an authority) is one a URL can hold. */
 export function isValidHost(host: string): boolean {
+  if (host === '') return true; // allowed when the target has no authority (RFC 9112 §3.2)
   if (host === lastHost) return lastValid;
   const valid = judge(host);
   lastHost = host;
